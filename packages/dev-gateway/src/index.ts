@@ -1,1 +1,5 @@
-export {};
+/** @openclaw/dev-gateway: a real HTTP server on loopback that behaves like the OpenClaw API gateway. */
+export type { Fault, FaultKind } from "./faults.ts";
+export { DEFAULT_DEV_CLIENT_KEY, type DevGatewayOptions } from "./options.ts";
+export { type DevGateway, startDevGateway } from "./server.ts";
+export type { DevGatewayStats } from "./stats.ts";

@@ -1,0 +1,67 @@
+/** The dev gateway's options, their defaults, and their validation in one place. */
+
+/** The client key the dev gateway accepts when none are configured. */
+export const DEFAULT_DEV_CLIENT_KEY = "dev-client-key";
+
+/** How to start a dev gateway. */
+export interface DevGatewayOptions {
+  /** TCP port; 0 picks a free one. @default 0 */
+  port?: number;
+  /** Address to bind. @default "127.0.0.1" */
+  hostname?: string;
+  /** Lifetime of issued tokens in seconds (fractions allowed). @default 900 */
+  ttlSec?: number;
+  /** Client keys that may obtain a token. @default ["dev-client-key"] */
+  clientKeys?: readonly string[];
+  /** Path of the token endpoint. @default "/auth/session" */
+  sessionPath?: string;
+}
+
+/** Options after defaults. */
+export interface ResolvedDevGatewayOptions {
+  readonly port: number;
+  readonly hostname: string;
+  readonly ttlSec: number;
+  readonly clientKeys: ReadonlySet<string>;
+  readonly sessionPath: string;
+}
+
+/**
+ * Applies defaults and checks every option; throws TypeError naming the option (never a key's
+ * value) when one is wrong.
+ */
+export function resolveOptions(options: DevGatewayOptions = {}): ResolvedDevGatewayOptions {
+  const {
+    port = 0,
+    hostname = "127.0.0.1",
+    ttlSec = 900,
+    clientKeys = [DEFAULT_DEV_CLIENT_KEY],
+    sessionPath = "/auth/session",
+  } = options;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new TypeError("options.port must be an integer from 0 to 65535");
+  }
+  if (typeof hostname !== "string" || hostname === "") {
+    throw new TypeError("options.hostname must be a non-empty string");
+  }
+  validateTtl(ttlSec, "options.ttlSec");
+  if (!Array.isArray(clientKeys) || clientKeys.length === 0) {
+    throw new TypeError("options.clientKeys must list at least one key");
+  }
+  clientKeys.forEach((key, i) => {
+    if (typeof key !== "string" || key === "") {
+      throw new TypeError(`options.clientKeys[${i}] must be a non-empty string`);
+    }
+  });
+  if (typeof sessionPath !== "string" || !sessionPath.startsWith("/")) {
+    throw new TypeError('options.sessionPath must be a path starting with "/"');
+  }
+  return { port, hostname, ttlSec, clientKeys: new Set(clientKeys), sessionPath };
+}
+
+/** Throws TypeError unless `ttlSec` is a finite number of seconds above 0. */
+export function validateTtl(ttlSec: unknown, name: string): asserts ttlSec is number {
+  if (typeof ttlSec !== "number" || !Number.isFinite(ttlSec) || ttlSec <= 0) {
+    throw new TypeError(`${name} must be a number of seconds > 0`);
+  }
+}
