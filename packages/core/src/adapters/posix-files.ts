@@ -1,0 +1,147 @@
+/**
+ * File, process and host services over node:fs/node:os, which Bun and Node both implement
+ * natively. Each runtime adapter adds its own hashing on top.
+ */
+import { constants, readFileSync } from "node:fs";
+import { chmod, lstat, mkdir, open, rename, unlink } from "node:fs/promises";
+import { hostname } from "node:os";
+import { dirname } from "node:path";
+import type { PathInfo, Platform, PrivateFileRead } from "../platform.ts";
+
+const errorCode = (error: unknown) => (error as { code?: string } | null)?.code;
+
+/** `kill(pid, 0)`: ESRCH means gone; EPERM means alive but someone else's. */
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errorCode(error) !== "ESRCH";
+  }
+}
+
+function kindOf(stats: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }) {
+  if (stats.isSymbolicLink()) return "symlink";
+  if (stats.isFile()) return "file";
+  if (stats.isDirectory()) return "directory";
+  return "other";
+}
+
+async function readPrivateFile(path: string): Promise<PrivateFileRead> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    // O_NOFOLLOW: a symlink planted at the path fails with ELOOP instead of being followed.
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === "ENOENT" || code === "ENOTDIR") return { status: "missing" };
+    if (code === "ELOOP") return { status: "refused", reason: "it is a symlink" };
+    return { status: "refused", reason: `cannot read it (${code ?? "error"})` };
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) return { status: "refused", reason: "it is not a regular file" };
+    const uid = process.getuid?.();
+    if (uid !== undefined && stats.uid !== uid) {
+      return { status: "refused", reason: `it is owned by another user (uid ${stats.uid})` };
+    }
+    return { status: "ok", text: await handle.readFile("utf8") };
+  } catch (error) {
+    return { status: "refused", reason: `cannot read it (${errorCode(error) ?? "error"})` };
+  } finally {
+    await handle.close();
+  }
+}
+
+let tempCounter = 0;
+
+async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const temp = `${path}.${process.pid}.${++tempCounter}.${Math.random().toString(36).slice(2, 8)}.tmp`;
+  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    await handle.writeFile(text, "utf8");
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => {});
+    throw error;
+  }
+}
+
+async function createFileExclusive(path: string, text: string): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  } catch (error) {
+    if (errorCode(error) === "EEXIST") return false;
+    throw error;
+  }
+  try {
+    await handle.writeFile(text, "utf8");
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+async function pathInfo(path: string): Promise<PathInfo | undefined> {
+  try {
+    const stats = await lstat(path);
+    return {
+      kind: kindOf(stats),
+      uid: stats.uid,
+      mode: stats.mode & 0o777,
+      mtimeMs: stats.mtimeMs,
+    };
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    throw error;
+  }
+}
+
+async function makeDirectory(path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  try {
+    await mkdir(path, { mode: 0o700 });
+  } catch (error) {
+    if (errorCode(error) !== "EEXIST") throw error;
+  }
+}
+
+async function removeFile(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (error) {
+    if (errorCode(error) !== "ENOENT") throw error;
+  }
+}
+
+function readTextFileSync(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    if (errorCode(error) === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/** Everything of {@link Platform} but hashing. */
+export const posixServices: Omit<Platform, "name" | "sha256Hex"> = {
+  hostname: () => hostname(),
+  pid: () => process.pid,
+  uid: () => process.getuid?.(),
+  isProcessAlive,
+  readTextFileSync,
+  readPrivateFile,
+  writeFileAtomic,
+  createFileExclusive,
+  removeFile,
+  pathInfo,
+  makeDirectory,
+  setMode: (path, mode) => chmod(path, mode),
+};

@@ -1,0 +1,110 @@
+/** Sending one API request: where the token may go, replayable bodies, and the plain send. */
+import { ApiResponse } from "./api-response.ts";
+import { ApiError } from "./errors.ts";
+import { describeRequest } from "./origin-policy.ts";
+import { redactSecrets } from "./redact.ts";
+import { attemptSignal, describeFetchFailure } from "./retry.ts";
+
+/** The `fetch` the runtime calls; inject one to route or instrument requests. */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** What `new Headers(...)` takes. */
+export type HeadersInit = ConstructorParameters<typeof Headers>[0];
+
+/** A request body: plain objects and arrays are sent as JSON; the rest as fetch sends them. */
+export type ApiBody =
+  | string
+  | Record<string, unknown>
+  | readonly unknown[]
+  | ArrayBuffer
+  | ArrayBufferView
+  | Blob
+  | URLSearchParams
+  | FormData
+  | ReadableStream<Uint8Array>
+  | null;
+
+/** What every API call takes. */
+export interface ApiRequestInit {
+  /** @default "GET" */
+  readonly method?: string | undefined;
+  /** An absolute URL, or a path resolved against `authBase`. */
+  readonly url: string | URL;
+  readonly headers?: HeadersInit | undefined;
+  readonly body?: ApiBody | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** A body that can be sent again, byte for byte, on the retry after an auth failure. */
+export type ReplayableBody = Exclude<NonNullable<RequestInit["body"]>, ReadableStream> | null;
+
+function isPlainJson(body: unknown): body is Record<string, unknown> | readonly unknown[] {
+  if (Array.isArray(body)) return true;
+  if (typeof body !== "object" || body === null) return false;
+  const proto = Object.getPrototypeOf(body);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The body in a form fetch can send twice, and the content type it implies. Streams are read
+ * into bytes once, so the retry sends the same bytes ("body already used" is the usual bug).
+ */
+export async function toReplayableBody(
+  body: ApiBody | undefined,
+): Promise<{ body: ReplayableBody; contentType?: string }> {
+  if (body === undefined || body === null) return { body: null };
+  if (isPlainJson(body)) return { body: JSON.stringify(body), contentType: "application/json" };
+  if (body instanceof ReadableStream)
+    return { body: new Uint8Array(await new Response(body).arrayBuffer()) };
+  return { body: body as ReplayableBody };
+}
+
+/** Request headers with the bearer token (ours wins over a caller's Authorization). */
+export function buildHeaders(
+  headers: HeadersInit | undefined,
+  token: string,
+  contentType?: string,
+): Headers {
+  const out = new Headers(headers);
+  if (contentType && !out.has("content-type")) out.set("content-type", contentType);
+  out.set("authorization", `Bearer ${token}`);
+  return out;
+}
+
+export interface SendOptions {
+  readonly method: string;
+  readonly url: URL;
+  readonly headers: Headers;
+  readonly body: ReplayableBody;
+  readonly signal?: AbortSignal | undefined;
+  readonly timeoutMs: number;
+  readonly fetch: FetchLike;
+  /** Removed from any error message. */
+  readonly secrets: readonly string[];
+}
+
+/** One HTTP exchange, the body read as text; failures without a response become {@link ApiError}. */
+export async function sendApiRequest(options: SendOptions): Promise<ApiResponse> {
+  const request = describeRequest(options.method, options.url);
+  try {
+    const response = await options.fetch(options.url, {
+      method: options.method,
+      headers: options.headers,
+      body: options.body,
+      signal: attemptSignal(options.timeoutMs, options.signal),
+    });
+    const body = await response.text();
+    return new ApiResponse({
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+      body,
+      url: response.url || options.url.href,
+    });
+  } catch (error) {
+    const failure = describeFetchFailure(error, options.signal, options.timeoutMs);
+    const reason =
+      failure.kind === "aborted" ? "aborted" : redactSecrets(failure.reason, options.secrets);
+    throw new ApiError(`API request failed: ${reason} (${request})`, { cause: error, request });
+  }
+}

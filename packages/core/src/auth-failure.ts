@@ -1,0 +1,38 @@
+/** Decides whether a response means "your token is bad": the trigger for refresh-and-retry. */
+import type { ApiResponse } from "./api-response.ts";
+
+/** Replaceable by the caller: true when `response` says the token was refused. */
+export type AuthFailureDetector = (response: ApiResponse) => boolean;
+
+const AUTH_WORDS = /expired|unauthori[sz]ed|invalid[\s_-]?token|token[\s_-]?invalid/i;
+/** Only small bodies are searched: an error envelope is small, a payload may be huge. */
+const MAX_SEARCHED_BODY = 4096;
+const ERROR_FIELDS = [
+  "error",
+  "msg",
+  "message",
+  "errmsg",
+  "error_description",
+  "errorCode",
+  "error_code",
+];
+
+/**
+ * HTTP 401 or 403; or a small JSON body whose top-level `code` is 401/403, or whose error
+ * fields say the token expired, is unauthorized or invalid, as gateways do inside HTTP 200.
+ */
+export const isAuthFailure: AuthFailureDetector = (response) => {
+  if (response.status === 401 || response.status === 403) return true;
+  const body = response.body;
+  // Cheap pre-checks first: this runs on every response.
+  if (body.length > MAX_SEARCHED_BODY || body.charCodeAt(0) !== 123 /* { */) return false;
+  if (!AUTH_WORDS.test(body) && !/40[13]/.test(body)) return false;
+  const json = response.tryJson<Record<string, unknown>>();
+  if (typeof json !== "object" || json === null) return false;
+  const code = json.code ?? json.status ?? json.errcode;
+  if (code === 401 || code === 403 || code === "401" || code === "403") return true;
+  return ERROR_FIELDS.some((field) => {
+    const value = json[field];
+    return typeof value === "string" && AUTH_WORDS.test(value);
+  });
+};

@@ -1,0 +1,7 @@
+/** The cache key shared with the Python port: it names the cache file, the lock and Redis keys. */
+import type { Platform } from "./platform.ts";
+
+/** First 32 hex characters of SHA-256 over UTF-8 `authBase + "\n" + clientKey`. */
+export function cacheKeyFor(platform: Platform, authBase: string, clientKey: string): string {
+  return platform.sha256Hex(`${authBase}\n${clientKey}`).slice(0, 32);
+}

@@ -1,0 +1,49 @@
+/** Dry run: what would be sent, without touching the network or the cache. */
+
+import type { ReplayableBody } from "./api-request.ts";
+import { ApiResponse } from "./api-response.ts";
+
+/** The token a dry run uses: recognisable, and refused by any real gateway. */
+export const DRY_RUN_TOKEN = "openclaw-dry-run-token";
+
+function describeBody(body: ReplayableBody): unknown {
+  if (body === null) return null;
+  if (typeof body === "string") {
+    try {
+      return JSON.parse(body);
+    } catch {
+      return body;
+    }
+  }
+  if (body instanceof URLSearchParams) return body.toString();
+  if (body instanceof FormData) return `[form data: ${[...body.keys()].join(", ")}]`;
+  if (body instanceof Blob) return `[blob: ${body.size} bytes]`;
+  return `[binary: ${(body as ArrayBuffer | ArrayBufferView).byteLength} bytes]`;
+}
+
+/** A synthetic 200 whose JSON body describes the request, Authorization redacted. */
+export function dryRunResponse(
+  method: string,
+  url: URL,
+  headers: Headers,
+  body: ReplayableBody,
+): ApiResponse {
+  const shown: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    shown[name] = name === "authorization" ? "Bearer [redacted]" : value;
+  });
+  return new ApiResponse({
+    status: 200,
+    statusText: "OK (dry run)",
+    headers: new Headers({ "content-type": "application/json", "x-openclaw-dry-run": "1" }),
+    body: JSON.stringify({
+      dryRun: true,
+      method,
+      url: url.href,
+      headers: shown,
+      body: describeBody(body),
+    }),
+    url: url.href,
+    dryRun: true,
+  });
+}

@@ -1,0 +1,53 @@
+/** The one interface through which the runtime touches files, processes, hashing and the clock. */
+
+/** What a path is, seen without following a final symlink. */
+export interface PathInfo {
+  readonly kind: "file" | "directory" | "symlink" | "other";
+  /** Owner uid, where the OS has one. */
+  readonly uid: number | undefined;
+  /** Permission bits (`mode & 0o777`). */
+  readonly mode: number;
+  readonly mtimeMs: number;
+}
+
+/** Result of reading a private file. */
+export type PrivateFileRead =
+  | { readonly status: "ok"; readonly text: string }
+  | { readonly status: "missing" }
+  | { readonly status: "refused"; readonly reason: string };
+
+/**
+ * Runtime services the token logic needs. Bun and Node each provide one (adapters/);
+ * every method that can fail with a missing path reports it as a value, not a throw.
+ */
+export interface Platform {
+  readonly name: string;
+  /** Hex SHA-256 of the UTF-8 bytes of `text`. */
+  sha256Hex(text: string): string;
+  hostname(): string;
+  pid(): number;
+  /** Effective uid of this process, where the OS has one. */
+  uid(): number | undefined;
+  /** False only when `pid` certainly does not exist on this host. */
+  isProcessAlive(pid: number): boolean;
+
+  /** Reads a text file synchronously (for `.env`); undefined when it does not exist. */
+  readTextFileSync(path: string): string | undefined;
+  /**
+   * Reads a file that must be a regular file owned by this user, without following a symlink
+   * at `path` (O_NOFOLLOW): anything else is "refused".
+   */
+  readPrivateFile(path: string): Promise<PrivateFileRead>;
+  /** Writes `text` to a new temp file (0600) in the same directory, then renames it over `path`. */
+  writeFileAtomic(path: string, text: string): Promise<void>;
+  /** Creates `path` with `text` only if nothing is there (O_EXCL, 0600); false if it exists. */
+  createFileExclusive(path: string, text: string): Promise<boolean>;
+  /** Removes a file; a missing one is not an error. */
+  removeFile(path: string): Promise<void>;
+  /** lstat: what is at `path`, undefined when nothing is. */
+  pathInfo(path: string): Promise<PathInfo | undefined>;
+  /** mkdir -p with mode 0700 for the last component. */
+  makeDirectory(path: string): Promise<void>;
+  /** chmod. */
+  setMode(path: string, mode: number): Promise<void>;
+}

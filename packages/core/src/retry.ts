@@ -1,0 +1,113 @@
+/** Backoff, `Retry-After`, abortable sleeps and per-attempt timeouts for the token request. */
+import { AuthNetworkError } from "./errors.ts";
+
+/** How the token request retries. */
+export interface RetryPolicy {
+  /**
+   * Retries after the first try, for network errors, timeouts, 408, 429 and 5xx.
+   * @default 3
+   */
+  limit: number;
+  /**
+   * First backoff ceiling; each retry doubles it (full jitter: a random wait below the ceiling).
+   * @default 250
+   */
+  baseDelayMs: number;
+  /**
+   * Largest backoff ceiling.
+   * @default 4000
+   */
+  maxDelayMs: number;
+  /**
+   * Longest `Retry-After` honoured; a longer one fails at once, saying how long was asked.
+   * @default 30
+   */
+  maxRetryAfterSec: number;
+}
+
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  limit: 3,
+  baseDelayMs: 250,
+  maxDelayMs: 4000,
+  maxRetryAfterSec: 30,
+});
+
+/** Full-jitter exponential backoff before retry number `retry` (0-based). */
+export function backoffDelayMs(policy: RetryPolicy, retry: number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
+  return Math.random() * ceiling;
+}
+
+/** `Retry-After` in seconds (delta-seconds or an HTTP date), or undefined when absent/invalid. */
+export function parseRetryAfter(value: string | null, nowMs = Date.now()): number | undefined {
+  if (value === null || value.trim() === "") return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - nowMs) / 1000);
+}
+
+/** The error a cancelled wait rejects with. */
+export function abortedError(what: string, signal: AbortSignal): AuthNetworkError {
+  return new AuthNetworkError(`${what} was aborted`, { cause: signal.reason, aborted: true });
+}
+
+/** Waits `ms`, or rejects with an aborted {@link AuthNetworkError} when `signal` aborts first. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortedError("Waiting", signal));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortedError("Waiting", signal as AbortSignal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * Settles like `promise`, or rejects as soon as `signal` aborts. The promise goes on for other
+ * callers sharing it (single flight): one caller's abort must not fail everyone.
+ */
+export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string) {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortedError(what, signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortedError(what, signal));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** A signal for one HTTP attempt: the caller's, plus a timeout. */
+export function attemptSignal(timeoutMs: number, signal: AbortSignal | undefined): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
+
+/** Why a fetch attempt failed without a response: aborted by the caller, timed out, or network. */
+export function describeFetchFailure(
+  error: unknown,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): { kind: "aborted" | "timeout" | "network"; reason: string } {
+  if (signal?.aborted) return { kind: "aborted", reason: "aborted" };
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === "TimeoutError" || name === "AbortError") {
+    return { kind: "timeout", reason: `timed out after ${timeoutMs} ms` };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: "network", reason: message || "network error" };
+}
