@@ -81,7 +81,7 @@ export function startDevGateway(options?: DevGatewayOptions): DevGateway {
   };
   const faults = new FaultPlan();
 
-  const server = Bun.serve({
+  const listener = Bun.serve({
     port: resolved.port,
     hostname: resolved.hostname,
     // Bun's development mode answers errors with an HTML page; the gateway speaks JSON only.
@@ -105,7 +105,7 @@ export function startDevGateway(options?: DevGatewayOptions): DevGateway {
     },
   });
 
-  const port = server.port;
+  const port = listener.port;
   if (port === undefined) throw new Error("dev gateway: Bun.serve did not bind a TCP port");
   const host = resolved.hostname.includes(":") ? `[${resolved.hostname}]` : resolved.hostname;
 
@@ -121,6 +121,6 @@ export function startDevGateway(options?: DevGatewayOptions): DevGateway {
       validateTtl(ttlSec, "issueToken opts.ttlSec");
       return context.authority.issue(ttlSec, TEST_SUBJECT);
     },
-    stop: () => server.stop(true),
+    stop: () => listener.stop(true),
   };
 }

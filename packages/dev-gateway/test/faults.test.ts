@@ -88,7 +88,7 @@ describe("latency fault", () => {
 
   test("does not hold up other requests while one is delayed", async () => {
     const gateway = gatewayForTest();
-    gateway.setFaults([{ kind: "latency", ms: 2_000, route: "/auth/session" }]);
+    gateway.setFaults([{ kind: "latency", ms: 3_000, route: "/auth/session" }]);
     let slowDone = false;
     const slow = requestSession(gateway).then((r) => {
       slowDone = true;
