@@ -57,6 +57,13 @@ export interface TokenRequestOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** The one token request of this process in the air, shared by every caller. */
+interface Flight {
+  readonly promise: Promise<TokenInfo>;
+  /** True for a refresh, whose result never is a rejected token. */
+  readonly refresh: boolean;
+}
+
 export class TokenManager {
   readonly config: EnvConfig;
   readonly key: string;
@@ -67,7 +74,7 @@ export class TokenManager {
   #memory: CachedToken | undefined;
   /** Until then, a failed refresh's still-valid token is served without asking again. */
   #staleUntilMs = 0;
-  #flight: Promise<TokenInfo> | undefined;
+  #flight: Flight | undefined;
 
   constructor(options: TokenManagerOptions) {
     this.#options = options;
@@ -97,11 +104,8 @@ export class TokenManager {
     if (stale && Date.now() < this.#staleUntilMs && Date.now() / 1000 < stale.expiresAt) {
       return Promise.resolve({ ...stale, source: "stale" });
     }
-    return raceSignal(
-      this.#share(() => this.#load()),
-      options.signal,
-      "Getting a token",
-    );
+    const flight = this.#flight ?? this.#share(() => this.#load(), false);
+    return raceSignal(flight.promise, options.signal, "Getting a token");
   }
 
   /**
@@ -112,22 +116,21 @@ export class TokenManager {
     options: TokenRequestOptions & { rejectedToken?: string } = {},
   ): Promise<TokenInfo> {
     const rejected = options.rejectedToken ?? this.#memory?.accessToken;
-    const replaced = (info: CachedToken | undefined) =>
+    const replaced = (info: CachedToken | undefined): info is CachedToken =>
       info !== undefined && info.accessToken !== rejected && this.isFresh(info);
-    if (this.#flight) {
+    // A flight already in the air may be a plain load that ends with the rejected token;
+    // then a refresh of our own follows. Bounded: the second flight is always ours or a refresh.
+    for (;;) {
+      if (replaced(this.#memory)) return { ...this.#memory, source: "memory" };
+      const flight = this.#flight ?? this.#share(() => this.#load(rejected ?? null), true);
+      if (flight.refresh) return raceSignal(flight.promise, options.signal, "Refreshing the token");
       const shared = await raceSignal(
-        this.#flight.catch(() => undefined),
+        flight.promise.catch(() => undefined),
         options.signal,
         "Refreshing the token",
       );
       if (replaced(shared)) return shared as TokenInfo;
     }
-    if (replaced(this.#memory)) return { ...(this.#memory as CachedToken), source: "memory" };
-    return raceSignal(
-      this.#share(() => this.#load(rejected ?? null)),
-      options.signal,
-      "Refreshing the token",
-    );
   }
 
   /** Forgets the token here and in the store. */
@@ -142,13 +145,13 @@ export class TokenManager {
     return this.store ? this.store.get(this.key) : this.#memory;
   }
 
-  #share(load: () => Promise<TokenInfo>): Promise<TokenInfo> {
-    if (this.#flight) return this.#flight;
-    const flight = load().finally(() => {
+  #share(load: () => Promise<TokenInfo>, refresh: boolean): Flight {
+    const promise = load().finally(() => {
       if (this.#flight === flight) this.#flight = undefined;
     });
     // Every caller may have aborted; the shared promise must still not reject unobserved.
-    flight.catch(() => {});
+    promise.catch(() => {});
+    const flight: Flight = { promise, refresh };
     this.#flight = flight;
     return flight;
   }
