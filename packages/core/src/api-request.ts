@@ -54,6 +54,8 @@ export async function toReplayableBody(
 ): Promise<{ body: ReplayableBody; contentType?: string }> {
   if (body === undefined || body === null) return { body: null };
   if (isPlainJson(body)) return { body: JSON.stringify(body), contentType: "application/json" };
+  // The Fetch standard's type for a string body; Bun's fetch leaves it out, Node's sets it.
+  if (typeof body === "string") return { body, contentType: "text/plain;charset=UTF-8" };
   if (body instanceof ReadableStream)
     return { body: new Uint8Array(await new Response(body).arrayBuffer()) };
   return { body: body as ReplayableBody };
