@@ -174,7 +174,7 @@ export class TokenManager {
       // The lock holder before us may have just written a token.
       const latest = lock.waited ? await this.#readStore() : stored;
       if (acceptable(latest)) return this.#remember(latest, "cache");
-      return await this.#fetchAndStore(rejected ?? undefined, latest);
+      return await this.#fetchAndStore(rejected ?? undefined, latest, refreshing);
     } finally {
       await lock.release?.().catch(() => {});
     }
@@ -183,6 +183,7 @@ export class TokenManager {
   async #fetchAndStore(
     rejected: string | undefined,
     stored: CachedToken | undefined,
+    refreshing: boolean,
   ): Promise<TokenInfo> {
     const { config, retry } = this.#options;
     let token: CachedToken;
@@ -207,6 +208,9 @@ export class TokenManager {
       throw error;
     }
     try {
+      // A refresh replaces what is stored, even a refused token that claims to live longer
+      // (the store keeps the later-expiring token otherwise). The lock is normally held here.
+      if (refreshing && stored) await this.store?.delete(this.key);
       await this.store?.set(this.key, token);
     } catch (error) {
       this.#options.warn(`could not write the token cache: ${(error as Error).message}`);
