@@ -1,0 +1,313 @@
+/**
+ * The cache file: its documented name and fields, shared with other programs; bad files replaced;
+ * private modes; symlinks and other users' files not used.
+ */
+import assert from "node:assert/strict";
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  stat,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
+import { join } from "node:path";
+import type { Harness } from "../harness.ts";
+import {
+  CLIENT_KEY,
+  documentedCacheKey,
+  documentedCachePath,
+  it,
+  nowSec,
+  requestsTo,
+  withFixture,
+} from "../support.ts";
+
+const modeOf = async (path: string) => (await lstat(path)).mode & 0o777;
+
+export function cacheFileSuite(h: Harness): void {
+  const { api } = h;
+
+  h.t.describe("cache file", () => {
+    it(
+      h,
+      "the file is {cacheDir}/token_<first 32 hex of sha256(authBase \\n clientKey)>.json",
+      async () => {
+        await withFixture(h, {}, async (f) => {
+          const key = documentedCacheKey(f.gateway.url, CLIENT_KEY);
+          assert.match(key, /^[0-9a-f]{32}$/);
+          assert.equal(api.cacheKey(f.config), key);
+          assert.equal(api.cacheFilePath(f.config), join(f.cacheDir, `token_${key}.json`));
+          await api.getAccessToken({ config: f.config });
+          assert.deepEqual(await readdir(f.cacheDir), [`token_${key}.json`]);
+        });
+      },
+    );
+
+    it(
+      h,
+      "a token written by another program with the documented fields is served without a network call",
+      async () => {
+        await withFixture(h, {}, async (f) => {
+          await mkdir(f.cacheDir, { mode: 0o700 });
+          const expiresAt = nowSec() + 600;
+          const path = documentedCachePath(f.cacheDir, f.gateway.url, CLIENT_KEY);
+          await writeFile(
+            path,
+            JSON.stringify({
+              access_token: "written-by-python",
+              expires_at: expiresAt,
+              expires_in: 900,
+            }),
+            { mode: 0o600 },
+          );
+          const info = await api.getAccessTokenInfo({ config: f.config });
+          assert.equal(info.accessToken, "written-by-python");
+          assert.equal(info.source, "cache");
+          assert.equal(info.expiresAt, expiresAt);
+          assert.equal(await api.getAccessToken({ config: f.config }), "written-by-python");
+          const stats = await f.gateway.stats();
+          assert.equal(stats.tokensIssued, 0);
+          assert.deepEqual(stats.requests, {});
+        });
+      },
+    );
+
+    it(h, "the file the runtime writes has the documented fields and nothing secret", async () => {
+      await withFixture(h, {}, async (f) => {
+        const before = nowSec();
+        const info = await api.getAccessTokenInfo({ config: f.config });
+        assert.equal(info.source, "network");
+        const raw = await readFile(api.cacheFilePath(f.config), "utf8");
+        const file = JSON.parse(raw) as Record<string, unknown>;
+        assert.equal(file.access_token, info.accessToken);
+        assert.equal(file.expires_in, 900);
+        assert.equal(typeof file.expires_at, "number");
+        const expiresAt = file.expires_at as number;
+        assert.ok(expiresAt >= before + 899 && expiresAt <= nowSec() + 901, String(expiresAt));
+        assert.ok(!raw.includes(CLIENT_KEY));
+      });
+    });
+
+    it(
+      h,
+      "a truncated, non-JSON, wrong-typed, empty or schema-less file is replaced, never an error",
+      async () => {
+        const broken: Record<string, string> = {
+          truncated: '{"access_token": "abc", "expires_at": 17',
+          "not JSON": "this is not json",
+          "wrong types": JSON.stringify({ access_token: 42, expires_at: "tomorrow" }),
+          "empty token": JSON.stringify({ access_token: "", expires_at: nowSec() + 600 }),
+          empty: "",
+          "JSON null": "null",
+          "an array": "[1,2,3]",
+          "no fields": "{}",
+          binary: "\u0000\u0001\u0002\uFFFD",
+        };
+        await withFixture(h, {}, async (f) => {
+          let issued = 0;
+          for (const [name, content] of Object.entries(broken)) {
+            const cacheDir = join(f.root, name.replace(/\W+/g, "-"));
+            const config = f.configWith({ AUTH_CACHE_DIR: cacheDir });
+            await mkdir(cacheDir, { mode: 0o700 });
+            const path = api.cacheFilePath(config);
+            await writeFile(path, content, { mode: 0o600 });
+            const info = await api.getAccessTokenInfo({ config });
+            issued += 1;
+            assert.equal(info.source, "network", name);
+            const file = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+            assert.equal(file.access_token, info.accessToken, name);
+            assert.equal((await f.gateway.stats()).tokensIssued, issued, name);
+          }
+        });
+      },
+    );
+
+    it(h, "an expired or nearly expired cached token is not served", async () => {
+      await withFixture(h, { env: { AUTH_MIN_TTL_SEC: "60" } }, async (f) => {
+        await mkdir(f.cacheDir, { mode: 0o700 });
+        const path = api.cacheFilePath(f.config);
+        for (const [name, expiresAt] of [
+          ["expired", nowSec() - 10],
+          ["inside minTtlSec", nowSec() + 30],
+        ] as const) {
+          await writeFile(
+            path,
+            JSON.stringify({ access_token: `old-${name}`, expires_at: expiresAt, expires_in: 900 }),
+            {
+              mode: 0o600,
+            },
+          );
+          // A manager of its own each time: nothing in memory, as in a new process.
+          const info = await api.getAccessTokenInfo({ tokenManager: f.manager() });
+          assert.equal(info.source, "network", name);
+          assert.notEqual(info.accessToken, `old-${name}`);
+        }
+      });
+    });
+
+    it(h, "the cache dir is created 0700 and the file 0600", async () => {
+      await withFixture(h, {}, async (f) => {
+        const cacheDir = join(f.root, "a", "b", "cache");
+        const config = f.configWith({ AUTH_CACHE_DIR: cacheDir });
+        await api.getAccessToken({ config });
+        assert.equal(await modeOf(cacheDir), 0o700);
+        assert.equal(await modeOf(api.cacheFilePath(config)), 0o600);
+      });
+    });
+
+    it(h, "an existing cache dir that others can read is made 0700", async () => {
+      await withFixture(h, {}, async (f) => {
+        await mkdir(f.cacheDir);
+        await chmod(f.cacheDir, 0o755);
+        await api.getAccessToken({ config: f.config });
+        assert.equal(await modeOf(f.cacheDir), 0o700);
+        assert.equal(await modeOf(api.cacheFilePath(f.config)), 0o600);
+      });
+    });
+
+    it(h, "a symlink planted at the cache file path is not followed", async () => {
+      await withFixture(h, {}, async (f) => {
+        await mkdir(f.cacheDir, { mode: 0o700 });
+        const victim = join(f.root, "victim.json");
+        const planted = JSON.stringify({
+          access_token: "planted-token",
+          expires_at: nowSec() + 600,
+          expires_in: 900,
+        });
+        await writeFile(victim, planted, { mode: 0o600 });
+        const path = api.cacheFilePath(f.config);
+        await symlink(victim, path);
+
+        const info = await api.getAccessTokenInfo({ tokenManager: f.manager() });
+        assert.equal(info.source, "network");
+        assert.notEqual(info.accessToken, "planted-token");
+        assert.equal(await readFile(victim, "utf8"), planted, "the symlink's target is untouched");
+        assert.ok(
+          f.warnings.some((w) => /symlink/.test(w)),
+          `a warning says why: ${JSON.stringify(f.warnings)}`,
+        );
+        // The link itself was replaced by a private regular file, or left alone; never written through.
+        const entry = await lstat(path);
+        if (entry.isFile()) assert.equal(entry.mode & 0o777, 0o600);
+        else assert.ok(entry.isSymbolicLink());
+      });
+    });
+
+    it(h, "a cache dir that is a symlink is not used", async () => {
+      await withFixture(h, {}, async (f) => {
+        const real = join(f.root, "real");
+        await mkdir(real, { mode: 0o700 });
+        await symlink(real, f.cacheDir);
+        const info = await api.getAccessTokenInfo({ tokenManager: f.manager() });
+        assert.equal(info.source, "network");
+        assert.deepEqual(await readdir(real), [], "nothing is written through the link");
+        assert.ok(
+          f.warnings.some((w) => /symlink/.test(w)),
+          JSON.stringify(f.warnings),
+        );
+      });
+    });
+
+    it(
+      h,
+      "an unusable cache dir or cache path is no error: the token is kept in memory",
+      async () => {
+        await withFixture(h, {}, async (f) => {
+          // The cache dir would have to be created under a regular file.
+          const blocker = join(f.root, "a-file");
+          await writeFile(blocker, "not a directory");
+          const underFile = f.manager({
+            config: f.configWith({ AUTH_CACHE_DIR: join(blocker, "cache") }),
+          });
+          const first = await api.getAccessTokenInfo({ tokenManager: underFile });
+          assert.equal(first.source, "network");
+          assert.equal(
+            (await api.getAccessTokenInfo({ tokenManager: underFile })).source,
+            "memory",
+          );
+
+          // A directory sits where the cache file should be.
+          await mkdir(join(f.cacheDir, `token_${api.cacheKey(f.config)}.json`), {
+            recursive: true,
+          });
+          const blocked = await api.getAccessTokenInfo({ tokenManager: f.manager() });
+          assert.equal(blocked.source, "network");
+          assert.ok(f.warnings.length > 0, "a warning says why");
+        });
+      },
+    );
+
+    it(h, "a cache file owned by another user is not used", async () => {
+      if (process.getuid?.() !== 0) return; // Only root can give a file away.
+      await withFixture(h, {}, async (f) => {
+        await mkdir(f.cacheDir, { mode: 0o700 });
+        const path = api.cacheFilePath(f.config);
+        await writeFile(
+          path,
+          JSON.stringify({
+            access_token: "someone-elses",
+            expires_at: nowSec() + 600,
+            expires_in: 900,
+          }),
+          { mode: 0o600 },
+        );
+        await chown(path, 65534, 65534);
+        const info = await api.getAccessTokenInfo({ tokenManager: f.manager() });
+        assert.equal(info.source, "network");
+        assert.notEqual(info.accessToken, "someone-elses");
+        assert.ok(
+          f.warnings.some((w) => /another user/.test(w)),
+          JSON.stringify(f.warnings),
+        );
+      });
+    });
+
+    it(h, "refreshAccessToken skips both caches and rewrites the file", async () => {
+      await withFixture(h, {}, async (f) => {
+        const first = await api.getAccessToken({ config: f.config });
+        const second = await api.refreshAccessToken({ config: f.config });
+        assert.notEqual(second, first);
+        assert.equal(await api.getAccessToken({ config: f.config }), second);
+        const file = JSON.parse(await readFile(api.cacheFilePath(f.config), "utf8"));
+        assert.equal(file.access_token, second);
+        assert.equal((await f.gateway.stats()).tokensIssued, 2);
+      });
+    });
+
+    it(h, "refreshAccessToken replaces a stored token that claims to live longer", async () => {
+      await withFixture(h, {}, async (f) => {
+        await mkdir(f.cacheDir, { mode: 0o700 });
+        const path = api.cacheFilePath(f.config);
+        await writeFile(
+          path,
+          JSON.stringify({
+            access_token: "long-lived",
+            expires_at: nowSec() + 86_400,
+            expires_in: 86_400,
+          }),
+          { mode: 0o600 },
+        );
+        assert.equal(await api.getAccessToken({ config: f.config }), "long-lived");
+        const fresh = await api.refreshAccessToken({ config: f.config });
+        assert.notEqual(fresh, "long-lived");
+        assert.equal(JSON.parse(await readFile(path, "utf8")).access_token, fresh);
+      });
+    });
+
+    it(h, "clearCachedToken removes the file and the next call asks the gateway", async () => {
+      await withFixture(h, {}, async (f) => {
+        const first = await api.getAccessToken({ config: f.config });
+        await api.clearCachedToken({ config: f.config });
+        await assert.rejects(stat(api.cacheFilePath(f.config)), { code: "ENOENT" });
+        const info = await api.getAccessTokenInfo({ config: f.config });
+        assert.equal(info.source, "network");
+        assert.notEqual(info.accessToken, first);
+        assert.equal(await requestsTo(f.gateway, "/auth/session"), 2);
+      });
+    });
+  });
+}

@@ -1,0 +1,196 @@
+/**
+ * Errors are classes with a code, and the client key appears in no error, log line, file name,
+ * file or output: a tour of every failure, then a sweep of everything the suite recorded.
+ */
+import assert from "node:assert/strict";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { inspect } from "node:util";
+import type { Harness } from "../harness.ts";
+import {
+  CLIENT_KEY,
+  caught,
+  errorTexts,
+  it,
+  producedOutput,
+  recordOutput,
+  withFixture,
+  withScriptedServer,
+  withTempDir,
+} from "../support.ts";
+
+/** Every file name and file content under `dir`. */
+async function treeTexts(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    const parent = (entry as { parentPath?: string; path?: string }).parentPath ?? dir;
+    const path = join(parent, entry.name);
+    out.push(path);
+    if (entry.isFile()) out.push(await readFile(path, "utf8"));
+  }
+  return out;
+}
+
+function assertNoKey(texts: readonly string[], where: string): void {
+  const leaks = texts.filter((t) => t.includes(CLIENT_KEY));
+  assert.deepEqual(leaks, [], `the client key leaked into ${where}`);
+}
+
+export function errorsAndSecretsSuite(h: Harness): void {
+  const { api } = h;
+
+  h.t.describe("errors and secrets", () => {
+    it(h, "errors are classes with a name, a code and the cause kept", async () => {
+      const config = new api.ConfigError("x");
+      const session = new api.AuthSessionError("x", { status: 500 });
+      const network = new api.AuthNetworkError("x", { cause: new Error("root") });
+      const apiError = new api.ApiError("x", { request: "GET https://a.example/" });
+      for (const [error, name, code] of [
+        [config, "ConfigError", "CONFIG_ERROR"],
+        [session, "AuthSessionError", "AUTH_SESSION_ERROR"],
+        [network, "AuthNetworkError", "AUTH_NETWORK_ERROR"],
+        [apiError, "ApiError", "API_ERROR"],
+      ] as const) {
+        assert.ok(error instanceof Error);
+        assert.ok(error instanceof api.AuthRuntimeError);
+        assert.ok(api.isAuthRuntimeError(error));
+        assert.equal(error.name, name);
+        assert.equal(error.code, code);
+      }
+      assert.equal((network.cause as Error).message, "root");
+      assert.deepEqual(Object.values(api.ErrorCode).sort(), [
+        "API_ERROR",
+        "AUTH_NETWORK_ERROR",
+        "AUTH_SESSION_ERROR",
+        "CONFIG_ERROR",
+      ]);
+      assert.equal(api.isAuthRuntimeError(new Error("plain")), false);
+    });
+
+    it(
+      h,
+      "no error, warning, file or file name from any failure carries the client key",
+      async () => {
+        const texts: string[] = [];
+        const tokens: string[] = [];
+        const keep = (error: Error) => texts.push(...errorTexts(error));
+
+        // A gateway that echoes the request (the key included) in its answers.
+        const echoing = (status: number) =>
+          withScriptedServer(
+            (request) => ({ status, body: `{"error":"bad","received":${request.body}}` }),
+            async (server) => {
+              await withTempDir(async (dir) => {
+                const config = api.createEnvConfig(
+                  { AUTH_BASE: server.url, CLIENT_KEY, AUTH_CACHE_DIR: dir },
+                  { envFile: false },
+                );
+                const tokenManager = api.createTokenManager({
+                  config,
+                  retry: { limit: 0 },
+                  onWarning: (w) => texts.push(w),
+                });
+                keep(await caught(api.getAccessToken({ tokenManager })));
+                texts.push(...(await treeTexts(dir)));
+              });
+            },
+          );
+        await echoing(400);
+        await echoing(500);
+        await echoing(200); // 2xx without a token: "Missing accessToken" with a body excerpt.
+
+        await withFixture(
+          h,
+          { gateway: { ttlSec: 30 }, env: { AUTH_MIN_TTL_SEC: "60", AUTH_TIMEOUT_MS: "300" } },
+          async (f) => {
+            const tokenManager = f.manager({ retry: { limit: 0 } });
+            tokens.push(await api.getAccessToken({ tokenManager }));
+            // Refresh failures while the token is valid: served stale, with a warning.
+            await f.gateway.setFaults([{ kind: "status", status: 503, route: "/auth/session" }]);
+            await api.getAccessToken({ tokenManager });
+            await f.gateway.setFaults([{ kind: "latency", ms: 5000, route: "/auth/session" }]);
+            keep(await caught(api.refreshAccessToken({ tokenManager })));
+            await f.gateway.setFaults([{ kind: "drop", route: "/auth/session" }]);
+            keep(await caught(api.refreshAccessToken({ tokenManager })));
+            // API calls that fail: foreign origin, timeout, abort, dropped connection.
+            await f.gateway.setFaults([
+              { kind: "latency", ms: 5000, route: "/echo/slow" },
+              { kind: "drop", route: "/echo/drop" },
+            ]);
+            const call = (url: string, signal?: AbortSignal) =>
+              api.requestApiWithAutoRefresh({
+                tokenManager,
+                url,
+                body: { clientKeyLike: "nothing" },
+                method: "POST",
+                ...(signal ? { signal } : {}),
+              });
+            keep(await caught(call(`https://elsewhere.example/?key=${CLIENT_KEY}`)));
+            keep(await caught(call("/echo/slow")));
+            keep(await caught(call("/echo/drop")));
+            keep(await caught(call("/echo/slow", AbortSignal.timeout(50))));
+            texts.push(...f.warnings, ...(await treeTexts(f.root)));
+            texts.push(
+              JSON.stringify(f.config),
+              inspect(f.config),
+              inspect(tokenManager, { depth: 3 }),
+            );
+          },
+        );
+
+        // An unknown key, a refused connection.
+        await withFixture(h, { gateway: { clientKeys: ["other"] } }, async (f) => {
+          keep(await caught(api.getAccessToken({ config: f.config })));
+          await f.gateway.stop();
+          const tokenManager = f.manager({ retry: { limit: 0 } });
+          keep(await caught(api.getAccessToken({ tokenManager })));
+          texts.push(...f.warnings);
+        });
+
+        for (const text of texts) recordOutput(text);
+        assert.ok(texts.length > 20, `the tour produced ${texts.length} texts`);
+        assertNoKey(texts, "an error, warning or file");
+        // Nor the token, outside the cache file that holds it.
+        const outsideCache = texts.filter((t) => !t.startsWith('{"access_token"'));
+        for (const token of tokens) {
+          assert.deepEqual(
+            outsideCache.filter((t) => t.includes(token)),
+            [],
+            "the token leaked",
+          );
+        }
+      },
+    );
+
+    it(h, "the seed's messages start the matching errors", async () => {
+      const missing = await caught(() => api.createEnvConfig({}, { envFile: false }));
+      assert.ok(missing.message.startsWith("CLIENT_KEY is required"));
+      await withFixture(h, { gateway: { clientKeys: ["other"] } }, async (f) => {
+        const refused = await caught(api.getAccessToken({ config: f.config }));
+        assert.ok(refused.message.startsWith("Auth session request failed"), refused.message);
+      });
+      await withScriptedServer(
+        () => ({ body: { code: 0, data: null } }),
+        async (server) => {
+          await withTempDir(async (dir) => {
+            const config = api.createEnvConfig(
+              { AUTH_BASE: server.url, CLIENT_KEY, AUTH_CACHE_DIR: dir },
+              { envFile: false },
+            );
+            const noToken = await caught(api.getAccessToken({ config }));
+            assert.ok(noToken.message.startsWith("Missing accessToken"), noToken.message);
+          });
+        },
+      );
+    });
+  });
+}
+
+/** Registered last: scans everything the suite recorded (errors, console lines, client output). */
+export function secretSweepSuite(h: Harness): void {
+  h.t.describe("secret sweep", () => {
+    it(h, "no error message or log line produced by the suite contains the client key", () => {
+      assertNoKey(producedOutput(), "the suite's errors and log lines");
+    });
+  });
+}
