@@ -1,0 +1,63 @@
+/** The shared conformance suite (packages/conformance) run on Bun against the in-process dev gateway. */
+import { describe, test } from "bun:test";
+import { fileURLToPath } from "node:url";
+import { type ClientRun, defineConformanceSuite, type GatewayControl } from "@openclaw/conformance";
+import { type DevGatewayOptions, startDevGateway } from "@openclaw/dev-gateway";
+import * as api from "../src/index.ts";
+
+const CLIENT_SCRIPT = fileURLToPath(new URL("./fixtures/client.ts", import.meta.url));
+
+async function startGateway(options?: DevGatewayOptions): Promise<GatewayControl> {
+  const gateway = startDevGateway(options);
+  return {
+    url: gateway.url,
+    stats: async () => gateway.stats(),
+    resetStats: async () => gateway.resetStats(),
+    setFaults: async (faults) => gateway.setFaults(faults),
+    revokeAll: async () => gateway.revokeAll(),
+    stop: () => gateway.stop(),
+  };
+}
+
+/** The parent's PATH, HOME and TMPDIR, nothing else: no AUTH_* or CLIENT_KEY of the caller. */
+function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ["PATH", "HOME", "TMPDIR"]) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
+async function runClients(
+  count: number,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<ClientRun[]> {
+  const children = Array.from({ length: count }, () =>
+    Bun.spawn([process.execPath, CLIENT_SCRIPT, ...args], {
+      env: { ...baseEnv(), ...env },
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    }),
+  );
+  return Promise.all(
+    children.map(async (child) => {
+      const [stdout, stderr, code] = await Promise.all([
+        new Response(child.stdout).text(),
+        new Response(child.stderr).text(),
+        child.exited,
+      ]);
+      return { code, stdout, stderr };
+    }),
+  );
+}
+
+defineConformanceSuite({
+  runtime: "bun",
+  api,
+  t: { describe, test: (name, fn, timeoutMs) => test(name, fn, timeoutMs) },
+  startGateway,
+  runClients,
+});

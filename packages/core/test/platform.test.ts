@@ -1,0 +1,101 @@
+/** The Bun platform adapter: hashing and the POSIX file services the token store relies on. */
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
+import { chown, lstat, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bunPlatform as p } from "../src/adapters/bun.ts";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "openclaw-platform-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("bun platform", () => {
+  test("sha256Hex matches node:crypto over UTF-8", () => {
+    for (const text of ["", "abc", "https://gw\nck-\u00e9\u{1F600}"]) {
+      expect(p.sha256Hex(text)).toBe(createHash("sha256").update(text, "utf8").digest("hex"));
+    }
+  });
+
+  test("process facts: pid, uid, hostname, liveness", () => {
+    expect(p.pid()).toBe(process.pid);
+    expect(p.uid()).toBe(process.getuid?.());
+    expect(p.hostname().length).toBeGreaterThan(0);
+    expect(p.isProcessAlive(process.pid)).toBe(true);
+    // A pid far above any pid_max in use.
+    expect(p.isProcessAlive(2 ** 30)).toBe(false);
+  });
+
+  test("readPrivateFile: ok, missing, and refused for a symlink, a directory, another user's file", async () => {
+    const file = join(dir, "f.json");
+    await writeFile(file, "content", { mode: 0o600 });
+    expect(await p.readPrivateFile(file)).toEqual({ status: "ok", text: "content" });
+    expect(await p.readPrivateFile(join(dir, "absent"))).toEqual({ status: "missing" });
+    expect(await p.readPrivateFile(join(dir, "absent", "deeper"))).toEqual({ status: "missing" });
+
+    const link = join(dir, "link.json");
+    await symlink(file, link);
+    expect(await p.readPrivateFile(link)).toEqual({ status: "refused", reason: "it is a symlink" });
+    expect((await p.readPrivateFile(dir)).status).toBe("refused");
+
+    if (process.getuid?.() === 0) {
+      await chown(file, 65534, 65534);
+      const read = await p.readPrivateFile(file);
+      expect(read.status).toBe("refused");
+      expect(read.status === "refused" && read.reason).toContain("another user");
+    }
+  });
+
+  test("writeFileAtomic writes 0600 through a rename and leaves no temp file", async () => {
+    const file = join(dir, "token.json");
+    await p.writeFileAtomic(file, "one");
+    await p.writeFileAtomic(file, "two");
+    expect(await Bun.file(file).text()).toBe("two");
+    expect((await lstat(file)).mode & 0o777).toBe(0o600);
+    expect(await readdir(dir)).toEqual(["token.json"]);
+  });
+
+  test("writeFileAtomic replaces a symlink instead of writing through it", async () => {
+    const target = join(dir, "target");
+    await writeFile(target, "keep");
+    const file = join(dir, "token.json");
+    await symlink(target, file);
+    await p.writeFileAtomic(file, "new");
+    expect(await Bun.file(target).text()).toBe("keep");
+    expect((await lstat(file)).isFile()).toBe(true);
+  });
+
+  test("createFileExclusive creates once, 0600", async () => {
+    const file = join(dir, "x.lock");
+    expect(await p.createFileExclusive(file, "a")).toBe(true);
+    expect(await p.createFileExclusive(file, "b")).toBe(false);
+    expect(await Bun.file(file).text()).toBe("a");
+    expect((await lstat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  test("pathInfo sees a symlink as a symlink; removeFile ignores a missing file", async () => {
+    await mkdir(join(dir, "d"));
+    await symlink(join(dir, "d"), join(dir, "l"));
+    expect((await p.pathInfo(join(dir, "d")))?.kind).toBe("directory");
+    expect((await p.pathInfo(join(dir, "l")))?.kind).toBe("symlink");
+    expect(await p.pathInfo(join(dir, "none"))).toBeUndefined();
+    await p.removeFile(join(dir, "none"));
+  });
+
+  test("makeDirectory creates parents and a 0700 last component", async () => {
+    const path = join(dir, "a", "b", "cache");
+    await p.makeDirectory(path);
+    await p.makeDirectory(path);
+    expect((await lstat(path)).mode & 0o777).toBe(0o700);
+  });
+
+  test("readTextFileSync: text, or undefined when missing", async () => {
+    await writeFile(join(dir, ".env"), "A=1\n");
+    expect(p.readTextFileSync(join(dir, ".env"))).toBe("A=1\n");
+    expect(p.readTextFileSync(join(dir, "none"))).toBeUndefined();
+  });
+});

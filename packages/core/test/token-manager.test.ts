@@ -1,0 +1,88 @@
+/** TokenManager options the conformance suite does not reach: memory-only stores, lock give-up. */
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
+import {
+  cacheKey,
+  createEnvConfig,
+  createTokenManager,
+  type EnvConfig,
+  getAccessTokenInfo,
+  MemoryTokenStore,
+} from "../src/index.ts";
+
+const CLIENT_KEY = "ck-live-CANARY-7f3a9c";
+let gateway: DevGateway;
+let root: string;
+let config: EnvConfig;
+
+beforeEach(async () => {
+  gateway = startDevGateway({ clientKeys: [CLIENT_KEY] });
+  root = await mkdtemp(join(tmpdir(), "openclaw-manager-"));
+  config = createEnvConfig(
+    { AUTH_BASE: gateway.url, CLIENT_KEY, AUTH_CACHE_DIR: join(root, "cache") },
+    { envFile: false },
+  );
+});
+afterEach(async () => {
+  await gateway.stop();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe("TokenManager", () => {
+  test("store: null keeps tokens in memory only", async () => {
+    const tokenManager = createTokenManager({ config, store: null });
+    expect((await getAccessTokenInfo({ tokenManager })).source).toBe("network");
+    expect((await getAccessTokenInfo({ tokenManager })).source).toBe("memory");
+    expect(await readdir(root)).toEqual([]);
+    expect(await tokenManager.peekStored()).toBeDefined();
+  });
+
+  test("a MemoryTokenStore is shared between managers like a cache file", async () => {
+    const store = new MemoryTokenStore();
+    const first = await getAccessTokenInfo({ tokenManager: createTokenManager({ config, store }) });
+    const second = await getAccessTokenInfo({
+      tokenManager: createTokenManager({ config, store }),
+    });
+    expect(second.source).toBe("cache");
+    expect(second.accessToken).toBe(first.accessToken);
+    expect(gateway.stats().tokensIssued).toBe(1);
+  });
+
+  test("a lock held too long is given up on, with a warning, and the token is still fetched", async () => {
+    await mkdir(join(root, "cache"), { mode: 0o700 });
+    // Held by this very (live) process: never stale.
+    await writeFile(
+      join(root, "cache", `token_${cacheKey(config)}.lock`),
+      JSON.stringify({ pid: process.pid, host: "elsewhere", createdAt: Date.now() }),
+      { mode: 0o600 },
+    );
+    const warnings: string[] = [];
+    const tokenManager = createTokenManager({
+      config,
+      lockWait: { giveUpMs: 300 },
+      onWarning: (w) => warnings.push(w),
+    });
+    const start = performance.now();
+    const info = await getAccessTokenInfo({ tokenManager });
+    expect(info.source).toBe("network");
+    expect(performance.now() - start).toBeGreaterThanOrEqual(250);
+    expect(warnings.some((w) => w.includes("waited 300 ms for the token lock"))).toBe(true);
+  });
+
+  test("fetch is injectable: every token request goes through it", async () => {
+    const seen: string[] = [];
+    const tokenManager = createTokenManager({
+      config,
+      store: null,
+      fetch: (input, init) => {
+        seen.push(`${init?.method} ${String(input)}`);
+        return fetch(input, init);
+      },
+    });
+    await getAccessTokenInfo({ tokenManager });
+    expect(seen).toEqual([`POST ${gateway.url}/auth/session`]);
+  });
+});
