@@ -171,8 +171,9 @@ export class TokenManager {
     const lock = await this.#acquireLock(acceptable);
     if ("token" in lock) return this.#remember(lock.token, "cache");
     try {
-      // The lock holder before us may have just written a token.
-      const latest = lock.waited ? await this.#readStore() : stored;
+      // A holder before us may have written a token and released the lock since our first
+      // read, even when we took the lock at the first try: always read again.
+      const latest = await this.#readStore();
       if (acceptable(latest)) return this.#remember(latest, "cache");
       return await this.#fetchAndStore(rejected ?? undefined, latest, refreshing);
     } finally {
