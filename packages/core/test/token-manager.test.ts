@@ -7,10 +7,12 @@ import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
 import {
   cacheKey,
   createEnvConfig,
+  createFileTokenStore,
   createTokenManager,
   type EnvConfig,
   getAccessTokenInfo,
   MemoryTokenStore,
+  type TokenStore,
 } from "../src/index.ts";
 
 const CLIENT_KEY = "ck-live-CANARY-7f3a9c";
@@ -48,6 +50,44 @@ describe("TokenManager", () => {
     });
     expect(second.source).toBe("cache");
     expect(second.accessToken).toBe(first.accessToken);
+    expect(gateway.stats().tokensIssued).toBe(1);
+  });
+
+  test("the lock winner re-reads the cache: a token written since its first read is used", async () => {
+    // B reads the cache (a miss), then A fetches, writes and releases the lock, then B takes
+    // the lock at once: without a re-read B would ask the gateway a second time.
+    const files = createFileTokenStore(join(root, "cache"));
+    let firstRead: () => void = () => {};
+    const firstReadDone = new Promise<void>((resolve) => {
+      firstRead = resolve;
+    });
+    let openGate: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    let reads = 0;
+    const slowFirstRead: TokenStore = {
+      get: async (key) => {
+        const token = await files.get(key);
+        if (reads++ === 0) {
+          firstRead();
+          await gate;
+        }
+        return token;
+      },
+      set: (key, token) => files.set(key, token),
+      delete: (key) => files.delete(key),
+      tryLock: (key) => files.tryLock(key),
+    };
+    const b = getAccessTokenInfo({
+      tokenManager: createTokenManager({ config, store: slowFirstRead }),
+    });
+    await firstReadDone;
+    const a = await getAccessTokenInfo({ tokenManager: createTokenManager({ config }) });
+    openGate();
+    const info = await b;
+    expect(info.accessToken).toBe(a.accessToken);
+    expect(info.source).toBe("cache");
     expect(gateway.stats().tokensIssued).toBe(1);
   });
 
