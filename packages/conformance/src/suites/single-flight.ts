@@ -119,6 +119,24 @@ export function singleFlightSuite(h: Harness): void {
 
     it(
       h,
+      "12 client processes racing on a cold cache dir with no latency make one token request",
+      async () => {
+        await withFixture(h, {}, async (f) => {
+          const runs = await h.runClients(12, ["token"], { ...f.env });
+          for (const run of runs) recordOutput(`${run.stdout}\n${run.stderr}`);
+          const tokens = runs.map((run, i) => {
+            assert.equal(run.code, 0, `client ${i}: exit ${run.code}\n${run.stderr}`);
+            return parseClientLine(run.stdout).token;
+          });
+          assert.equal(new Set(tokens).size, 1);
+          assert.equal((await f.gateway.stats()).tokensIssued, 1);
+        });
+      },
+      60_000,
+    );
+
+    it(
+      h,
       "a client process reports a failure as one JSON error line with exit code 1",
       async () => {
         await withFixture(h, {}, async (f) => {
