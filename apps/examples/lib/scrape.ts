@@ -1,0 +1,131 @@
+/**
+ * The 1688 scrape flow shared by `scrape-1688.ts` and the demo: check the offer URL, POST it to
+ * `{authBase}/ecom/tasks/scrape` with an auto-refreshing token, and read the title and price.
+ */
+import {
+  type ApiResponse,
+  type EnvConfig,
+  requestApiWithAutoRefresh,
+  type TokenManager,
+} from "@openclaw/auth-runtime";
+import { ExampleError, ExitCode } from "./exit.ts";
+
+/** The gateway's scrape route. */
+export const SCRAPE_PATH = "/ecom/tasks/scrape";
+
+/** An offer the examples use when none is given. */
+export const SAMPLE_OFFER_URL = "https://detail.1688.com/offer/610947572360.html";
+
+const OFFER_PATH = /^\/offer\/\d+\.html$/;
+
+/** What the scrape returns, as the examples print it. */
+export interface ScrapedOffer {
+  readonly title: string;
+  /** As the gateway sent it: a number, or a string such as "12.50" or "9.90-12.00". */
+  readonly price: number | string;
+  readonly currency: string | undefined;
+  readonly offerId: string | undefined;
+}
+
+/**
+ * The offer URL if `value` is `https://detail.1688.com/offer/<digits>.html` (a query string or
+ * fragment allowed), else an {@link ExampleError} with exit code 2. Checked before any request:
+ * a typo should not cost a token request.
+ */
+export function checkOfferUrl(value: string | undefined): string {
+  const usage = "expected a 1688 offer URL like https://detail.1688.com/offer/610947572360.html";
+  if (value === undefined || value === "")
+    throw new ExampleError(`missing offer URL: ${usage}`, ExitCode.Usage);
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  const ok =
+    url?.protocol === "https:" &&
+    url.hostname === "detail.1688.com" &&
+    url.port === "" &&
+    OFFER_PATH.test(url.pathname);
+  // The argument is not repeated back: a pasted URL may carry tokens in its query string.
+  if (!ok) throw new ExampleError(`not a 1688 offer URL: ${usage}`, ExitCode.Usage);
+  return value;
+}
+
+/** Options of {@link scrapeOffer}. */
+export interface ScrapeOptions {
+  readonly config: EnvConfig;
+  /** Another token manager than the process-wide one for `config`. */
+  readonly tokenManager?: TokenManager;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Scrapes one 1688 offer through the gateway. The token is fetched, cached and refreshed by the
+ * runtime; a token the gateway refuses (expired, revoked) is replaced and the request resent once.
+ *
+ * @example
+ * const offer = await scrapeOffer(SAMPLE_OFFER_URL, { config: createEnvConfig() });
+ * console.log(offer.title, offer.price);
+ */
+export async function scrapeOffer(offerUrl: string, options: ScrapeOptions): Promise<ScrapedOffer> {
+  const response = await requestApiWithAutoRefresh({
+    config: options.config,
+    method: "POST",
+    url: SCRAPE_PATH,
+    body: { url: checkOfferUrl(offerUrl) },
+    ...(options.tokenManager ? { tokenManager: options.tokenManager } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return readOffer(response);
+}
+
+/** The offer in a scrape response (at the top level or in a `data` wrapper), or a clear error. */
+export function readOffer(response: ApiResponse): ScrapedOffer {
+  if (response.status === 401 || response.status === 403) {
+    throw new ExampleError(
+      `the gateway refused the token even after a refresh (HTTP ${response.status}): ${excerpt(response.body)}`,
+      ExitCode.Auth,
+    );
+  }
+  if (!response.ok) {
+    throw new ExampleError(
+      `scrape failed (HTTP ${response.status}): ${excerpt(response.body)}`,
+      ExitCode.RequestFailed,
+    );
+  }
+  const json = response.tryJson<Record<string, unknown>>();
+  const record = isRecord(json?.data) ? json.data : json;
+  const title = record?.title;
+  const price = record?.price;
+  if (
+    typeof title !== "string" ||
+    (typeof price !== "number" && (typeof price !== "string" || price === ""))
+  ) {
+    throw new ExampleError(
+      `unexpected scrape response (HTTP ${response.status}, no title and price): ${excerpt(response.body)}`,
+      ExitCode.RequestFailed,
+    );
+  }
+  return {
+    title,
+    price,
+    currency: typeof record?.currency === "string" ? record.currency : undefined,
+    offerId: typeof record?.offerId === "string" ? record.offerId : undefined,
+  };
+}
+
+/** `123.4` as `123.40 CNY`; a string price as it came. */
+export function formatPrice(offer: Pick<ScrapedOffer, "price" | "currency">): string {
+  const amount = typeof offer.price === "number" ? offer.price.toFixed(2) : offer.price;
+  return offer.currency ? `${amount} ${offer.currency}` : amount;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function excerpt(body: string, max = 200): string {
+  const line = body.replace(/\s+/g, " ").trim();
+  return line.length > max ? `${line.slice(0, max)}…` : line || "(empty body)";
+}

@@ -1,0 +1,300 @@
+/**
+ * Every example, run as a real process against a real dev gateway, with its environment passed
+ * explicitly and a temp token cache: what it prints, its exit code, and that no secret leaks.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
+
+const EXAMPLES = resolve(import.meta.dir, "..");
+const REPO = resolve(EXAMPLES, "../..");
+const CLIENT_KEY = "ck-live-CANARY-7f3a9c";
+const OFFER_URL = "https://detail.1688.com/offer/610947572360.html";
+const TIMEOUT_MS = 60_000;
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+let gateway: DevGateway;
+let workDir: string;
+let cacheDir: string;
+
+beforeAll(() => {
+  gateway = startDevGateway({ clientKeys: [CLIENT_KEY] });
+});
+afterAll(async () => {
+  await gateway.stop();
+});
+
+// Each test gets its own cache dir and working dir (so no stray .env is read) and a clean gateway.
+afterEach(async () => {
+  gateway.setFaults([]);
+  gateway.resetStats();
+  await rm(workDir, { recursive: true, force: true });
+});
+const fresh = async () => {
+  workDir = await mkdtemp(join(tmpdir(), "openclaw-examples-"));
+  cacheDir = join(workDir, "cache");
+};
+
+/** The environment of a child: only what it needs, never the parent's AUTH_* or CLIENT_KEY. */
+function envFor(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    AUTH_BASE: gateway.url,
+    CLIENT_KEY,
+    AUTH_CACHE_DIR: cacheDir,
+    ...extra,
+  };
+  for (const name of ["PATH", "HOME", "TMPDIR"]) {
+    const value = process.env[name];
+    if (value !== undefined && env[name] === undefined) env[name] = value;
+  }
+  return env;
+}
+
+async function run(cmd: string[], env: Record<string, string>, cwd = workDir): Promise<Run> {
+  const child = Bun.spawn(cmd, { cwd, env, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  const result = { code, stdout, stderr };
+  // No example may print the client key, whatever happens.
+  expect(stdout + stderr).not.toContain(CLIENT_KEY);
+  return result;
+}
+
+const example = (name: string, args: string[] = [], extra: Record<string, string> = {}) =>
+  run([process.execPath, join(EXAMPLES, name), ...args], envFor(extra));
+
+/** What the gateway itself says about the offer, to compare with what the examples print. */
+async function expectedOffer(): Promise<{ title: string; price: number; currency: string }> {
+  const res = await fetch(`${gateway.url}/ecom/tasks/scrape`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${gateway.issueToken()}` },
+    body: JSON.stringify({ url: OFFER_URL }),
+  });
+  return (await res.json()) as { title: string; price: number; currency: string };
+}
+
+describe("basic.ts", () => {
+  test(
+    "posts {key: value} with a token and prints the status and body",
+    async () => {
+      await fresh();
+      const { code, stdout, stderr } = await example("basic.ts");
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      expect(stdout).toStartWith("status: 200\nbody: ");
+      const echoed = JSON.parse(stdout.split("body: ")[1] ?? "");
+      expect(echoed.method).toBe("POST");
+      expect(echoed.body).toBe('{"key":"value"}');
+      expect(echoed.headers.authorization).toBe("Bearer [redacted]");
+      expect(echoed.headers["content-type"]).toBe("application/json");
+      // The token went to the cache dir given in the environment.
+      expect((await readdir(cacheDir)).filter((f) => f.endsWith(".json"))).toHaveLength(1);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "exits 1 and still prints the answer when the gateway says 404",
+    async () => {
+      await fresh();
+      const { code, stdout } = await example("basic.ts", ["/no-such-route"]);
+      expect(code).toBe(1);
+      expect(stdout).toStartWith("status: 404\n");
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe("scrape-1688.ts", () => {
+  test(
+    "prints the offer's title and price",
+    async () => {
+      await fresh();
+      const offer = await expectedOffer();
+      const { code, stdout, stderr } = await example("scrape-1688.ts", [OFFER_URL]);
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      expect(stdout).toBe(
+        `title: ${offer.title}\nprice: ${offer.price.toFixed(2)} ${offer.currency}\n`,
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a second process takes the token from the cache file instead of asking again",
+    async () => {
+      await fresh();
+      expect((await example("scrape-1688.ts", [OFFER_URL])).code).toBe(0);
+      expect((await example("scrape-1688.ts", [OFFER_URL])).code).toBe(0);
+      const stats = gateway.stats();
+      expect(stats.tokensIssued).toBe(1);
+      expect(stats.requests["/ecom/tasks/scrape"]).toBe(2);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "survives a revoked cached token: refreshes and retries on its own",
+    async () => {
+      await fresh();
+      expect((await example("scrape-1688.ts", [OFFER_URL])).code).toBe(0);
+      gateway.revokeAll();
+      const { code, stdout } = await example("scrape-1688.ts", [OFFER_URL]);
+      expect(code).toBe(0);
+      expect(stdout).toContain("price: ");
+      const stats = gateway.stats();
+      expect(stats.authFailures).toBe(1);
+      expect(stats.tokensIssued).toBe(2);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "survives a 'token expired' answer inside HTTP 200",
+    async () => {
+      await fresh();
+      gateway.setFaults([{ kind: "token-expired-body", route: "/ecom/tasks/scrape", count: 1 }]);
+      const { code, stdout } = await example("scrape-1688.ts", [OFFER_URL]);
+      expect(code).toBe(0);
+      expect(stdout).toContain("price: ");
+      expect(gateway.stats().tokensIssued).toBe(2);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a URL that is not a 1688 offer is exit 2 before any request, and is not echoed",
+    async () => {
+      await fresh();
+      const bad = "https://example.com/offer/1.html?sig=SECRET-IN-QUERY";
+      const { code, stdout, stderr } = await example("scrape-1688.ts", [bad]);
+      expect(code).toBe(2);
+      expect(stdout).toBe("");
+      expect(stderr).toBe(
+        "error: not a 1688 offer URL: expected a 1688 offer URL like https://detail.1688.com/offer/610947572360.html\n",
+      );
+      expect(gateway.stats().requests).toEqual({});
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "no URL is exit 2 with what to pass",
+    async () => {
+      await fresh();
+      const { code, stderr } = await example("scrape-1688.ts");
+      expect(code).toBe(2);
+      expect(stderr).toStartWith("error: missing offer URL: expected a 1688 offer URL like ");
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a client key the gateway refuses is exit 3 with the seed's message",
+    async () => {
+      await fresh();
+      const { code, stdout, stderr } = await example("scrape-1688.ts", [OFFER_URL], {
+        CLIENT_KEY: "ck-wrong-key",
+      });
+      expect(code).toBe(3);
+      expect(stdout).toBe("");
+      expect(stderr).toStartWith(
+        "error [AUTH_SESSION_ERROR]: Auth session request failed (HTTP 401,",
+      );
+      expect(stderr).not.toContain("ck-wrong-key");
+      expect(stderr.trim().split("\n")).toHaveLength(1);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a missing CLIENT_KEY is exit 2 with the seed's message",
+    async () => {
+      await fresh();
+      const { code, stderr } = await example("scrape-1688.ts", [OFFER_URL], { CLIENT_KEY: "" });
+      expect(code).toBe(2);
+      expect(stderr).toStartWith("error [CONFIG_ERROR]: CLIENT_KEY is required");
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "an unreachable gateway is exit 4 after the retries",
+    async () => {
+      await fresh();
+      const gone = startDevGateway({ clientKeys: [CLIENT_KEY] });
+      const url = gone.url;
+      await gone.stop();
+      const { code, stderr } = await example("scrape-1688.ts", [OFFER_URL], {
+        AUTH_BASE: url,
+        AUTH_TIMEOUT_MS: "2000",
+      });
+      expect(code).toBe(4);
+      expect(stderr).toStartWith("error [AUTH_NETWORK_ERROR]: Auth session request failed:");
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe("auth-fetch.ts", () => {
+  test(
+    "scrapes through the fetch-compatible authFetch with the environment's config",
+    async () => {
+      await fresh();
+      const offer = await expectedOffer();
+      const { code, stdout, stderr } = await example("auth-fetch.ts", [OFFER_URL]);
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      expect(stdout).toStartWith("status: 200\nbody: ");
+      expect(JSON.parse(stdout.split("body: ")[1] ?? "")).toMatchObject(offer);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "reads CLIENT_KEY from ./.env when the environment has none",
+    async () => {
+      await fresh();
+      await Bun.write(join(workDir, ".env"), `CLIENT_KEY=${CLIENT_KEY}\n`);
+      const env = envFor();
+      delete env.CLIENT_KEY;
+      const { code, stdout } = await run([process.execPath, join(EXAMPLES, "auth-fetch.ts")], env);
+      expect(code).toBe(0);
+      expect(stdout).toStartWith("status: 200\n");
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe("bun run demo", () => {
+  test(
+    "runs the main job on its own gateway: exit 0, a price, the token counts",
+    async () => {
+      await fresh();
+      // Only PATH, HOME and TMPDIR: the demo needs no configuration and no network.
+      const env = envFor();
+      for (const name of ["AUTH_BASE", "CLIENT_KEY", "AUTH_CACHE_DIR"]) delete env[name];
+      const { code, stdout, stderr } = await run([process.execPath, "run", "demo"], env, REPO);
+      expect(code).toBe(0);
+      expect(stderr).not.toContain("error");
+      expect(stdout).toMatch(/1\. token +fetched from the network in [\d.]+ ms/);
+      expect(stdout).toMatch(/from the cache file token_[0-9a-f]{32}\.json in [\d.]+ ms/);
+      expect(stdout).toMatch(/3\. scrape .*: price \d+\.\d{2} CNY/);
+      expect(stdout).toMatch(/4\. revoke .*retried on its own: price \d+\.\d{2} CNY/);
+      expect(stdout).toContain("token requests: 3 (1 at start + 1 per refusal)");
+      expect(stdout.trimEnd()).toEndWith("ok");
+    },
+    TIMEOUT_MS,
+  );
+});
