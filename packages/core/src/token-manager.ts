@@ -4,7 +4,7 @@
  */
 import type { FetchLike } from "./api-request.ts";
 import type { EnvConfig } from "./config.ts";
-import { type RetryPolicy, raceSignal, sleep } from "./retry.ts";
+import { abortedError, type RetryPolicy, raceSignal, sleep } from "./retry.ts";
 import type { CachedToken } from "./schemas.ts";
 import { requestAccessToken } from "./session.ts";
 import type { ReleaseLock, TokenStore } from "./token-store.ts";
@@ -104,6 +104,9 @@ export class TokenManager {
     if (stale && Date.now() < this.#staleUntilMs && Date.now() / 1000 < stale.expiresAt) {
       return Promise.resolve({ ...stale, source: "stale" });
     }
+    // An aborted caller must not start a token request that would outlive it.
+    if (options.signal?.aborted)
+      return Promise.reject(abortedError("Getting a token", options.signal));
     const flight = this.#flight ?? this.#share(() => this.#load(), false);
     return raceSignal(flight.promise, options.signal, "Getting a token");
   }
@@ -122,6 +125,7 @@ export class TokenManager {
     // then a refresh of our own follows. Bounded: the second flight is always ours or a refresh.
     for (;;) {
       if (replaced(this.#memory)) return { ...this.#memory, source: "memory" };
+      if (options.signal?.aborted) throw abortedError("Refreshing the token", options.signal);
       const flight = this.#flight ?? this.#share(() => this.#load(rejected ?? null), true);
       if (flight.refresh) return raceSignal(flight.promise, options.signal, "Refreshing the token");
       const shared = await raceSignal(
