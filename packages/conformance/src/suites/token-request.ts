@@ -3,6 +3,7 @@
  * the per-attempt timeout, cancellation, and serving a still-valid token when a refresh fails.
  */
 import assert from "node:assert/strict";
+import { stat } from "node:fs/promises";
 import type { Harness } from "../harness.ts";
 import {
   CLIENT_KEY,
@@ -11,6 +12,7 @@ import {
   nowSec,
   requestsTo,
   type ScriptedReply,
+  sleep,
   timed,
   timedError,
   unsignedJwt,
@@ -283,14 +285,23 @@ export function tokenRequestSuite(h: Harness): void {
       });
     });
 
-    it(h, "an aborted signal fails at once without a request", async () => {
+    it(h, "an aborted signal fails at once without a request or a file", async () => {
       await withFixture(h, {}, async (f) => {
-        const error = await caught(
-          api.getAccessToken({ config: f.config, signal: AbortSignal.abort() }),
-        );
-        assert.ok(error instanceof api.AuthNetworkError);
-        assert.equal(error.aborted, true);
-        assert.equal(await requestsTo(f.gateway, "/auth/session"), 0);
+        const signal = AbortSignal.abort();
+        for (const call of [
+          () => api.getAccessToken({ config: f.config, signal }),
+          () => api.getAccessTokenInfo({ config: f.config, signal }),
+          () => api.refreshAccessToken({ config: f.config, signal }),
+          () => api.requestApiWithAutoRefresh({ config: f.config, url: "/echo", signal }),
+        ]) {
+          const error = await caught(call());
+          assert.ok(error instanceof api.AuthNetworkError, String(error));
+          assert.equal(error.aborted, true);
+        }
+        // Nothing was started in the background either.
+        await sleep(300);
+        assert.deepEqual((await f.gateway.stats()).requests, {});
+        await assert.rejects(stat(f.cacheDir), { code: "ENOENT" });
       });
     });
 
