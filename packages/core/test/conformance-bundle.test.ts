@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const ENTRY = fileURLToPath(import.meta.resolve("@openclaw/conformance"));
+const ENTRY = fileURLToPath(new URL("../../conformance/src/index.ts", import.meta.url));
 let dir: string | undefined;
 afterEach(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });

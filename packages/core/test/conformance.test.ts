@@ -1,8 +1,14 @@
 /** The shared conformance suite (packages/conformance) run on Bun against the in-process dev gateway. */
 import { describe, test } from "bun:test";
 import { fileURLToPath } from "node:url";
-import { type ClientRun, defineConformanceSuite, type GatewayControl } from "@openclaw/conformance";
 import { type DevGatewayOptions, startDevGateway } from "@openclaw/dev-gateway";
+// By path, not as a dependency: the suite depends on this package (for types), and turbo
+// refuses a dependency cycle.
+import {
+  type ClientRun,
+  defineConformanceSuite,
+  type GatewayControl,
+} from "../../conformance/src/index.ts";
 import * as api from "../src/index.ts";
 
 const CLIENT_SCRIPT = fileURLToPath(new URL("./fixtures/client.ts", import.meta.url));
