@@ -15,6 +15,7 @@ Options:
   --ttl S               token lifetime in seconds (default 900)
   --client-key K        accepted client key; repeat for several (default ${DEFAULT_DEV_CLIENT_KEY})
   --session-path P      token endpoint path (default /auth/session)
+  --admin               serve the admin API under /__admin/ (stats, faults, revoke, stop)
   -h, --help            this help
 `;
 
@@ -25,6 +26,7 @@ const FLAG_FOR_OPTION: Readonly<Record<string, string>> = {
   ttlSec: "--ttl",
   clientKeys: "--client-key",
   sessionPath: "--session-path",
+  admin: "--admin",
 };
 
 /** One line on stderr and exit code 2, as the CLI does for usage errors. */
@@ -46,6 +48,7 @@ const OPTIONS = {
   ttl: { type: "string" },
   "client-key": { type: "string", multiple: true },
   "session-path": { type: "string" },
+  admin: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -67,6 +70,7 @@ function parseCommandLine(args: string[]): DevGatewayOptions | "help" {
     ...(ttlSec !== undefined && { ttlSec }),
     ...(values["client-key"] !== undefined && { clientKeys: values["client-key"] }),
     ...(values["session-path"] !== undefined && { sessionPath: values["session-path"] }),
+    ...(values.admin === true && { admin: true }),
   };
 }
 

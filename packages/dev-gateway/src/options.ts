@@ -15,6 +15,11 @@ export interface DevGatewayOptions {
   clientKeys?: readonly string[];
   /** Path of the token endpoint. @default "/auth/session" */
   sessionPath?: string;
+  /**
+   * Serves the admin API under `/__admin/` (stats, faults, revoke, stop over HTTP), for tests
+   * that run the gateway in another process. @default false
+   */
+  admin?: boolean;
 }
 
 /** Options after defaults. */
@@ -24,6 +29,7 @@ export interface ResolvedDevGatewayOptions {
   readonly ttlSec: number;
   readonly clientKeys: ReadonlySet<string>;
   readonly sessionPath: string;
+  readonly admin: boolean;
 }
 
 /**
@@ -37,6 +43,7 @@ export function resolveOptions(options: DevGatewayOptions = {}): ResolvedDevGate
     ttlSec = 900,
     clientKeys = [DEFAULT_DEV_CLIENT_KEY],
     sessionPath = "/auth/session",
+    admin = false,
   } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new TypeError("options.port must be an integer from 0 to 65535");
@@ -56,7 +63,11 @@ export function resolveOptions(options: DevGatewayOptions = {}): ResolvedDevGate
   if (typeof sessionPath !== "string" || !sessionPath.startsWith("/")) {
     throw new TypeError('options.sessionPath must be a path starting with "/"');
   }
-  return { port, hostname, ttlSec, clientKeys: new Set(clientKeys), sessionPath };
+  if (typeof admin !== "boolean") throw new TypeError("options.admin must be a boolean");
+  if (admin && sessionPath.startsWith("/__admin/")) {
+    throw new TypeError("options.sessionPath must not be under /__admin/ when admin is on");
+  }
+  return { port, hostname, ttlSec, clientKeys: new Set(clientKeys), sessionPath, admin };
 }
 
 /** Throws TypeError unless `ttlSec` is a finite number of seconds above 0. */

@@ -1,4 +1,5 @@
 /** The dev gateway itself: a Bun.serve HTTP server wiring options, faults, tokens and routes. */
+import { ADMIN_PREFIX, handleAdmin } from "./admin.ts";
 import { type Fault, FaultPlan, type TerminalFault } from "./faults.ts";
 import { dropConnection, json } from "./http.ts";
 import { type DevGatewayOptions, resolveOptions, validateTtl } from "./options.ts";
@@ -88,6 +89,10 @@ export function startDevGateway(options?: DevGatewayOptions): DevGateway {
     development: false,
     async fetch(request, server) {
       const url = new URL(request.url);
+      if (resolved.admin && url.pathname.startsWith(ADMIN_PREFIX)) {
+        // `gateway` is assigned below before any request can arrive.
+        return handleAdmin(request, url.pathname, gateway);
+      }
       context.stats.request(url.pathname);
       const decision = faults.decide(url.pathname);
       context.stats.faultsInjected(decision.applied);
@@ -109,7 +114,7 @@ export function startDevGateway(options?: DevGatewayOptions): DevGateway {
   if (port === undefined) throw new Error("dev gateway: Bun.serve did not bind a TCP port");
   const host = resolved.hostname.includes(":") ? `[${resolved.hostname}]` : resolved.hostname;
 
-  return {
+  const gateway: DevGateway = {
     url: `http://${host}:${port}`,
     port,
     stats: () => context.stats.snapshot(),
@@ -123,4 +128,5 @@ export function startDevGateway(options?: DevGatewayOptions): DevGateway {
     },
     stop: () => listener.stop(true),
   };
+  return gateway;
 }
