@@ -15,8 +15,11 @@ import { singleFlightSuite } from "./suites/single-flight.ts";
 import { tokenRequestSuite } from "./suites/token-request.ts";
 import { installOutputCapture } from "./support.ts";
 
-/** The public API module of a runtime. Used as a type only: the suite never imports it. */
-export type RuntimeApi = typeof import("@openclaw/auth-runtime");
+/**
+ * The public API module of a runtime, less its platform export (`bunPlatform` on Bun,
+ * `nodePlatform` on Node). Used as a type only: the suite never imports it.
+ */
+export type RuntimeApi = Omit<typeof import("@openclaw/auth-runtime"), "bunPlatform">;
 
 /** The test functions of the runtime's test runner (bun:test, node:test). */
 export interface TestApi {
