@@ -16,13 +16,19 @@ interface Outcome {
   readonly status: "pass" | "fail" | "skip";
 }
 
-const decode = (text: string) =>
+const decodeOnce = (text: string) =>
   text
     .replaceAll("&quot;", '"')
     .replaceAll("&apos;", "'")
     .replaceAll("&lt;", "<")
     .replaceAll("&gt;", ">")
     .replaceAll("&amp;", "&");
+
+/** XML-unescaped, repeatedly: Node 20's JUnit reporter escapes attributes twice (`&amp;quot;`). */
+function decode(text: string): string {
+  const once = decodeOnce(text);
+  return once === text ? text : decode(once);
+}
 
 /** Test paths below the "conformance (<runtime>)" suite, with their outcome, from JUnit XML. */
 function junitOutcomes(xml: string): Outcome[] {
