@@ -71,7 +71,11 @@ describe("@openclaw/auth-runtime-node", () => {
       .map((name) => name.trim());
     const bun = await run(BUN, [BUN_API], { env });
     const { names } = lastJsonLine(bun.stdout) as { names: string[] };
-    assert.deepEqual(declared?.sort(), names.sort());
+    assert.deepEqual(
+      declared?.sort(),
+      names.sort(),
+      "packages/core/node-unsupported.js must list exactly the export names of core's index.ts",
+    );
   });
 
   test("the built module imports only zod, dotenv and node: built-ins, and no Bun API", async () => {
