@@ -277,6 +277,55 @@ describe("auth-fetch.ts", () => {
   );
 });
 
+describe("node-basic.mjs (needs packages/node built: bun run build)", () => {
+  const node = (extra: Record<string, string> = {}) =>
+    run(["node", join(EXAMPLES, "node-basic.mjs"), OFFER_URL], envFor(extra));
+
+  test(
+    "scrapes on Node.js with the same API",
+    async () => {
+      await fresh();
+      const offer = await expectedOffer();
+      const { code, stdout, stderr } = await node();
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^token: from the network, expires in \d+ s\nstatus: 200\n/);
+      expect(stdout).toEndWith(
+        `title: ${offer.title}\nprice: ${offer.price.toFixed(2)} ${offer.currency}\n`,
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a Bun process and a Node process share one token through the cache file",
+    async () => {
+      await fresh();
+      expect((await example("scrape-1688.ts", [OFFER_URL])).code).toBe(0);
+      const { code, stdout } = await node();
+      expect(code).toBe(0);
+      expect(stdout).toStartWith("token: from the cache,");
+      expect(gateway.stats().tokensIssued).toBe(1);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a refused client key is exit 3 with one line on stderr",
+    async () => {
+      await fresh();
+      const { code, stdout, stderr } = await node({ CLIENT_KEY: "ck-wrong-key" });
+      expect(code).toBe(3);
+      expect(stdout).toBe("");
+      expect(stderr).toStartWith(
+        "error [AUTH_SESSION_ERROR]: Auth session request failed (HTTP 401,",
+      );
+      expect(stderr).not.toContain("ck-wrong-key");
+    },
+    TIMEOUT_MS,
+  );
+});
+
 describe("bun run demo", () => {
   test(
     "runs the main job on its own gateway: exit 0, a price, the token counts",
