@@ -4,17 +4,34 @@
  * The Python port takes the same file the same way.
  */
 import type { Platform } from "./platform.ts";
+import { sleep } from "./retry.ts";
 import type { ReleaseLock } from "./token-store.ts";
 
 /** A lock older than this is stale whoever holds it: no token request takes that long. */
 export const LOCK_STALE_MS = 30_000;
-/** A takeover guard is held for microseconds; one this old was left by a crash mid-takeover. */
+/** A takeover guard is held for a few syscalls; one this old was left by a crash inside one. */
 const GUARD_STALE_MS = 5_000;
+/** How long a release waits for the guard before it removes its lock unguarded. */
+const RELEASE_GUARD_WAIT_MS = GUARD_STALE_MS + 1_000;
+
+export interface FileLockOptions {
+  /**
+   * Age past which the lock is stale even when its owner is alive (or on another host).
+   * @default LOCK_STALE_MS
+   */
+  readonly staleMs?: number;
+}
 
 interface LockOwner {
   readonly pid: number;
   readonly host: string;
   readonly createdAt: number;
+}
+
+/** What is at a lock path: its text ("" when unreadable) and when the file was last written. */
+interface HeldLock {
+  readonly text: string;
+  readonly mtimeMs: number;
 }
 
 function parseOwner(text: string): LockOwner | undefined {
@@ -31,13 +48,22 @@ function parseOwner(text: string): LockOwner | undefined {
   return undefined;
 }
 
+/**
+ * A lock file. Every removal of a lock file (a release, a takeover) happens under a guard file
+ * `<lock>.takeover` and removes only the content it checked, so a removal can never hit a lock
+ * created since: after a takeover race there is still one owner.
+ */
 export class FileLock {
   readonly #platform: Platform;
   readonly #path: string;
+  readonly #guardPath: string;
+  readonly #staleMs: number;
 
-  constructor(platform: Platform, path: string) {
+  constructor(platform: Platform, path: string, options: FileLockOptions = {}) {
     this.#platform = platform;
     this.#path = path;
+    this.#guardPath = `${path}.takeover`;
+    this.#staleMs = options.staleMs ?? LOCK_STALE_MS;
   }
 
   /** One attempt: take the lock (taking over a stale one), or undefined while someone holds it. */
@@ -45,8 +71,10 @@ export class FileLock {
     const release = await this.#create();
     if (release) return release;
     const held = await this.#readHeld();
-    if (held === undefined || !(await this.#isStale(held))) return undefined;
-    await this.#takeOver(held.text);
+    // Gone since our attempt (released): one more try. Stale: take it over, then one more try.
+    if (held !== undefined && !(this.#isStale(held) && (await this.#takeOver(held)))) {
+      return undefined;
+    }
     return this.#create();
   }
 
@@ -54,51 +82,107 @@ export class FileLock {
     const p = this.#platform;
     const content = JSON.stringify({ pid: p.pid(), host: p.hostname(), createdAt: Date.now() });
     if (!(await p.createFileExclusive(this.#path, content))) return undefined;
+    let released = false;
     return async () => {
+      if (released) return;
+      released = true;
       // Only our own lock: after a takeover the file may be someone else's.
-      const current = await p.readPrivateFile(this.#path);
-      if (current.status === "ok" && current.text === content) await p.removeFile(this.#path);
+      const removeIfOurs = async () => {
+        const current = await p.readPrivateFile(this.#path);
+        if (current.status === "ok" && current.text === content) await p.removeFile(this.#path);
+        return true;
+      };
+      const done = await this.#withGuard(removeIfOurs, RELEASE_GUARD_WAIT_MS);
+      // A guard that outlives its stale bound is broken; leaving our lock would block others.
+      if (!done) await removeIfOurs();
     };
   }
 
-  async #readHeld(): Promise<{ text: string; mtimeMs: number } | undefined> {
+  async #readHeld(): Promise<HeldLock | undefined> {
     const info = await this.#platform.pathInfo(this.#path);
     if (!info) return undefined;
     const read = await this.#platform.readPrivateFile(this.#path);
+    if (read.status === "missing") return undefined;
     return { text: read.status === "ok" ? read.text : "", mtimeMs: info.mtimeMs };
   }
 
-  async #isStale(held: { text: string; mtimeMs: number }): Promise<boolean> {
+  #isStale(held: HeldLock): boolean {
+    const p = this.#platform;
     const owner = parseOwner(held.text);
-    // An unreadable or half-written lock (its creator may be writing it right now) is judged by age.
-    const createdAt = owner?.createdAt ?? held.mtimeMs;
-    if (Date.now() - createdAt > LOCK_STALE_MS) return true;
+    // An unreadable or half-written lock (its creator may be writing it right now) is judged by
+    // the file's age; a readable one by the older of its createdAt and the file's age, so a
+    // createdAt in the future (another host's clock) cannot make a lock live forever.
+    const bornMs = Math.min(owner?.createdAt ?? Number.POSITIVE_INFINITY, held.mtimeMs);
+    if (Date.now() - bornMs > this.#staleMs) return true;
     return (
       owner !== undefined &&
-      owner.host === this.#platform.hostname() &&
-      owner.pid !== this.#platform.pid() &&
-      !this.#platform.isProcessAlive(owner.pid)
+      owner.host === p.hostname() &&
+      owner.pid !== p.pid() &&
+      !p.isProcessAlive(owner.pid)
     );
   }
 
   /**
-   * Removes the stale lock whose content is `staleText`. A guard file makes the check-and-remove
-   * exclusive, so two processes that both saw the stale lock cannot remove each other's new one.
+   * Removes the lock if it still is the stale one we saw, judged again under the guard (a lock
+   * created since has a fresh file time, so a half-written new lock is never mistaken for the
+   * old one). True when the path is free now.
    */
-  async #takeOver(staleText: string): Promise<void> {
+  async #takeOver(seen: HeldLock): Promise<boolean> {
+    const removed = await this.#withGuard(async () => {
+      const current = await this.#readHeld();
+      if (current === undefined) return true;
+      if (current.text !== seen.text || !this.#isStale(current)) return false;
+      await this.#platform.removeFile(this.#path);
+      return true;
+    }, 0);
+    return removed === true;
+  }
+
+  /**
+   * Runs `fn` holding the guard file, waiting up to `waitMs` for it; undefined when the guard
+   * could not be had. A guard left behind by a crash (older than GUARD_STALE_MS, or of a dead
+   * process on this host) is removed, and the guard is tried again after a pause.
+   */
+  async #withGuard<T>(fn: () => Promise<T>, waitMs: number): Promise<T | undefined> {
     const p = this.#platform;
-    const guard = `${this.#path}.takeover`;
-    if (!(await p.createFileExclusive(guard, String(p.pid())))) {
-      const info = await p.pathInfo(guard);
-      if (info && Date.now() - info.mtimeMs > GUARD_STALE_MS) await p.removeFile(guard);
-      return;
+    const content = JSON.stringify({ pid: p.pid(), host: p.hostname(), createdAt: Date.now() });
+    const deadline = Date.now() + waitMs;
+    for (let pauseMs = 1; ; pauseMs = Math.min(pauseMs * 2, 50)) {
+      if (await p.createFileExclusive(this.#guardPath, content)) break;
+      const guard = await this.#guardHeld();
+      if (guard !== undefined && this.#isGuardStale(guard)) {
+        // Not atomic with the check; a guard is only ever stale after a crash inside one.
+        const again = await this.#guardHeld();
+        if (again?.text === guard.text && again.mtimeMs === guard.mtimeMs) {
+          await p.removeFile(this.#guardPath);
+        }
+      }
+      if (Date.now() >= deadline) return undefined;
+      await sleep(pauseMs * (0.5 + Math.random()));
     }
     try {
-      const current = await p.readPrivateFile(this.#path);
-      const currentText = current.status === "ok" ? current.text : "";
-      if (current.status !== "missing" && currentText === staleText) await p.removeFile(this.#path);
+      return await fn();
     } finally {
-      await p.removeFile(guard);
+      await p.removeFile(this.#guardPath);
     }
+  }
+
+  async #guardHeld(): Promise<HeldLock | undefined> {
+    const info = await this.#platform.pathInfo(this.#guardPath);
+    if (!info) return undefined;
+    const read = await this.#platform.readPrivateFile(this.#guardPath);
+    return { text: read.status === "ok" ? read.text : "", mtimeMs: info.mtimeMs };
+  }
+
+  #isGuardStale(guard: HeldLock): boolean {
+    const p = this.#platform;
+    if (Date.now() - guard.mtimeMs > GUARD_STALE_MS) return true;
+    const owner = parseOwner(guard.text);
+    return (
+      owner !== undefined &&
+      owner.host === p.hostname() &&
+      owner.pid !== p.pid() &&
+      !p.isProcessAlive(owner.pid)
+    );
   }
 }
