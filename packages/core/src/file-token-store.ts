@@ -1,6 +1,7 @@
 /** The cache file store of DESIGN.md: `{cacheDir}/token_<hash>.json`, shared with the Python port. */
 import { FileLock } from "./file-lock.ts";
 import type { Platform } from "./platform.ts";
+import { sleep } from "./retry.ts";
 import { type CachedToken, parseCacheFile, toCacheFile } from "./schemas.ts";
 import type { ReleaseLock, TokenStore } from "./token-store.ts";
 
@@ -13,6 +14,11 @@ export interface FileTokenStoreOptions {
    */
   readonly onWarning?: ((message: string) => void) | undefined;
 }
+
+/** A write holds its lock for a few syscalls; one this old was left by a crash. */
+const WRITE_LOCK_STALE_MS = 5_000;
+/** Past this, a write goes on without its lock rather than hang. */
+const WRITE_LOCK_WAIT_MS = 2_000;
 
 /** Why a cache directory is not used, or undefined when it is safe. */
 export type CacheDirProblem = string | undefined;
@@ -44,6 +50,14 @@ export class FileTokenStore implements TokenStore {
     return `${this.dir}/token_${key}.lock`;
   }
 
+  /**
+   * Path of the write lock for `key`: held only around the compare-and-rename of {@link set},
+   * never across a network call.
+   */
+  writeLockPath(key: string): string {
+    return `${this.dir}/token_${key}.write.lock`;
+  }
+
   describe(key: string): string {
     return this.filePath(key);
   }
@@ -62,9 +76,16 @@ export class FileTokenStore implements TokenStore {
   async set(key: string, token: CachedToken): Promise<void> {
     this.#dirChecked = this.checkDir({ create: true });
     if (await this.#dirChecked) return;
-    const current = await this.get(key);
-    if (current && current.expiresAt > token.expiresAt) return;
-    await this.#platform.writeFileAtomic(this.filePath(key), JSON.stringify(toCacheFile(token)));
+    // Compare and rename under the write lock: two writers that both read the old file would
+    // otherwise land in any order, and an older token could replace a newer one.
+    const release = await this.#writeLock(key);
+    try {
+      const current = await this.get(key);
+      if (current && current.expiresAt > token.expiresAt) return;
+      await this.#platform.writeFileAtomic(this.filePath(key), JSON.stringify(toCacheFile(token)));
+    } finally {
+      await release?.().catch(() => {});
+    }
   }
 
   async delete(key: string): Promise<void> {
@@ -76,6 +97,24 @@ export class FileTokenStore implements TokenStore {
     // An unusable directory means no shared cache, so there is nothing to coordinate.
     if (await this.#dirChecked) return async () => {};
     return new FileLock(this.#platform, this.lockPath(key)).tryAcquire();
+  }
+
+  /** The write lock, polled briefly; undefined (write anyway) when it cannot be had soon. */
+  async #writeLock(key: string): Promise<ReleaseLock | undefined> {
+    const lock = new FileLock(this.#platform, this.writeLockPath(key), {
+      staleMs: WRITE_LOCK_STALE_MS,
+    });
+    const deadline = Date.now() + WRITE_LOCK_WAIT_MS;
+    for (let pauseMs = 2; ; pauseMs = Math.min(pauseMs * 2, 20)) {
+      try {
+        const release = await lock.tryAcquire();
+        if (release) return release;
+      } catch {
+        return undefined;
+      }
+      if (Date.now() >= deadline) return undefined;
+      await sleep(pauseMs * (0.5 + Math.random()));
+    }
   }
 
   /**
