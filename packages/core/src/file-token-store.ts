@@ -83,6 +83,8 @@ export class FileTokenStore implements TokenStore {
       const current = await this.get(key);
       if (current && current.expiresAt > token.expiresAt) return;
       await this.#platform.writeFileAtomic(this.filePath(key), JSON.stringify(toCacheFile(token)));
+    } catch (error) {
+      if (!this.#cannotWrite(error)) throw error;
     } finally {
       await release?.().catch(() => {});
     }
@@ -96,7 +98,24 @@ export class FileTokenStore implements TokenStore {
     this.#dirChecked = this.checkDir({ create: true });
     // An unusable directory means no shared cache, so there is nothing to coordinate.
     if (await this.#dirChecked) return async () => {};
-    return new FileLock(this.#platform, this.lockPath(key)).tryAcquire();
+    try {
+      return await new FileLock(this.#platform, this.lockPath(key)).tryAcquire();
+    } catch (error) {
+      // A directory we may not write in cannot be shared either: no lock to wait for.
+      if (this.#cannotWrite(error)) return async () => {};
+      throw error;
+    }
+  }
+
+  /**
+   * True (after one warning) when `error` says the directory is not writable for us, which
+   * makes the store memory-only rather than a failure.
+   */
+  #cannotWrite(error: unknown): boolean {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code !== "EACCES" && code !== "EPERM" && code !== "EROFS") return false;
+    this.#problem(`cannot write in it (${code})`);
+    return true;
   }
 
   /** The write lock, polled briefly; undefined (write anyway) when it cannot be had soon. */
