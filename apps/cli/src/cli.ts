@@ -1,1 +1,65 @@
-export {};
+/**
+ * openclaw-auth's dispatcher: parses the command line and runs one command. Each command's
+ * module (and the runtime or the dev gateway behind it) is imported only when that command runs.
+ * main.ts loads this module when the warm path of `token` does not apply.
+ */
+import { type CommandLine, parseCommandLine } from "./args.ts";
+import { ExitCode, flushOutput, reportError, setQuiet, writeErr, writeOut } from "./output.ts";
+import { commandHelp, findCommand, mainHelp } from "./spec.ts";
+
+/** A command: runs and answers its exit code. */
+export type Command = (cli: CommandLine) => Promise<number>;
+
+const COMMAND_MODULES: Readonly<Record<string, () => Promise<{ run: Command }>>> = {
+  token: () => import("./commands/token.ts"),
+  request: () => import("./commands/request.ts"),
+  status: () => import("./commands/status.ts"),
+  clear: () => import("./commands/clear.ts"),
+  doctor: () => import("./commands/doctor.ts"),
+  "dev-gateway": () => import("./commands/dev-gateway.ts"),
+};
+
+async function version(): Promise<string> {
+  const pkg = await import("../package.json", { with: { type: "json" } });
+  return pkg.default.version;
+}
+
+/** Runs the command line `argv` and answers the exit code once its output is written. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const code = await run(argv);
+  await flushOutput();
+  return code;
+}
+
+async function run(argv: readonly string[]): Promise<number> {
+  try {
+    const cli = parseCommandLine(argv);
+    setQuiet(cli.globals.quiet);
+    const { command } = cli;
+    if (command?.name === "help") {
+      const topic = cli.positionals[0];
+      // An unknown topic is reported like an unknown command, with its suggestion.
+      const spec =
+        topic === undefined ? undefined : (findCommand(topic) ?? parseCommandLine([topic]).command);
+      writeOut(spec ? commandHelp(spec) : mainHelp());
+      return ExitCode.Ok;
+    }
+    if (cli.globals.help) {
+      writeOut(command ? commandHelp(command) : mainHelp());
+      return ExitCode.Ok;
+    }
+    if (cli.globals.version) {
+      writeOut(`${await version()}\n`);
+      return ExitCode.Ok;
+    }
+    if (!command) {
+      writeErr(mainHelp());
+      return ExitCode.Usage;
+    }
+    const load = COMMAND_MODULES[command.name];
+    if (!load) throw new Error(`no module for command ${command.name}`);
+    return await (await load()).run(cli);
+  } catch (error) {
+    return reportError(error);
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * `dev-gateway [--port N] [--ttl S] [--client-key K]...`: the dev gateway in the foreground until
+ * SIGINT or SIGTERM. One line on stdout, "dev gateway listening on <url>"; keys never printed.
+ */
+import { DEFAULT_DEV_CLIENT_KEY, startDevGateway } from "@openclaw/dev-gateway";
+import type { CommandLine } from "../args.ts";
+import { addSecret, CliError, ExitCode, note, usageError, writeOut } from "../output.ts";
+
+/** Option names in startDevGateway's TypeErrors, spelled as the flags the user typed. */
+const FLAG_FOR_OPTION: Readonly<Record<string, string>> = {
+  port: "--port",
+  ttlSec: "--ttl",
+  clientKeys: "--client-key",
+};
+
+function numberOption(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n)) throw usageError(`${flag} must be a number`);
+  return n;
+}
+
+export async function run(cli: CommandLine): Promise<number> {
+  const port = numberOption(cli.values.port as string | undefined, "--port");
+  const ttlSec = numberOption(cli.values.ttl as string | undefined, "--ttl");
+  const clientKeys = cli.values["client-key"] as string[] | undefined;
+  for (const key of clientKeys ?? []) addSecret(key);
+  if (cli.globals.dryRun) {
+    note(`dry run: would start the dev gateway on 127.0.0.1:${port ?? "<free port>"}`);
+    return ExitCode.Ok;
+  }
+
+  let gateway: ReturnType<typeof startDevGateway>;
+  try {
+    gateway = startDevGateway({
+      ...(port !== undefined && { port }),
+      ...(ttlSec !== undefined && { ttlSec }),
+      ...(clientKeys !== undefined && { clientKeys }),
+    });
+  } catch (error) {
+    if (error instanceof TypeError) {
+      throw usageError(
+        error.message.replace(/^options\.(\w+)(\[\d+\])?/, (_, name: string) => {
+          return FLAG_FOR_OPTION[name] ?? name;
+        }),
+      );
+    }
+    // Bun's listen errors (e.g. the port is taken) carry no key: keys are not part of them.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CliError("LISTEN_ERROR", `cannot start the dev gateway: ${reason}`, ExitCode.Usage);
+  }
+
+  writeOut(`dev gateway listening on ${gateway.url}\n`);
+  const keyHint = clientKeys ? "your --client-key" : DEFAULT_DEV_CLIENT_KEY;
+  note(`try: AUTH_BASE=${gateway.url} CLIENT_KEY=${keyHint} openclaw-auth token`);
+  note("stop it with Ctrl-C");
+
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await gateway.stop();
+  return ExitCode.Ok;
+}

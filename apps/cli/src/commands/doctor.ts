@@ -1,0 +1,149 @@
+/**
+ * `doctor [--json]`: one line per check (config, cache dir, gateway), each ok, warn or fail.
+ * Never prints the token or the client key, never creates or changes anything.
+ */
+import {
+  bunPlatform,
+  CONFIG_DEFAULTS,
+  createEnvConfig,
+  type EnvConfig,
+} from "@openclaw/auth-runtime";
+import type { CommandLine } from "../args.ts";
+import { loadConfig } from "../context.ts";
+import { cliEnvironment, envFileOf, startEnvironment } from "../env.ts";
+import { type Color, ExitCode, paint, redact, writeOut } from "../output.ts";
+
+type Level = "ok" | "warn" | "fail" | "skip";
+
+interface Check {
+  readonly check: "config" | "cache dir" | "gateway";
+  readonly level: Level;
+  readonly message: string;
+}
+
+const LEVEL_COLOR: Readonly<Record<Level, Color>> = {
+  ok: "green",
+  warn: "yellow",
+  fail: "red",
+  skip: "dim",
+};
+
+/** The config check, and a config for the other checks even when CLIENT_KEY is missing. */
+function checkConfig(cli: CommandLine): { checks: Check[]; config: EnvConfig | undefined } {
+  try {
+    const config = loadConfig(cli.globals);
+    const source = config.clientKeySource === "env" ? "the environment" : envFileOf(cli.globals);
+    const base = `AUTH_BASE ${config.authBase}${config.authBase === CONFIG_DEFAULTS.authBase ? " (the default)" : ""}`;
+    const checks: Check[] = [
+      { check: "config", level: "ok", message: `CLIENT_KEY from ${source}; ${base}` },
+    ];
+    // Bun loads .env, .env.local, .env.<NODE_ENV> into process.env; the CLI reads only the
+    // environment it was started with, then the .env file (see env.ts).
+    const bunLoaded = process.env.CLIENT_KEY?.trim();
+    if (bunLoaded && bunLoaded !== config.clientKey && startEnvironment() !== process.env) {
+      checks.push({
+        check: "config",
+        level: "warn",
+        message:
+          "bun loaded another CLIENT_KEY from a .env* file into process.env; openclaw-auth uses " +
+          `the environment it was started with, then ${envFileOf(cli.globals)}`,
+      });
+    }
+    return { checks, config };
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? "ERROR";
+    const message = error instanceof Error ? error.message : String(error);
+    const checks: Check[] = [{ check: "config", level: "fail", message: `${code}: ${message}` }];
+    // Without a client key the cache dir and the gateway can still be checked.
+    try {
+      const env = { ...cliEnvironment(cli.globals), CLIENT_KEY: "doctor-placeholder-key" };
+      return { checks, config: createEnvConfig(env, { envFile: envFileOf(cli.globals) }) };
+    } catch {
+      return { checks, config: undefined };
+    }
+  }
+}
+
+async function checkCacheDir(dir: string): Promise<Check> {
+  const info = await bunPlatform.pathInfo(dir);
+  const fail = (why: string): Check => ({
+    check: "cache dir",
+    level: "fail",
+    message: `${dir} ${why}: it is not used, tokens are kept in memory only (set AUTH_CACHE_DIR to a dir of your own)`,
+  });
+  if (!info) {
+    return {
+      check: "cache dir",
+      level: "ok",
+      message: `${dir} does not exist yet; it is created 0700 with the first token`,
+    };
+  }
+  if (info.kind === "symlink") return fail("is a symlink");
+  if (info.kind !== "directory") return fail("is not a directory");
+  const uid = bunPlatform.uid();
+  if (uid !== undefined && info.uid !== undefined && info.uid !== uid) {
+    return fail(`is owned by another user (uid ${info.uid})`);
+  }
+  const mode = `0${info.mode.toString(8).padStart(3, "0")}`;
+  if ((info.mode & 0o077) !== 0) {
+    return {
+      check: "cache dir",
+      level: "warn",
+      message: `${dir} has mode ${mode}: others can see it; it is made 0700 at the next token write`,
+    };
+  }
+  return { check: "cache dir", level: "ok", message: `${dir} is private (${mode}) and yours` };
+}
+
+/** Any HTTP answer from the gateway within the timeout; the dev gateway answers GET /health. */
+async function checkGateway(config: EnvConfig): Promise<Check> {
+  const url = `${config.authBase}/health`;
+  const started = performance.now();
+  try {
+    const response = await fetch(url, {
+      redirect: "manual",
+      signal: AbortSignal.timeout(config.timeoutMs),
+    });
+    await response.body?.cancel();
+    const ms = Math.round(performance.now() - started);
+    return {
+      check: "gateway",
+      level: "ok",
+      message: `${config.authBase} answered HTTP ${response.status} to GET /health in ${ms} ms`,
+    };
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    const reason =
+      name === "TimeoutError"
+        ? `no answer within ${config.timeoutMs} ms (AUTH_TIMEOUT_MS)`
+        : `no answer (${error instanceof Error ? error.message : String(error)})`;
+    return { check: "gateway", level: "fail", message: `${config.authBase}: ${reason}` };
+  }
+}
+
+export async function run(cli: CommandLine): Promise<number> {
+  const { checks, config } = checkConfig(cli);
+  if (config) {
+    checks.push(await checkCacheDir(config.cacheDir));
+    checks.push(
+      cli.globals.dryRun
+        ? { check: "gateway", level: "skip", message: "dry run: not contacted" }
+        : await checkGateway(config),
+    );
+  } else {
+    checks.push({ check: "cache dir", level: "skip", message: "needs a valid config" });
+    checks.push({ check: "gateway", level: "skip", message: "needs a valid config" });
+  }
+
+  if (cli.values.json) {
+    writeOut(`${redact(JSON.stringify(checks))}\n`);
+  } else {
+    const lines = checks.map(
+      (c) => `${paint(1, LEVEL_COLOR[c.level], c.level.padEnd(4))}  ${c.check}: ${c.message}\n`,
+    );
+    writeOut(redact(lines.join("")));
+  }
+  const failed = checks.find((c) => c.level === "fail");
+  if (!failed) return ExitCode.Ok;
+  return failed.check === "gateway" ? ExitCode.Network : ExitCode.Usage;
+}

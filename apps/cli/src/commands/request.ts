@@ -1,0 +1,140 @@
+/**
+ * `request <METHOD> <URL or /path> [--data JSON|@file|-] [--header 'K: V']... [--include]`:
+ * an auto-refreshing API call; the response body on stdout; exit 0 on 2xx, 1 otherwise.
+ */
+import { readFileSync } from "node:fs";
+import { requestApiWithAutoRefresh, resolveApiUrl } from "@openclaw/auth-runtime";
+import type { CommandLine } from "../args.ts";
+import { loadConfig, tokenManagerFor } from "../context.ts";
+import {
+  CliError,
+  ExitCode,
+  isTerminal,
+  note,
+  paint,
+  printError,
+  usageError,
+  writeErr,
+  writeOut,
+} from "../output.ts";
+
+interface Body {
+  readonly body: string | Uint8Array;
+  /** True when the body is JSON text (sent as application/json). */
+  readonly json: boolean;
+}
+
+const isJson = (text: string) => {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** A file's or stdin's bytes: JSON text if they are UTF-8 that parses as JSON, else raw bytes. */
+function fromBytes(bytes: Uint8Array): Body {
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    if (isJson(text)) return { body: text, json: true };
+  } catch {
+    // Not UTF-8: raw bytes.
+  }
+  return { body: bytes, json: false };
+}
+
+async function readBody(data: string | undefined): Promise<Body | undefined> {
+  if (data === undefined) return undefined;
+  if (data === "-") {
+    if (isTerminal(0)) note("reading the request body from stdin (end it with Ctrl-D)");
+    return fromBytes(new Uint8Array(await Bun.stdin.arrayBuffer()));
+  }
+  if (data.startsWith("@")) {
+    const path = data.slice(1);
+    try {
+      return fromBytes(new Uint8Array(readFileSync(path)));
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? "error";
+      throw usageError(`cannot read the --data file ${path} (${code})`);
+    }
+  }
+  // The text itself is not repeated: a body may carry anything.
+  if (!isJson(data)) {
+    throw usageError(
+      "--data is not valid JSON; use --data @FILE or --data - (stdin) for other bodies",
+    );
+  }
+  return { body: data, json: true };
+}
+
+function parseHeaders(lines: readonly string[]): Headers {
+  const headers = new Headers();
+  for (const line of lines) {
+    const colon = line.indexOf(":");
+    const name = colon > 0 ? line.slice(0, colon).trim() : "";
+    try {
+      if (!name) throw new TypeError("no name");
+      headers.append(name, line.slice(colon + 1).trim());
+    } catch {
+      // Only the name is shown: a header value may be a credential.
+      const shown = /^[\w-]{1,40}$/.test(name) ? ` '${name}'` : "";
+      throw usageError(`bad --header${shown}: write it as 'Name: value'`);
+    }
+  }
+  return headers;
+}
+
+/** `METHOD url` without the query string (queries may carry secrets). */
+const describe = (method: string, url: string) => `${method} ${url.replace(/[?#].*$/, "")}`;
+
+export async function run(cli: CommandLine): Promise<number> {
+  const [methodArg, url] = cli.positionals as [string, string];
+  if (!/^[A-Za-z]+$/.test(methodArg)) {
+    throw usageError(
+      "METHOD must be an HTTP method such as GET or POST; e.g. openclaw-auth request GET /echo",
+    );
+  }
+  const method = methodArg.toUpperCase();
+  const headers = parseHeaders((cli.values.header as string[] | undefined) ?? []);
+  const body = await readBody(cli.values.data as string | undefined);
+  if (body && (method === "GET" || method === "HEAD")) {
+    throw usageError(`a ${method} request cannot have a body (--data)`);
+  }
+  if (body?.json && !headers.has("content-type")) headers.set("content-type", "application/json");
+
+  const config = loadConfig(cli.globals);
+  // Where the token may go is checked before anything is sent: a refused URL is a usage error.
+  let target: URL;
+  try {
+    target = resolveApiUrl(url, config, method);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CliError("API_ERROR", message, ExitCode.Usage);
+  }
+
+  const response = await requestApiWithAutoRefresh({
+    config,
+    tokenManager: tokenManagerFor(config),
+    dryRun: cli.globals.dryRun,
+    method,
+    url: target,
+    headers,
+    body: body?.body ?? null,
+  });
+
+  if (cli.values.include) {
+    const lines = [paint(2, "bold", `HTTP ${response.status} ${response.statusText}`.trim())];
+    response.headers.forEach((value, name) => {
+      lines.push(`${paint(2, "dim", name)}: ${value}`);
+    });
+    writeErr(`${lines.join("\n")}\n\n`);
+  }
+  writeOut(response.body);
+  if (isTerminal(1) && response.body !== "" && !response.body.endsWith("\n")) writeOut("\n");
+  if (cli.globals.dryRun) note("dry run: nothing was sent; the body shows what would have been");
+  if (response.ok) return ExitCode.Ok;
+  const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+  printError("HTTP_ERROR", `${status} (${describe(method, target.href)})`);
+  return ExitCode.RequestFailed;
+}

@@ -1,0 +1,98 @@
+/** `status [--json]`: this config's cache entry, its path and state; never the token. */
+import {
+  bunPlatform,
+  cacheFilePath,
+  createFileTokenStore,
+  type EnvConfig,
+  parseCacheFile,
+} from "@openclaw/auth-runtime";
+import type { CommandLine } from "../args.ts";
+import { loadConfig } from "../context.ts";
+import { type Color, ExitCode, paint, writeOut } from "../output.ts";
+
+/** What the cache holds for a config. `valid`: served as it is; `expiring`: refreshed on next use. */
+export type CacheState = "valid" | "expiring" | "expired" | "missing" | "invalid" | "refused";
+
+export interface CacheEntry {
+  readonly path: string;
+  readonly state: CacheState;
+  /** Why the file or its dir is not used (state `refused`). */
+  readonly reason?: string;
+  /** Epoch seconds, when the file holds a token. */
+  readonly expiresAt?: number;
+  /** Seconds left (negative once expired), when the file holds a token. */
+  readonly expiresIn?: number;
+}
+
+/** Reads the cache entry of `config` without changing anything (no dir is created). */
+export async function readCacheEntry(config: EnvConfig): Promise<CacheEntry> {
+  const path = cacheFilePath(config);
+  const store = createFileTokenStore(config.cacheDir, () => {});
+  const dirProblem = await store.checkDir({ create: false });
+  if (dirProblem) {
+    const reason = dirProblem.replace(/^not using cache dir .*?: /, "");
+    return { path, state: "refused", reason: `cache dir: ${reason}` };
+  }
+  const read = await bunPlatform.readPrivateFile(path);
+  if (read.status === "missing") return { path, state: "missing" };
+  if (read.status === "refused") return { path, state: "refused", reason: read.reason };
+  const token = parseCacheFile(read.text);
+  if (!token) return { path, state: "invalid" };
+  const expiresIn = Math.floor(token.expiresAt - Date.now() / 1000);
+  const state: CacheState =
+    expiresIn <= 0 ? "expired" : expiresIn <= config.minTtlSec ? "expiring" : "valid";
+  return { path, state, expiresAt: token.expiresAt, expiresIn };
+}
+
+/** `1h 2m 3s`-style duration. */
+export function formatDuration(totalSec: number): string {
+  const s = Math.abs(Math.floor(totalSec));
+  const parts = [
+    [Math.floor(s / 3600), "h"],
+    [Math.floor((s % 3600) / 60), "m"],
+    [s % 60, "s"],
+  ] as const;
+  const shown = parts.filter(([n], i) => n > 0 || i === 2).map(([n, unit]) => `${n}${unit}`);
+  return shown.join(" ");
+}
+
+const STATE_COLOR: Readonly<Record<CacheState, Color>> = {
+  valid: "green",
+  expiring: "yellow",
+  expired: "red",
+  missing: "yellow",
+  invalid: "red",
+  refused: "red",
+};
+
+export async function run(cli: CommandLine): Promise<number> {
+  const config = loadConfig(cli.globals);
+  const entry = await readCacheEntry(config);
+  if (cli.values.json) {
+    const out = {
+      ...entry,
+      valid: entry.state === "valid",
+      authBase: config.authBase,
+      cacheDir: config.cacheDir,
+      minTtlSec: config.minTtlSec,
+    };
+    writeOut(`${JSON.stringify(out)}\n`);
+    return ExitCode.Ok;
+  }
+  const rows: [string, string][] = [
+    ["path", entry.path],
+    ["state", paint(1, STATE_COLOR[entry.state], entry.state)],
+  ];
+  if (entry.reason) rows.push(["reason", entry.reason]);
+  if (entry.expiresAt !== undefined && entry.expiresIn !== undefined) {
+    const at = new Date(entry.expiresAt * 1000).toISOString();
+    rows.push(
+      entry.expiresIn > 0
+        ? ["expires in", `${formatDuration(entry.expiresIn)} (${at})`]
+        : ["expired", `${formatDuration(entry.expiresIn)} ago (${at})`],
+    );
+  }
+  rows.push(["auth base", config.authBase]);
+  writeOut(rows.map(([name, value]) => `${`${name}:`.padEnd(12)}${value}\n`).join(""));
+  return ExitCode.Ok;
+}

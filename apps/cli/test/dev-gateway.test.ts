@@ -1,0 +1,85 @@
+/** `dev-gateway`: runs in the foreground, prints its URL line, serves tokens, stops on SIGINT/SIGTERM. */
+import { describe, expect, test } from "bun:test";
+import { CLI_DIR, CLIENT_KEY, expectNoLeak, TIMEOUT_MS, useFixture } from "./helpers.ts";
+
+const fx = useFixture();
+
+/** Starts `openclaw-auth dev-gateway …` and waits for its URL line. */
+async function startCliGateway(args: string[]) {
+  const child = Bun.spawn([process.execPath, CLI_DIR, "dev-gateway", ...args], {
+    cwd: fx.dir,
+    env: fx.env(),
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const reader = child.stdout.getReader();
+  let stdout = "";
+  while (!stdout.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    stdout += new TextDecoder().decode(value);
+  }
+  const url = /^dev gateway listening on (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(stdout)?.[1];
+  const finish = async () => {
+    const readRest = async () => {
+      let rest = "";
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        rest += new TextDecoder().decode(chunk.value);
+      }
+      return rest;
+    };
+    const [rest, stderr, code] = await Promise.all([
+      readRest(),
+      new Response(child.stderr).text(),
+      child.exited,
+    ]);
+    return { code, stdout: stdout + rest, stderr };
+  };
+  return { child, url, stdout, finish };
+}
+
+describe("dev-gateway", () => {
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    test(
+      `prints one URL line, issues tokens for --client-key, and exits 0 on ${signal}`,
+      async () => {
+        const gw = await startCliGateway([
+          "--port",
+          "0",
+          "--ttl",
+          "120",
+          "--client-key",
+          CLIENT_KEY,
+        ]);
+        try {
+          expect(gw.url, gw.stdout).toBeDefined();
+          const token = await fx.run(["token", "--json"], { env: { AUTH_BASE: gw.url } });
+          expect(token.code, token.stderr).toBe(0);
+          const json = JSON.parse(token.stdout);
+          expect(json.source).toBe("network");
+          expect(json.expiresIn).toBeLessThanOrEqual(120);
+          const health = await fetch(`${gw.url}/health`);
+          expect(await health.json()).toEqual({ ok: true });
+        } finally {
+          gw.child.kill(signal);
+        }
+        const result = await gw.finish();
+        expect(result.code).toBe(0);
+        expect(result.stdout).toBe(`dev gateway listening on ${gw.url}\n`);
+        await expectNoLeak(result, ["dev-gateway"], await fx.cachedTokens());
+      },
+      TIMEOUT_MS,
+    );
+  }
+
+  test(
+    "--dry-run starts nothing",
+    async () => {
+      const run = await fx.run(["dev-gateway", "--dry-run", "--port", "0"]);
+      expect(run).toMatchObject({ code: 0, stdout: "" });
+      expect(run.stderr).toContain("dry run: would start the dev gateway");
+    },
+    TIMEOUT_MS,
+  );
+});
