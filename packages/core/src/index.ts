@@ -10,13 +10,34 @@
  * console.log(res.status, res.json());
  */
 import { bunPlatform } from "./adapters/bun.ts";
+import { bunRedisClient } from "./adapters/bun-redis.ts";
+import type { EnvConfig } from "./config.ts";
+import { FileTokenStore } from "./file-token-store.ts";
+import { describeRedisUrl, RedisTokenStore } from "./redis-token-store.ts";
 import { createAuthRuntime } from "./runtime.ts";
+import { TieredTokenStore } from "./tiered-token-store.ts";
+import type { TokenStore } from "./token-store.ts";
 
 export * from "./public.ts";
 export { bunPlatform };
 
+/** The cache files; with `AUTH_REDIS_URL`, the fleet cache in Redis in front of them. */
+function createStore(config: EnvConfig, _key: string, warn: (message: string) => void): TokenStore {
+  const files = new FileTokenStore(bunPlatform, { dir: config.cacheDir, onWarning: warn });
+  if (!config.redisUrl) return files;
+  const redis = new RedisTokenStore(bunRedisClient(config.redisUrl), {
+    label: describeRedisUrl(config.redisUrl),
+    onWarning: warn,
+  });
+  return new TieredTokenStore(redis, files);
+}
+
 /** The runtime bound to Bun. */
-export const runtime = createAuthRuntime({ platform: bunPlatform, env: () => process.env });
+export const runtime = createAuthRuntime({
+  platform: bunPlatform,
+  env: () => process.env,
+  createStore,
+});
 
 export const {
   createEnvConfig,

@@ -16,6 +16,12 @@ export {
 export { FileTokenStore, type FileTokenStoreOptions } from "./file-token-store.ts";
 export { isLoopbackHost, resolveApiUrl } from "./origin-policy.ts";
 export type { PathInfo, Platform, PrivateFileRead } from "./platform.ts";
+export {
+  describeRedisUrl,
+  type RedisLike,
+  RedisTokenStore,
+  type RedisTokenStoreOptions,
+} from "./redis-token-store.ts";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
 export type {
   AuthFetch,
@@ -40,6 +46,7 @@ export {
   toCacheFile,
   tokenFromResponse,
 } from "./schemas.ts";
+export { TieredTokenStore } from "./tiered-token-store.ts";
 export {
   DEFAULT_LOCK_WAIT,
   type LockWaitPolicy,

@@ -1,0 +1,251 @@
+/**
+ * The fleet cache: tokens in Redis, shared by every machine, with a distributed lock so a fleet
+ * makes one token request per expiry. Speaks to Redis through {@link RedisLike}, so any client
+ * fits (Bun's built-in one, node-redis, ioredis) and none is a dependency.
+ */
+import { isReplyError, RedisGuard } from "./redis-guard.ts";
+import { type CachedToken, parseCacheFile, toCacheFile } from "./schemas.ts";
+import type { ReleaseLock, TokenStore } from "./token-store.ts";
+
+/**
+ * The one thing the store needs from a Redis client: send a command, get its reply.
+ *
+ * @example
+ * // Bun: RedisClient has this very method (see `bunRedisClient` for one with timeouts).
+ * const redis: RedisLike = new RedisClient(url);
+ * // node-redis
+ * const redis: RedisLike = { send: (command, args) => client.sendCommand([command, ...args]) };
+ * // ioredis
+ * const redis: RedisLike = { send: (command, args) => client.call(command, ...args) };
+ */
+export interface RedisLike {
+  /**
+   * Sends `command` with `args` (e.g. `"SET", [key, value, "NX", "PX", "10000"]`). Resolves the
+   * reply: a string, a number, null, or an array of those. Rejects on an error reply, keeping
+   * the server's text (`ERR …`) as the message.
+   */
+  send(command: string, args: string[]): Promise<unknown>;
+  /**
+   * Optional: drops the connection after a failed or timed-out command, so a reply that never
+   * comes cannot keep the process alive; the next `send` connects again.
+   */
+  reset?(): void;
+}
+
+export interface RedisTokenStoreOptions {
+  /**
+   * Prefix of every key: tokens live at `<prefix>token:<hash>`, locks at `<prefix>lock:<hash>`.
+   * @default "openclaw:auth:"
+   */
+  readonly keyPrefix?: string;
+  /** Bound of each Redis call, connecting included. @default 500 */
+  readonly commandTimeoutMs?: number;
+  /** After a failure, Redis is left alone this long. @default 10000 */
+  readonly coolDownMs?: number;
+  /**
+   * Lifetime of the lock; the holder renews it every third of this, so a lock outlives its
+   * holder by at most this long. @default 10000
+   */
+  readonly lockTtlMs?: number;
+  /** Names the server in warnings and `describe`; must not hold a password. @default "Redis" */
+  readonly label?: string;
+  /** Told once per outage. @default console.warn */
+  readonly onWarning?: ((message: string) => void) | undefined;
+}
+
+export const REDIS_STORE_DEFAULTS = Object.freeze({
+  keyPrefix: "openclaw:auth:",
+  commandTimeoutMs: 500,
+  coolDownMs: 10_000,
+  lockTtlMs: 10_000,
+  label: "Redis",
+});
+
+/** Stores the token unless the stored one expires later; one round trip, no race. */
+const SET_IF_LATER = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local ok, doc = pcall(cjson.decode, current)
+  if ok and type(doc) == 'table' and type(doc.expires_at) == 'number'
+    and doc.expires_at > tonumber(ARGV[2]) then
+    return 0
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+return 1`;
+
+/** Deletes the lock only while it holds our owner id. */
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/** Extends the lock only while it holds our owner id. */
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+/** Error replies that mean the server will not run scripts for us (renamed EVAL, ACL, disabled). */
+const NO_SCRIPTS = /unknown command|NOPERM|disabled|not allowed/i;
+
+/** `redis://host:port/db` of a Redis URL, without user or password: for messages. */
+export function describeRedisUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const db = parsed.pathname.replace(/^\//, "");
+    return `${parsed.protocol}//${parsed.hostname}:${parsed.port || "6379"}${db ? `/${db}` : ""}`;
+  } catch {
+    return "Redis";
+  }
+}
+
+function text(reply: unknown): string | undefined {
+  if (typeof reply === "string") return reply;
+  if (reply instanceof Uint8Array) return new TextDecoder().decode(reply);
+  return undefined;
+}
+
+/**
+ * Tokens in Redis under `openclaw:auth:token:<hash>` (the cache file's hash, never the client
+ * key), valued as the cache file's JSON and expiring with the token (PX). The lock is
+ * `SET openclaw:auth:lock:<hash> <random owner id> NX PX <ttl>`, renewed while held and released
+ * only by its owner (compare and delete in one Lua script; where EVAL is refused, GET then DEL,
+ * which can delete a lock that expired and was taken over between the two).
+ *
+ * Every call is bounded; a failure rejects, warns once per outage and leaves Redis alone for a
+ * cool-down. On its own the store fails calls while Redis is down: put it in front of the file
+ * store with {@link TieredTokenStore} to keep serving from local caches.
+ */
+export class RedisTokenStore implements TokenStore {
+  readonly #redis: RedisLike;
+  readonly #guard: RedisGuard;
+  readonly #prefix: string;
+  readonly #lockTtlMs: number;
+  readonly #label: string;
+  /** Set when the server refused a script: compare-and-delete falls back to GET + DEL. */
+  #noScripts = false;
+
+  constructor(redis: RedisLike, options: RedisTokenStoreOptions = {}) {
+    const d = REDIS_STORE_DEFAULTS;
+    this.#redis = redis;
+    this.#prefix = options.keyPrefix ?? d.keyPrefix;
+    this.#lockTtlMs = options.lockTtlMs ?? d.lockTtlMs;
+    this.#label = options.label ?? d.label;
+    this.#guard = new RedisGuard({
+      timeoutMs: options.commandTimeoutMs ?? d.commandTimeoutMs,
+      coolDownMs: options.coolDownMs ?? d.coolDownMs,
+      label: this.#label,
+      warn: options.onWarning ?? ((message) => console.warn(`openclaw-auth: ${message}`)),
+      onFailure: () => redis.reset?.(),
+    });
+  }
+
+  /** False while Redis is being left alone after a failure. */
+  get available(): boolean {
+    return this.#guard.available;
+  }
+
+  /** The Redis key of the token for cache key `key`. */
+  tokenKey(key: string): string {
+    return `${this.#prefix}token:${key}`;
+  }
+
+  /** The Redis key of the lock for cache key `key`. */
+  lockKey(key: string): string {
+    return `${this.#prefix}lock:${key}`;
+  }
+
+  describe(key: string): string {
+    return `${this.#label} ${this.tokenKey(key)}`;
+  }
+
+  async get(key: string): Promise<CachedToken | undefined> {
+    const value = text(await this.#send("GET", [this.tokenKey(key)]));
+    return value === undefined ? undefined : parseCacheFile(value);
+  }
+
+  async set(key: string, token: CachedToken): Promise<void> {
+    const ttlMs = Math.ceil(token.expiresAt * 1000 - Date.now());
+    // An expired token is worth nothing to the fleet; Redis would refuse PX <= 0 anyway.
+    if (ttlMs <= 0) return;
+    const k = this.tokenKey(key);
+    const value = JSON.stringify(toCacheFile(token));
+    await this.#script(
+      SET_IF_LATER,
+      k,
+      [value, String(token.expiresAt), String(ttlMs)],
+      async () => {
+        const current = text(await this.#send("GET", [k]));
+        const stored = current === undefined ? undefined : parseCacheFile(current);
+        if (stored && stored.expiresAt > token.expiresAt) return;
+        await this.#send("SET", [k, value, "PX", String(ttlMs)]);
+      },
+    );
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.#send("DEL", [this.tokenKey(key)]);
+  }
+
+  async tryLock(key: string): Promise<ReleaseLock | undefined> {
+    const k = this.lockKey(key);
+    const owner = crypto.randomUUID();
+    const ttl = String(this.#lockTtlMs);
+    if ((await this.#send("SET", [k, owner, "NX", "PX", ttl])) !== "OK") return undefined;
+
+    // Renewed while held, so a slow token request keeps it and a dead holder loses it soon.
+    const renewal = setInterval(() => {
+      this.#ifOwner(RENEW, k, owner, [ttl], () => this.#send("PEXPIRE", [k, ttl])).then(
+        (kept) => {
+          if (!kept) clearInterval(renewal);
+        },
+        () => {},
+      );
+    }, this.#lockTtlMs / 3);
+    (renewal as { unref?: () => void }).unref?.();
+
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
+      clearInterval(renewal);
+      await this.#ifOwner(RELEASE, k, owner, [], () => this.#send("DEL", [k]));
+    };
+  }
+
+  /** Runs `script` if it holds `owner`, else `fallback` after a GET compare. True if it was ours. */
+  async #ifOwner(
+    script: string,
+    lockKey: string,
+    owner: string,
+    args: string[],
+    fallback: () => Promise<unknown>,
+  ): Promise<boolean> {
+    const reply = await this.#script(script, lockKey, [owner, ...args], async () => {
+      if (text(await this.#send("GET", [lockKey])) !== owner) return 0;
+      return fallback();
+    });
+    return reply !== 0;
+  }
+
+  /** EVAL of a one-key script, or `fallback` where the server refuses scripts. */
+  async #script<T>(
+    script: string,
+    key: string,
+    args: string[],
+    fallback: () => Promise<T>,
+  ): Promise<unknown> {
+    if (!this.#noScripts) {
+      try {
+        return await this.#send("EVAL", [script, "1", key, ...args]);
+      } catch (error) {
+        if (!(isReplyError(error) && NO_SCRIPTS.test((error as Error).message))) throw error;
+        this.#noScripts = true;
+      }
+    }
+    return fallback();
+  }
+
+  #send(command: string, args: string[]): Promise<unknown> {
+    return this.#guard.run(() => this.#redis.send(command, args));
+  }
+}

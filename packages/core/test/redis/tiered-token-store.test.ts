@@ -1,0 +1,145 @@
+/** TieredTokenStore: Redis in front of the cache files, with the files carrying on when Redis fails. */
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bunRedisClient } from "../../src/adapters/bun-redis.ts";
+import {
+  createFileTokenStore,
+  type FileTokenStore,
+  RedisTokenStore,
+  TieredTokenStore,
+} from "../../src/index.ts";
+import { REDIS_SERVER, startRedis, stopAllRedis, type TestRedis } from "./redis-server.ts";
+
+const KEY = "0123456789abcdef0123456789abcdef";
+const TOKEN_KEY = `openclaw:auth:token:${KEY}`;
+const LOCK_KEY = `openclaw:auth:lock:${KEY}`;
+const token = (accessToken: string, inSec: number) => ({
+  accessToken,
+  expiresAt: Date.now() / 1000 + inSec,
+  expiresIn: inSec,
+});
+
+let redis: TestRedis;
+let root: string;
+let warnings: string[];
+let files: FileTokenStore;
+let shared: RedisTokenStore;
+let tiered: TieredTokenStore;
+
+function fleetStore(url = redis.url) {
+  const warn = (message: string) => warnings.push(message);
+  shared = new RedisTokenStore(bunRedisClient(url), {
+    onWarning: warn,
+    commandTimeoutMs: 300,
+  });
+  tiered = new TieredTokenStore(shared, files);
+  return tiered;
+}
+
+describe.skipIf(!REDIS_SERVER)("TieredTokenStore", () => {
+  beforeEach(async () => {
+    warnings = [];
+    root = await mkdtemp(join(tmpdir(), "openclaw-tiered-"));
+    files = createFileTokenStore(join(root, "cache"), (message) => warnings.push(message));
+    redis = await startRedis();
+    fleetStore();
+  });
+  afterEach(async () => {
+    await stopAllRedis();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  test("set writes Redis and the cache file; delete removes both", async () => {
+    await tiered.set(KEY, token("both", 600));
+    expect((await shared.get(KEY))?.accessToken).toBe("both");
+    expect((await files.get(KEY))?.accessToken).toBe("both");
+    await tiered.delete(KEY);
+    expect(await redis.keys()).toEqual([]);
+    expect(await files.get(KEY)).toBeUndefined();
+    expect(tiered.describe(KEY)).toBe(
+      `Redis ${TOKEN_KEY}, then ${join(root, "cache", `token_${KEY}.json`)}`,
+    );
+  });
+
+  test("get prefers the later-expiring token; a Redis token newer than the file is copied into the file", async () => {
+    await files.set(KEY, token("file-old", 300));
+    await shared.set(KEY, token("fleet-new", 600));
+    expect((await tiered.get(KEY))?.accessToken).toBe("fleet-new");
+    expect((await files.get(KEY))?.accessToken).toBe("fleet-new");
+
+    // A token this machine got while Redis was away outlives Redis's: the file's wins.
+    await files.set(KEY, token("file-newest", 900));
+    expect((await tiered.get(KEY))?.accessToken).toBe("file-newest");
+  });
+
+  test("get falls back to the file when Redis has nothing", async () => {
+    await files.set(KEY, token("local", 600));
+    expect((await tiered.get(KEY))?.accessToken).toBe("local");
+  });
+
+  test("tryLock holds the lock file and the Redis lock; the release frees both", async () => {
+    const release = await tiered.tryLock(KEY);
+    expect(release).toBeDefined();
+    expect(await readdir(join(root, "cache"))).toContain(`token_${KEY}.lock`);
+    expect(await redis.keys()).toEqual([LOCK_KEY]);
+    await release?.();
+    expect(await readdir(join(root, "cache"))).not.toContain(`token_${KEY}.lock`);
+    expect(await redis.keys()).toEqual([]);
+  });
+
+  test("a Redis lock held by another machine: tryLock fails and gives the lock file back at once", async () => {
+    const elsewhere = await new RedisTokenStore(bunRedisClient(redis.url)).tryLock(KEY);
+    expect(await tiered.tryLock(KEY)).toBeUndefined();
+    expect(await readdir(join(root, "cache"))).not.toContain(`token_${KEY}.lock`);
+    await elsewhere?.();
+    const release = await tiered.tryLock(KEY);
+    expect(release).toBeDefined();
+    await release?.();
+  });
+
+  test("a lock file held on this machine: tryLock fails without asking Redis", async () => {
+    const local = await files.tryLock(KEY);
+    expect(await tiered.tryLock(KEY)).toBeUndefined();
+    expect(await redis.keys()).toEqual([]);
+    await local?.();
+  });
+
+  test("Redis down: get serves the file, set writes the file, tryLock takes the lock file alone; nothing throws; one warning", async () => {
+    await tiered.set(KEY, token("before", 600));
+    await redis.kill();
+
+    expect((await tiered.get(KEY))?.accessToken).toBe("before");
+    await tiered.set(KEY, token("during", 900));
+    expect(JSON.parse(await readFile(files.filePath(KEY), "utf8")).access_token).toBe("during");
+    expect((await tiered.get(KEY))?.accessToken).toBe("during");
+    const release = await tiered.tryLock(KEY);
+    expect(release).toBeDefined();
+    expect(await readdir(join(root, "cache"))).toContain(`token_${KEY}.lock`);
+    // Another process on this machine is still kept out by the lock file.
+    expect(await new TieredTokenStore(shared, files).tryLock(KEY)).toBeUndefined();
+    await release?.();
+    await tiered.delete(KEY);
+    expect(await tiered.get(KEY)).toBeUndefined();
+
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^fleet cache Redis unavailable/);
+  });
+
+  test("Redis hanging (SIGSTOP): every call returns within the bound, from the files", async () => {
+    await tiered.set(KEY, token("local", 600));
+    redis.pause();
+    try {
+      const started = Date.now();
+      expect((await tiered.get(KEY))?.accessToken).toBe("local");
+      const release = await tiered.tryLock(KEY);
+      expect(release).toBeDefined();
+      await release?.();
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(warnings).toHaveLength(1);
+    } finally {
+      redis.resume();
+    }
+  }, 10_000);
+});
