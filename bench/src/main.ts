@@ -1,1 +1,211 @@
-export {};
+/**
+ * `bun run bench [-- --json] [--quick] [--only=request,node,tokens,storms,cli]`: every benchmark
+ * against one dev gateway in a Bun child process on loopback, printed as a side-by-side table
+ * (or, with --json, as one JSON object and nothing else on stdout). Progress goes to stderr.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import * as core from "@openclaw/auth-runtime";
+import { type SpawnedDevGateway, spawnDevGateway } from "@openclaw/dev-gateway/remote";
+import { measureCliStart } from "./cli-start.ts";
+import { measureNodeRequestOverhead } from "./node-child.ts";
+import { formatTable, type Results } from "./report.ts";
+import { measureRequestOverhead } from "./request-overhead.ts";
+import { inProcessStorm, naiveInProcessStorm, processStorm, type StormEnv } from "./storms.ts";
+import { measureTokenPaths } from "./token-paths.ts";
+
+const SECTIONS = ["request", "node", "tokens", "storms", "cli"] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** A distinctive key: it must never show up in any output. */
+const CLIENT_KEY = "ck-bench-CANARY-5e81d0";
+
+/** Sizes of a full run and of `--quick` (the smoke test's: only that everything runs). */
+const SIZES = {
+  full: {
+    requestRounds: 15,
+    requestRoundMs: 200,
+    tokenRounds: 9,
+    tokenRoundMs: 100,
+    stormCallers: 1000,
+    stormProcesses: 32,
+    cliRuns: 20,
+  },
+  quick: {
+    requestRounds: 2,
+    requestRoundMs: 5,
+    tokenRounds: 2,
+    tokenRoundMs: 5,
+    stormCallers: 50,
+    stormProcesses: 4,
+    cliRuns: 2,
+  },
+} as const;
+
+/** What the gateway's token endpoint takes during a storm (a remote gateway's round trip). */
+const STORM_SESSION_LATENCY_MS = 100;
+
+interface Args {
+  readonly json: boolean;
+  readonly quick: boolean;
+  readonly only: ReadonlySet<Section>;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  let json = false;
+  let quick = false;
+  let only = new Set<Section>(SECTIONS);
+  for (const arg of argv) {
+    if (arg === "--json") json = true;
+    else if (arg === "--quick") quick = true;
+    else if (arg.startsWith("--only=")) {
+      const names = arg.slice("--only=".length).split(",");
+      const unknown = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
+      if (unknown.length > 0) throw new Error(`unknown --only section: ${unknown.join(", ")}`);
+      only = new Set(names as Section[]);
+    } else throw new Error(`unknown argument: ${arg} (use --json, --quick, --only=…)`);
+  }
+  return { json, quick, only };
+}
+
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const sizes = args.quick ? SIZES.quick : SIZES.full;
+  const results: Results = {};
+  const tempDirs: string[] = [];
+  const newCacheDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), "openclaw-bench-"));
+    tempDirs.push(dir);
+    return dir;
+  };
+  const loadBefore = loadavg()[0] ?? 0;
+  const started = performance.now();
+  let gateway: SpawnedDevGateway | undefined;
+  try {
+    gateway = await spawnDevGateway({ clientKeys: [CLIENT_KEY], ttlSec: 3600 });
+    log(`dev gateway at ${gateway.url} (a bun child process)`);
+    const config = core.createEnvConfig(
+      { CLIENT_KEY, AUTH_BASE: gateway.url, AUTH_CACHE_DIR: newCacheDir() },
+      { envFile: false },
+    );
+    const requestOptions = {
+      gatewayUrl: gateway.url,
+      clientKey: CLIENT_KEY,
+      rounds: sizes.requestRounds,
+      roundMs: sizes.requestRoundMs,
+    };
+
+    if (args.only.has("request")) {
+      log("request overhead (Bun)");
+      const r = await measureRequestOverhead(core.runtime, {
+        ...requestOptions,
+        cacheDir: newCacheDir(),
+      });
+      results.raw_fetch_req_per_s = r.rawFetchOpsPerSec;
+      results.request_api_req_per_s = r.requestApiOpsPerSec;
+      results.authfetch_req_per_s = r.authFetchOpsPerSec;
+      results.request_overhead_ratio = r.requestOverheadRatio;
+      results.authfetch_overhead_ratio = r.authFetchOverheadRatio;
+    }
+    if (args.only.has("node")) {
+      log("request overhead (Node child)");
+      const r = await measureNodeRequestOverhead(
+        { ...requestOptions, cacheDir: newCacheDir() },
+        log,
+      );
+      results.node_raw_fetch_req_per_s = r.rawFetchOpsPerSec;
+      results.node_request_api_req_per_s = r.requestApiOpsPerSec;
+      results.node_authfetch_req_per_s = r.authFetchOpsPerSec;
+      results.node_request_overhead_ratio = r.requestOverheadRatio;
+      results.node_authfetch_overhead_ratio = r.authFetchOverheadRatio;
+    }
+    if (args.only.has("tokens")) {
+      log("token paths: warm memory, cache-file hit");
+      const r = await measureTokenPaths(core.runtime, config, {
+        rounds: sizes.tokenRounds,
+        roundMs: sizes.tokenRoundMs,
+      });
+      results.warm_get_ops_per_s = r.warmGetOpsPerSec;
+      results.file_hit_ops_per_s = r.fileHitOpsPerSec;
+      results.naive_file_hit_ops_per_s = r.naiveFileHitOpsPerSec;
+      results.file_hit_vs_naive_ratio = r.fileHitVsNaiveRatio;
+    }
+    if (args.only.has("storms")) {
+      const env: StormEnv = {
+        gateway,
+        clientKey: CLIENT_KEY,
+        newCacheDir,
+        sessionLatencyMs: STORM_SESSION_LATENCY_MS,
+      };
+      log(`storm: ${sizes.stormCallers} calls in one process`);
+      const ours = await inProcessStorm(core.runtime, env, sizes.stormCallers);
+      const naive = await naiveInProcessStorm(env, sizes.stormCallers);
+      log(`storm: ${sizes.stormProcesses} processes, runtime then naive`);
+      const oursProc = await processStorm(env, "storm-client.ts", sizes.stormProcesses);
+      const naiveProc = await processStorm(env, "naive-client.ts", sizes.stormProcesses);
+      for (const [name, run] of Object.entries({ ours, naive, oursProc, naiveProc })) {
+        if (run.succeeded !== run.callers) {
+          throw new Error(`storm ${name}: ${run.callers - run.succeeded} callers got no token`);
+        }
+      }
+      results.storm_in_process_callers = sizes.stormCallers;
+      results.storm_in_process_token_requests = ours.tokenRequests;
+      results.naive_storm_in_process_token_requests = naive.tokenRequests;
+      results.storm_in_process_wall_ms = ours.wallMs;
+      results.storm_processes = sizes.stormProcesses;
+      results.storm_processes_token_requests = oursProc.tokenRequests;
+      results.naive_storm_processes_token_requests = naiveProc.tokenRequests;
+      results.storm_processes_wall_ms = oursProc.wallMs;
+      results.naive_storm_processes_wall_ms = naiveProc.wallMs;
+      results.storm_session_latency_ms = STORM_SESSION_LATENCY_MS;
+    }
+    if (args.only.has("cli")) {
+      log(`cli start: ${sizes.cliRuns} spawns each of \`bun apps/cli token\` and \`bun -e 0\``);
+      const r = await measureCliStart({
+        gatewayUrl: gateway.url,
+        clientKey: CLIENT_KEY,
+        cacheDir: newCacheDir(),
+        runs: sizes.cliRuns,
+      });
+      results.cli_token_ms = r.cliTokenMs;
+      results.bun_start_ms = r.bunStartMs;
+      results.cli_token_vs_bun_start = r.cliTokenVsBunStart;
+      results.cli_token_rss_mb = r.cliTokenRssMb;
+      results.bun_start_rss_mb = r.bunStartRssMb;
+      results.cli_runs = r.runs;
+    }
+  } finally {
+    await gateway?.stop();
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  }
+
+  const meta = {
+    mode: args.quick ? "quick" : "full",
+    bun: Bun.version,
+    cpus: cpus().length,
+    cpu_model: cpus()[0]?.model ?? "unknown",
+    load_avg_1m_before: loadBefore,
+    load_avg_1m_after: loadavg()[0] ?? 0,
+    seconds: (performance.now() - started) / 1000,
+    sizes,
+  };
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify({ ...results, meta })}\n`);
+  } else {
+    process.stdout.write(
+      formatTable(results, [
+        `OpenClaw auth runtime benchmarks (${meta.mode}): bun ${meta.bun}, ${meta.cpus} x ${meta.cpu_model}`,
+        `load average ${meta.load_avg_1m_before.toFixed(2)} before, ${meta.load_avg_1m_after.toFixed(2)} after; ${meta.seconds.toFixed(0)} s`,
+        `storms: the gateway's token endpoint answers after ${STORM_SESSION_LATENCY_MS} ms; ratios are medians of interleaved rounds`,
+      ]),
+    );
+  }
+}
+
+await main().catch((error: unknown) => {
+  log(`failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,125 @@
+/** The benchmark results: the JSON keys and the side-by-side table. */
+
+/** Every figure of one run, by its JSON key. */
+export type Results = Record<string, number>;
+
+/** Keys every full or quick run emits (the smoke test checks them). */
+export const REQUIRED_KEYS = [
+  "request_overhead_ratio",
+  "authfetch_overhead_ratio",
+  "node_request_overhead_ratio",
+  "warm_get_ops_per_s",
+  "file_hit_ops_per_s",
+  "storm_in_process_token_requests",
+  "storm_processes_token_requests",
+  "naive_storm_processes_token_requests",
+  "cli_token_vs_bun_start",
+  "cli_token_rss_mb",
+] as const;
+
+const int = (n: number | undefined) =>
+  n === undefined || Number.isNaN(n) ? "-" : Math.round(n).toLocaleString("en-US");
+const fixed = (digits: number) => (n: number | undefined) =>
+  n === undefined || Number.isNaN(n) ? "-" : n.toFixed(digits);
+
+interface Row {
+  readonly what: string;
+  readonly ours: string;
+  readonly limit: string;
+  readonly naive: string;
+  readonly ratio: string;
+  readonly target: string;
+}
+
+/** The table: our figure, the limit and the naive port's, side by side. */
+export function formatTable(r: Results, header: readonly string[]): string {
+  const rows: Row[] = [
+    {
+      what: "GET /echo, requestApiWithAutoRefresh (Bun), req/s",
+      ours: int(r.request_api_req_per_s),
+      limit: `${int(r.raw_fetch_req_per_s)} raw fetch`,
+      naive: "",
+      ratio: fixed(3)(r.request_overhead_ratio),
+      target: ">= 0.97",
+    },
+    {
+      what: "GET /echo, authFetch (Bun), req/s",
+      ours: int(r.authfetch_req_per_s),
+      limit: `${int(r.raw_fetch_req_per_s)} raw fetch`,
+      naive: "",
+      ratio: fixed(3)(r.authfetch_overhead_ratio),
+      target: "",
+    },
+    {
+      what: "GET /echo, requestApiWithAutoRefresh (Node), req/s",
+      ours: int(r.node_request_api_req_per_s),
+      limit: `${int(r.node_raw_fetch_req_per_s)} raw fetch`,
+      naive: "",
+      ratio: fixed(3)(r.node_request_overhead_ratio),
+      target: "",
+    },
+    {
+      what: "warm getAccessToken (memory), ops/s",
+      ours: int(r.warm_get_ops_per_s),
+      limit: "",
+      naive: "(no memory tier)",
+      ratio: "",
+      target: ">= 1,000,000",
+    },
+    {
+      what: "cache-file hit, fresh runtime each call, ops/s",
+      ours: int(r.file_hit_ops_per_s),
+      limit: "",
+      naive: int(r.naive_file_hit_ops_per_s),
+      ratio: `${fixed(3)(r.file_hit_vs_naive_ratio)} vs naive`,
+      target: "",
+    },
+    {
+      what: `storm: ${int(r.storm_in_process_callers)} calls in one process, token requests`,
+      ours: int(r.storm_in_process_token_requests),
+      limit: "1",
+      naive: int(r.naive_storm_in_process_token_requests),
+      ratio: "",
+      target: "1",
+    },
+    {
+      what: `storm: ${int(r.storm_processes)} processes, token requests`,
+      ours: int(r.storm_processes_token_requests),
+      limit: "1",
+      naive: int(r.naive_storm_processes_token_requests),
+      ratio: "",
+      target: "1",
+    },
+    {
+      what: "`bun apps/cli token`, warm cache, median ms",
+      ours: fixed(1)(r.cli_token_ms),
+      limit: `${fixed(1)(r.bun_start_ms)} bun -e 0`,
+      naive: "",
+      ratio: fixed(2)(r.cli_token_vs_bun_start),
+      target: "<= 1.3",
+    },
+    {
+      what: "`bun apps/cli token`, peak RSS MB",
+      ours: fixed(1)(r.cli_token_rss_mb),
+      limit: `${fixed(1)(r.bun_start_rss_mb)} bun -e 0`,
+      naive: "",
+      ratio: "",
+      target: "",
+    },
+  ].filter((row) => row.ours !== "-");
+
+  const head: Row = {
+    what: "benchmark",
+    ours: "openclaw",
+    limit: "limit",
+    naive: "naive port",
+    ratio: "ratio",
+    target: "target",
+  };
+  const columns = Object.keys(head) as (keyof Row)[];
+  const widths = columns.map((c) => Math.max(...[head, ...rows].map((row) => row[c].length)));
+  const line = (row: Row) =>
+    `| ${columns.map((c, i) => row[c].padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  const rule = `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`;
+  return [...header, "", line(head), rule, ...rows.map(line), ""].join("\n");
+}

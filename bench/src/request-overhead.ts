@@ -1,0 +1,94 @@
+/**
+ * Request overhead: the runtime's request path against the limit, a raw `fetch` with a fixed
+ * Bearer token, on the same route of the same gateway, in interleaved rounds. Runtime-neutral:
+ * Bun runs it with @openclaw/auth-runtime, the Node child with @openclaw/auth-runtime-node.
+ */
+import { interleavedRounds, medianRatio } from "./rounds.ts";
+
+/**
+ * The part of the public API this benchmark calls, typed structurally: the Bun and the Node
+ * package each have their own (nominal) TokenManager class, so neither's `AuthRuntime` fits both.
+ */
+export interface RequestRuntime<Config> {
+  createEnvConfig(env: Record<string, string>, options: { envFile: false }): Config;
+  getAccessToken(options: { config: Config }): Promise<string>;
+  requestApiWithAutoRefresh(options: { config: Config; url: string }): Promise<{ body: string }>;
+  createAuthFetch(options: {
+    config: Config;
+  }): (input: string) => Promise<{ text(): Promise<string> }>;
+}
+
+export interface RequestOverheadOptions {
+  /** The gateway's base URL (AUTH_BASE). */
+  readonly gatewayUrl: string;
+  readonly clientKey: string;
+  /** An empty cache directory of this run. */
+  readonly cacheDir: string;
+  readonly rounds: number;
+  readonly roundMs: number;
+  /** Requests in flight at once. @default 1 */
+  readonly concurrency?: number;
+}
+
+export interface RequestOverheadResult {
+  /** Median per-round throughput, requests per second. */
+  readonly rawFetchOpsPerSec: number;
+  readonly requestApiOpsPerSec: number;
+  readonly authFetchOpsPerSec: number;
+  /** Median over rounds of requestApiWithAutoRefresh / raw fetch throughput. */
+  readonly requestOverheadRatio: number;
+  /** Median over rounds of authFetch / raw fetch throughput. */
+  readonly authFetchOverheadRatio: number;
+}
+
+/** The route every variant calls: a Bearer-protected GET whose small JSON body is read as text. */
+export const ROUTE = "/echo";
+
+/**
+ * Measures the three ways to call {@link ROUTE}. Every variant reads the whole body as text, as
+ * `requestApiWithAutoRefresh` does, so the comparison is of equal work.
+ */
+export async function measureRequestOverhead<Config>(
+  runtime: RequestRuntime<Config>,
+  options: RequestOverheadOptions,
+): Promise<RequestOverheadResult> {
+  const config = runtime.createEnvConfig(
+    {
+      CLIENT_KEY: options.clientKey,
+      AUTH_BASE: options.gatewayUrl,
+      AUTH_CACHE_DIR: options.cacheDir,
+    },
+    { envFile: false },
+  );
+  // The fixed token of the raw variant is the runtime's own, so both send the same header.
+  const token = await runtime.getAccessToken({ config });
+  const url = `${options.gatewayUrl}${ROUTE}`;
+  const authorization = `Bearer ${token}`;
+  const authFetch = runtime.createAuthFetch({ config });
+
+  const variants = {
+    raw: async () => (await fetch(url, { headers: { authorization } })).text(),
+    requestApi: async () => (await runtime.requestApiWithAutoRefresh({ config, url: ROUTE })).body,
+    authFetch: async () => (await authFetch(ROUTE)).text(),
+  };
+  // Every variant once before timing: a wrong status would make the comparison meaningless.
+  for (const [name, run] of Object.entries(variants)) {
+    const body = await run();
+    if (!body.includes('"path":"/echo"')) {
+      throw new Error(`request overhead: the ${name} variant did not get the echo answer`);
+    }
+  }
+
+  const result = await interleavedRounds(variants, {
+    rounds: options.rounds,
+    roundMs: options.roundMs,
+    concurrency: options.concurrency ?? 1,
+  });
+  return {
+    rawFetchOpsPerSec: result.raw.medianOpsPerSec,
+    requestApiOpsPerSec: result.requestApi.medianOpsPerSec,
+    authFetchOpsPerSec: result.authFetch.medianOpsPerSec,
+    requestOverheadRatio: medianRatio(result.perRound, "requestApi", "raw"),
+    authFetchOverheadRatio: medianRatio(result.perRound, "authFetch", "raw"),
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Interleaved rounds of mitata measurements: every variant is measured once per round, in a
+ * rotating order, so load from other processes falls on all of them alike. Runs on Bun and Node.
+ */
+import { measure } from "mitata";
+
+/** An async (or sync) operation to measure. */
+export type Operation = () => unknown;
+
+export interface RoundsOptions {
+  /** Number of rounds. */
+  readonly rounds: number;
+  /** mitata's `min_cpu_time` per variant per round, in milliseconds. */
+  readonly roundMs: number;
+  /** Calls in flight at once (mitata's `concurrency`). @default 1 */
+  readonly concurrency?: number;
+}
+
+/** One variant's result over all rounds. */
+export interface VariantResult {
+  /** Operations per second in each round (1 / mean time per operation). */
+  readonly opsPerSec: readonly number[];
+  /** Median over rounds of `opsPerSec`. */
+  readonly medianOpsPerSec: number;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * Measures each named operation once per round, rotating the order round by round.
+ * Throughput per round is `concurrency / avg` where `avg` is mitata's mean sample time.
+ */
+export async function interleavedRounds<K extends string>(
+  variants: Readonly<Record<K, Operation>>,
+  options: RoundsOptions,
+): Promise<Record<K, VariantResult> & { perRound: Record<K, number>[] }> {
+  const names = Object.keys(variants) as K[];
+  const concurrency = options.concurrency ?? 1;
+  const perRound: Record<K, number>[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    const row = {} as Record<K, number>;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length] as K;
+      const stats = await measure(variants[name], {
+        min_cpu_time: options.roundMs * 1e6,
+        concurrency,
+      });
+      row[name] = (concurrency * 1e9) / stats.avg;
+    }
+    perRound.push(row);
+  }
+  const out = { perRound } as Record<K, VariantResult> & { perRound: Record<K, number>[] };
+  for (const name of names) {
+    const opsPerSec = perRound.map((row) => row[name]);
+    (out as Record<K, VariantResult>)[name] = { opsPerSec, medianOpsPerSec: median(opsPerSec) };
+  }
+  return out;
+}
+
+/** Median over rounds of `candidate / baseline` throughput: 1.0 means no overhead. */
+export function medianRatio(
+  perRound: readonly Record<string, number>[],
+  candidate: string,
+  baseline: string,
+): number {
+  return median(perRound.map((row) => (row[candidate] as number) / (row[baseline] as number)));
+}

@@ -1,0 +1,157 @@
+/**
+ * Refresh storms on a cold cache: many callers in one process, and many processes released at
+ * the same moment, counted by the gateway's own request counter. The runtime against the naive
+ * algorithm, on the same gateway with the same token-request latency.
+ */
+import { join } from "node:path";
+import type { AuthRuntime } from "@openclaw/auth-runtime";
+import type { DevGatewayClient } from "@openclaw/dev-gateway/remote";
+import { naiveGetToken } from "./naive.ts";
+
+export interface StormEnv {
+  readonly gateway: DevGatewayClient;
+  readonly clientKey: string;
+  /** Makes a new, empty cache dir (removed by the caller). */
+  readonly newCacheDir: () => string;
+  /**
+   * How long the gateway takes to answer a token request during a storm, as a remote gateway
+   * does; without it, the first token lands before the last process has even looked.
+   */
+  readonly sessionLatencyMs: number;
+}
+
+export interface StormResult {
+  /** Token requests the gateway received. */
+  readonly tokenRequests: number;
+  /** Callers that got a token. */
+  readonly succeeded: number;
+  readonly callers: number;
+  /** From the release to the last answer. */
+  readonly wallMs: number;
+}
+
+const SESSION_PATH = "/auth/session";
+const clientsDir = join(import.meta.dir, "clients");
+
+async function counted(
+  env: StormEnv,
+  storm: () => Promise<{ succeeded: number; callers: number; wallMs: number }>,
+): Promise<StormResult> {
+  await env.gateway.setFaults([{ kind: "latency", ms: env.sessionLatencyMs, route: SESSION_PATH }]);
+  await env.gateway.resetStats();
+  try {
+    const run = await storm();
+    const stats = await env.gateway.stats();
+    return { tokenRequests: stats.requests[SESSION_PATH] ?? 0, ...run };
+  } finally {
+    await env.gateway.setFaults([]);
+  }
+}
+
+/** `callers` concurrent getAccessToken calls in this process, on a cold cache. */
+export function inProcessStorm(
+  runtime: AuthRuntime,
+  env: StormEnv,
+  callers: number,
+): Promise<StormResult> {
+  // A config of its own: a new cache dir, so a new process-wide token manager.
+  const config = runtime.createEnvConfig(
+    { CLIENT_KEY: env.clientKey, AUTH_BASE: env.gateway.url, AUTH_CACHE_DIR: env.newCacheDir() },
+    { envFile: false },
+  );
+  return counted(env, async () => {
+    const started = performance.now();
+    const results = await Promise.allSettled(
+      Array.from({ length: callers }, () => runtime.getAccessToken({ config })),
+    );
+    const wallMs = performance.now() - started;
+    return { succeeded: results.filter((r) => r.status === "fulfilled").length, callers, wallMs };
+  });
+}
+
+/** The same storm with the naive algorithm. */
+export function naiveInProcessStorm(env: StormEnv, callers: number): Promise<StormResult> {
+  const config = {
+    authBase: env.gateway.url,
+    clientKey: env.clientKey,
+    cacheDir: env.newCacheDir(),
+  };
+  return counted(env, async () => {
+    const started = performance.now();
+    const results = await Promise.allSettled(
+      Array.from({ length: callers }, () => naiveGetToken(config)),
+    );
+    const wallMs = performance.now() - started;
+    return { succeeded: results.filter((r) => r.status === "fulfilled").length, callers, wallMs };
+  });
+}
+
+/**
+ * `processes` Bun processes running `client` (clients/*.ts) on one cold cache dir: each loads,
+ * says ready, and all are released together.
+ */
+export function processStorm(
+  env: StormEnv,
+  client: "storm-client.ts" | "naive-client.ts",
+  processes: number,
+): Promise<StormResult> {
+  const cacheDir = env.newCacheDir();
+  return counted(env, async () => {
+    const children = Array.from({ length: processes }, () =>
+      Bun.spawn(["bun", join(clientsDir, client)], {
+        cwd: cacheDir,
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "",
+          CLIENT_KEY: env.clientKey,
+          AUTH_BASE: env.gateway.url,
+          AUTH_CACHE_DIR: cacheDir,
+        },
+        stdin: "pipe",
+        stdout: "pipe",
+        stderr: "ignore",
+      }),
+    );
+    try {
+      const lines = children.map((child) => lineReader(child.stdout));
+      await Promise.all(
+        lines.map(async (next) => {
+          if ((await next()) !== "ready") throw new Error(`${client} did not get ready`);
+        }),
+      );
+      const started = performance.now();
+      for (const child of children) {
+        child.stdin.write("go\n");
+        await child.stdin.flush();
+      }
+      const results = await Promise.all(
+        lines.map(async (next) => JSON.parse((await next()) ?? "{}") as { ok?: boolean }),
+      );
+      const wallMs = performance.now() - started;
+      await Promise.all(children.map((child) => child.exited));
+      return { succeeded: results.filter((r) => r.ok).length, callers: processes, wallMs };
+    } finally {
+      for (const child of children) child.kill();
+    }
+  });
+}
+
+/** Reads `stream` line by line: each call answers the next line, or undefined at the end. */
+function lineReader(stream: ReadableStream<Uint8Array>): () => Promise<string | undefined> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let buffered = "";
+  return async () => {
+    for (;;) {
+      const newline = buffered.indexOf("\n");
+      if (newline >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        return line;
+      }
+      const { value, done } = await reader.read();
+      if (done) return buffered === "" ? undefined : buffered;
+      buffered += decoder.decode(value, { stream: true });
+    }
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * Smoke test of the benchmarks: `bun run bench -- --json --quick` runs every benchmark at tiny
+ * sizes and prints one JSON object with every documented key as a number. No timing is judged.
+ */
+import { expect, test } from "bun:test";
+import { join } from "node:path";
+import { REQUIRED_KEYS } from "../src/report.ts";
+
+const repoDir = join(import.meta.dir, "../..");
+
+test("bun run bench -- --json --quick prints only JSON, with every key a number and no client key", async () => {
+  const child = Bun.spawn(["bun", "run", "bench", "--", "--json", "--quick"], {
+    cwd: repoDir,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  expect(code, stderr).toBe(0);
+  const results = JSON.parse(stdout) as Record<string, unknown>;
+  for (const key of REQUIRED_KEYS) {
+    expect(typeof results[key], key).toBe("number");
+    expect(Number.isFinite(results[key]), key).toBe(true);
+  }
+  // Correctness, not speed: single flight holds at any size. (The naive port's count depends
+  // on timing, so it is only reported.)
+  expect(results.storm_in_process_token_requests).toBe(1);
+  expect(results.storm_processes_token_requests).toBe(1);
+  expect(`${stdout}${stderr}`).not.toContain("CANARY");
+}, 120_000);
