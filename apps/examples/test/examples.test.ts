@@ -326,6 +326,47 @@ describe("node-basic.mjs (needs packages/node built: bun run build)", () => {
   );
 });
 
+describe("cli.sh", () => {
+  const shell = (extra: Record<string, string> = {}) =>
+    run(["bash", join(EXAMPLES, "cli.sh"), OFFER_URL], envFor(extra));
+
+  test(
+    "gets a token without printing it, calls the scrape API through the CLI, shows the cache entry",
+    async () => {
+      await fresh();
+      const offer = await expectedOffer();
+      const { code, stdout, stderr } = await shell();
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      const lines = stdout.split("\n");
+      expect(lines[0]).toMatch(/^token: \d+ characters/);
+      const body = lines.find((line) => line.startsWith("{")) ?? "";
+      expect(JSON.parse(body)).toMatchObject(offer);
+      expect(stdout).toMatch(/^state: +valid$/m);
+      const [file] = (await readdir(cacheDir)).filter((f) => f.endsWith(".json"));
+      expect(stdout).toContain(join(cacheDir, file ?? "?"));
+      // The token is in the cache file, never on the screen.
+      const cached = JSON.parse(await Bun.file(join(cacheDir, file ?? "?")).text());
+      expect(stdout).not.toContain(cached.access_token);
+      expect(gateway.stats().tokensIssued).toBe(1);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "stops with the CLI's exit code 3 when the gateway refuses the client key",
+    async () => {
+      await fresh();
+      const { code, stdout, stderr } = await shell({ CLIENT_KEY: "ck-wrong-key" });
+      expect(code).toBe(3);
+      expect(stdout).toBe("");
+      expect(stderr).toContain("Auth session request failed (HTTP 401");
+      expect(stderr).not.toContain("ck-wrong-key");
+    },
+    TIMEOUT_MS,
+  );
+});
+
 describe("bun run demo", () => {
   test(
     "runs the main job on its own gateway: exit 0, a price, the token counts",
