@@ -212,7 +212,10 @@ export class RedisTokenStore implements TokenStore {
     };
   }
 
-  /** Runs `script` if it holds `owner`, else `fallback` after a GET compare. True if it was ours. */
+  /**
+   * Runs `script`, which acts only while the lock holds `owner`; where scripts are refused,
+   * compares with GET and runs `fallback`. True when the lock was ours.
+   */
   async #ifOwner(
     script: string,
     lockKey: string,
