@@ -17,8 +17,11 @@ export interface FileTokenStoreOptions {
 
 /** A write holds its lock for a few syscalls; one this old was left by a crash. */
 const WRITE_LOCK_STALE_MS = 5_000;
-/** Past this, a write goes on without its lock rather than hang. */
-const WRITE_LOCK_WAIT_MS = 2_000;
+/**
+ * Past this, a write goes on without its lock rather than hang. Longer than the stale bound,
+ * so a lock left by a crash is always taken over first.
+ */
+const WRITE_LOCK_WAIT_MS = WRITE_LOCK_STALE_MS + 1_000;
 
 /** Why a cache directory is not used, or undefined when it is safe. */
 export type CacheDirProblem = string | undefined;
