@@ -2,8 +2,8 @@
  * File, process and host services over node:fs/node:os, which Bun and Node both implement
  * natively. Each runtime adapter adds its own hashing on top.
  */
-import { constants, readFileSync } from "node:fs";
-import { chmod, lstat, mkdir, open, rename, unlink } from "node:fs/promises";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from "node:fs";
+import { chmod, mkdir, open, rename, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 import type { PathInfo, Platform, PrivateFileRead } from "../platform.ts";
@@ -27,11 +27,17 @@ function kindOf(stats: { isFile(): boolean; isDirectory(): boolean; isSymbolicLi
   return "other";
 }
 
+/**
+ * Reads a cache or lock file: a few hundred bytes in a local directory. With blocking calls:
+ * open, fstat, read and close through the thread pool cost several times the syscalls
+ * themselves, and this read is what every cache hit of a new process waits for. O_NONBLOCK
+ * keeps the open of a FIFO planted at the path from blocking (it is then refused by fstat).
+ */
 async function readPrivateFile(path: string): Promise<PrivateFileRead> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  let fd: number;
   try {
     // O_NOFOLLOW: a symlink planted at the path fails with ELOOP instead of being followed.
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
     const code = errorCode(error);
     if (code === "ENOENT" || code === "ENOTDIR") return { status: "missing" };
@@ -39,17 +45,17 @@ async function readPrivateFile(path: string): Promise<PrivateFileRead> {
     return { status: "refused", reason: `cannot read it (${code ?? "error"})` };
   }
   try {
-    const stats = await handle.stat();
+    const stats = fstatSync(fd);
     if (!stats.isFile()) return { status: "refused", reason: "it is not a regular file" };
     const uid = process.getuid?.();
     if (uid !== undefined && stats.uid !== uid) {
       return { status: "refused", reason: `it is owned by another user (uid ${stats.uid})` };
     }
-    return { status: "ok", text: await handle.readFile("utf8") };
+    return { status: "ok", text: readFileSync(fd, "utf8") };
   } catch (error) {
     return { status: "refused", reason: `cannot read it (${errorCode(error) ?? "error"})` };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -88,9 +94,10 @@ async function createFileExclusive(path: string, text: string): Promise<boolean>
   return true;
 }
 
+/** A blocking lstat, for the same reason as {@link readPrivateFile}: it precedes every read. */
 async function pathInfo(path: string): Promise<PathInfo | undefined> {
   try {
-    const stats = await lstat(path);
+    const stats = lstatSync(path);
     return {
       kind: kindOf(stats),
       uid: stats.uid,
