@@ -3,7 +3,7 @@ import { ApiResponse } from "./api-response.ts";
 import { ApiError } from "./errors.ts";
 import { describeRequest } from "./origin-policy.ts";
 import { redactSecrets } from "./redact.ts";
-import { attemptSignal, describeFetchFailure } from "./retry.ts";
+import { describeFetchFailure } from "./retry.ts";
 
 /** The `fetch` the runtime calls; inject one to route or instrument requests. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -45,19 +45,27 @@ function isPlainJson(body: unknown): body is Record<string, unknown> | readonly 
   return proto === Object.prototype || proto === null;
 }
 
+/** A body ready to be sent (again), with the content type it implies. */
+export interface Replayable {
+  readonly body: ReplayableBody;
+  readonly contentType?: string;
+}
+
+const NO_BODY: Replayable = Object.freeze({ body: null });
+
 /**
  * The body in a form fetch can send twice, and the content type it implies. Streams are read
  * into bytes once, so the retry sends the same bytes ("body already used" is the usual bug).
+ * Only a stream needs a promise; any other body is converted at once, without a microtask.
  */
-export async function toReplayableBody(
-  body: ApiBody | undefined,
-): Promise<{ body: ReplayableBody; contentType?: string }> {
-  if (body === undefined || body === null) return { body: null };
+export function toReplayableBody(body: ApiBody | undefined): Replayable | Promise<Replayable> {
+  if (body === undefined || body === null) return NO_BODY;
   if (isPlainJson(body)) return { body: JSON.stringify(body), contentType: "application/json" };
   // The Fetch standard's type for a string body; Bun's fetch leaves it out, Node's sets it.
   if (typeof body === "string") return { body, contentType: "text/plain;charset=UTF-8" };
-  if (body instanceof ReadableStream)
-    return { body: new Uint8Array(await new Response(body).arrayBuffer()) };
+  if (body instanceof ReadableStream) {
+    return new Response(body).arrayBuffer().then((bytes) => ({ body: new Uint8Array(bytes) }));
+  }
   return { body: body as ReplayableBody };
 }
 
@@ -82,31 +90,46 @@ export interface SendOptions {
   readonly timeoutMs: number;
   readonly fetch: FetchLike;
   /** Removed from any error message. */
-  readonly secrets: readonly string[];
+  readonly secrets: () => readonly string[];
 }
 
-/** One HTTP exchange, the body read as text; failures without a response become {@link ApiError}. */
+/** A module-level timer callback: no closure per request. */
+function abortOnTimeout(controller: AbortController): void {
+  controller.abort(new DOMException("The operation timed out.", "TimeoutError"));
+}
+
+/**
+ * One HTTP exchange, the body read as text; failures without a response become {@link ApiError}.
+ * The attempt's timeout is a timer cleared when the exchange ends: `AbortSignal.timeout` would
+ * leave one live timer and signal per request behind for the whole timeout (10 s by default).
+ * It aborts with the same `TimeoutError`.
+ */
 export async function sendApiRequest(options: SendOptions): Promise<ApiResponse> {
-  const request = describeRequest(options.method, options.url);
+  const timeout = new AbortController();
+  const timer = setTimeout(abortOnTimeout, options.timeoutMs, timeout);
   try {
     const response = await options.fetch(options.url, {
       method: options.method,
       headers: options.headers,
       body: options.body,
-      signal: attemptSignal(options.timeoutMs, options.signal),
+      signal: options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal,
     });
     const body = await response.text();
     return new ApiResponse({
       status: response.status,
       statusText: response.statusText,
-      headers: response.headers,
+      headers: () => response.headers,
       body,
       url: response.url || options.url.href,
     });
   } catch (error) {
     const failure = describeFetchFailure(error, options.signal, options.timeoutMs);
     const reason =
-      failure.kind === "aborted" ? "aborted" : redactSecrets(failure.reason, options.secrets);
+      failure.kind === "aborted" ? "aborted" : redactSecrets(failure.reason, options.secrets());
+    // Described only here: the string work is wasted on every request that succeeds.
+    const request = describeRequest(options.method, options.url);
     throw new ApiError(`API request failed: ${reason} (${request})`, { cause: error, request });
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -4,7 +4,7 @@ export class ApiResponse {
   /** HTTP status; 200 for a dry run. */
   readonly status: number;
   readonly statusText: string;
-  readonly headers: Headers;
+  readonly headers!: Headers;
   /** The response body as text. */
   readonly body: string;
   /** The URL the request was sent to (after redirects). */
@@ -13,17 +13,35 @@ export class ApiResponse {
   readonly dryRun: boolean;
   #json: { value: unknown } | undefined;
 
+  /**
+   * `headers` may be a function, called on first access: most callers never look at the
+   * response headers, and materialising a fetch Response's headers costs more than the rest of
+   * building this object. `headers` stays an own, enumerable property either way.
+   */
   constructor(init: {
     status: number;
     statusText?: string;
-    headers?: Headers;
+    headers?: Headers | (() => Headers);
     body: string;
     url: string;
     dryRun?: boolean;
   }) {
     this.status = init.status;
     this.statusText = init.statusText ?? "";
-    this.headers = init.headers ?? new Headers();
+    const headers = init.headers;
+    if (typeof headers === "function") {
+      let value: Headers | undefined;
+      Object.defineProperty(this, "headers", {
+        configurable: true,
+        enumerable: true,
+        get: () => {
+          value ??= headers();
+          return value;
+        },
+      });
+    } else {
+      this.headers = headers ?? new Headers();
+    }
     this.body = init.body;
     this.url = init.url;
     this.dryRun = init.dryRun ?? false;

@@ -20,6 +20,20 @@ export function describeRequest(method: string, url: URL | string): string {
   return `${method} ${cut === -1 ? text : text.slice(0, cut)}`;
 }
 
+/** AUTH_BASE origins already parsed: parsing the base again on every request is measurable. */
+const baseOrigins = new Map<string, string>();
+const MAX_BASE_ORIGINS = 64;
+
+function originOf(authBase: string): string {
+  let origin = baseOrigins.get(authBase);
+  if (origin === undefined) {
+    origin = new URL(authBase).origin;
+    if (baseOrigins.size >= MAX_BASE_ORIGINS) baseOrigins.clear();
+    baseOrigins.set(authBase, origin);
+  }
+  return origin;
+}
+
 /**
  * The URL a request goes to, if the token may go there: a path resolves against `authBase`;
  * an absolute URL must have `authBase`'s origin or one in `allowedOrigins`; plain http only to
@@ -30,8 +44,10 @@ export function resolveApiUrl(
   config: Pick<EnvConfig, "authBase" | "allowedOrigins">,
   method = "GET",
 ): URL {
-  const text = String(url);
-  const isAbsolute = /^[a-z][a-z\d+.-]*:/i.test(text) || text.startsWith("//");
+  const text = typeof url === "string" ? url : String(url);
+  // A path ("/x", not "//host") is the common case; only other text needs the scheme test.
+  const isPath = text.charCodeAt(0) === 47 && text.charCodeAt(1) !== 47;
+  const isAbsolute = !isPath && (/^[a-z][a-z\d+.-]*:/i.test(text) || text.startsWith("//"));
   let resolved: URL;
   try {
     resolved = isAbsolute
@@ -43,22 +59,31 @@ export function resolveApiUrl(
       request: describeRequest(method, text),
     });
   }
-  const request = describeRequest(method, resolved);
-  const baseOrigin = new URL(config.authBase).origin;
-  if (resolved.origin !== baseOrigin && !config.allowedOrigins.includes(resolved.origin)) {
+  // The description (a string scan) is built only for an error message.
+  const origin = resolved.origin;
+  if (origin !== originOf(config.authBase) && !config.allowedOrigins.includes(origin)) {
+    const request = describeRequest(method, resolved);
     throw new ApiError(
       `Refusing to send the token to ${resolved.origin}: not the AUTH_BASE origin and not in AUTH_ALLOWED_ORIGINS (${request})`,
       { request },
     );
   }
-  assertSecureTransport(resolved, request);
+  if (!isSecureTransport(resolved)) insecureTransport(resolved, describeRequest(method, resolved));
   return resolved;
 }
 
 /** Plain http exposes the token on the wire; only loopback is exempt. */
+function isSecureTransport(url: URL): boolean {
+  const protocol = url.protocol;
+  return protocol === "https:" || (protocol === "http:" && isLoopbackHost(url.hostname));
+}
+
+/** Throws unless `url` may carry a token: https, or plain http to a loopback host. */
 export function assertSecureTransport(url: URL, request: string): void {
-  if (url.protocol === "https:") return;
-  if (url.protocol === "http:" && isLoopbackHost(url.hostname)) return;
+  if (!isSecureTransport(url)) insecureTransport(url, request);
+}
+
+function insecureTransport(url: URL, request: string): never {
   throw new ApiError(
     `Refusing to send the token over ${url.protocol.replace(":", "")} to a non-loopback host (${request})`,
     {

@@ -209,7 +209,8 @@ export function createAuthRuntime(binding: RuntimeBinding) {
     const url = options.config
       ? resolveApiUrl(options.url, options.config, method)
       : absoluteUrl(options.url, method);
-    const { body, contentType } = await toReplayableBody(options.body);
+    const replayable = toReplayableBody(options.body);
+    const { body, contentType } = replayable instanceof Promise ? await replayable : replayable;
     return sendApiRequest({
       method,
       url,
@@ -218,7 +219,7 @@ export function createAuthRuntime(binding: RuntimeBinding) {
       signal: options.signal,
       timeoutMs: options.timeoutMs ?? options.config?.timeoutMs ?? 10_000,
       fetch: options.fetch ?? fetch,
-      secrets: secretsOf(options.config, options.authToken),
+      secrets: () => secretsOf(options.config, options.authToken),
     });
   }
 
@@ -231,7 +232,8 @@ export function createAuthRuntime(binding: RuntimeBinding) {
       dryRun && !options.config && !options.tokenManager ? undefined : managerFor(options);
     const config = manager?.config ?? options.config ?? createEnvConfig();
     const url = resolveApiUrl(options.url, config, method);
-    const { body, contentType } = await toReplayableBody(options.body);
+    const replayable = toReplayableBody(options.body);
+    const { body, contentType } = replayable instanceof Promise ? await replayable : replayable;
     if (dryRun) {
       return dryRunResponse(
         method,
@@ -251,7 +253,7 @@ export function createAuthRuntime(binding: RuntimeBinding) {
         signal: options.signal,
         timeoutMs: config.timeoutMs,
         fetch: options.fetch ?? fetch,
-        secrets: secretsOf(config, token),
+        secrets: () => secretsOf(config, token),
       });
 
     const token =
@@ -269,8 +271,12 @@ export function createAuthRuntime(binding: RuntimeBinding) {
       const request = input instanceof Request ? input : undefined;
       const url = request ? request.url : input instanceof URL ? input.href : String(input);
       const method = init?.method ?? request?.method ?? "GET";
-      const headers = new Headers(request?.headers);
-      for (const [name, value] of new Headers(init?.headers)) headers.set(name, value);
+      // Without a Request or init headers there is nothing to merge (buildHeaders copies anyway).
+      let headers: Headers | undefined;
+      if (request || init?.headers !== undefined) {
+        headers = new Headers(request?.headers);
+        for (const [name, value] of new Headers(init?.headers)) headers.set(name, value);
+      }
       const body =
         init?.body !== undefined
           ? (init.body as ApiBody)
