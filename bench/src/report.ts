@@ -21,6 +21,9 @@ const int = (n: number | undefined) =>
   n === undefined || Number.isNaN(n) ? "-" : Math.round(n).toLocaleString("en-US");
 const fixed = (digits: number) => (n: number | undefined) =>
   n === undefined || Number.isNaN(n) ? "-" : n.toFixed(digits);
+/** Extra microseconds per call, signed. */
+const extraUs = (n: number | undefined) =>
+  n === undefined || Number.isNaN(n) ? "" : ` (${n >= 0 ? "+" : ""}${n.toFixed(1)} us)`;
 
 interface Row {
   readonly what: string;
@@ -39,7 +42,7 @@ export function formatTable(r: Results, header: readonly string[]): string {
       ours: int(r.request_api_req_per_s),
       limit: `${int(r.raw_fetch_req_per_s)} raw fetch`,
       naive: "",
-      ratio: fixed(3)(r.request_overhead_ratio),
+      ratio: `${fixed(3)(r.request_overhead_ratio)}${extraUs(r.request_overhead_us)}`,
       target: ">= 0.97",
     },
     {
@@ -47,7 +50,7 @@ export function formatTable(r: Results, header: readonly string[]): string {
       ours: int(r.authfetch_req_per_s),
       limit: `${int(r.raw_fetch_req_per_s)} raw fetch`,
       naive: "",
-      ratio: fixed(3)(r.authfetch_overhead_ratio),
+      ratio: `${fixed(3)(r.authfetch_overhead_ratio)}${extraUs(r.authfetch_overhead_us)}`,
       target: "",
     },
     {
@@ -55,7 +58,15 @@ export function formatTable(r: Results, header: readonly string[]): string {
       ours: int(r.node_request_api_req_per_s),
       limit: `${int(r.node_raw_fetch_req_per_s)} raw fetch`,
       naive: "",
-      ratio: fixed(3)(r.node_request_overhead_ratio),
+      ratio: `${fixed(3)(r.node_request_overhead_ratio)}${extraUs(r.node_request_overhead_us)}`,
+      target: "",
+    },
+    {
+      what: "the library's own work per request (in-memory fetch), us",
+      ours: fixed(2)(r.request_own_us),
+      limit: "0",
+      naive: "",
+      ratio: `Node: ${fixed(2)(r.node_request_own_us)}`,
       target: "",
     },
     {

@@ -3,7 +3,7 @@
  * Bearer token, on the same route of the same gateway, in interleaved rounds. Runtime-neutral:
  * Bun runs it with @openclaw/auth-runtime, the Node child with @openclaw/auth-runtime-node.
  */
-import { interleavedRounds, medianRatio } from "./rounds.ts";
+import { interleavedRounds, medianExtraMicros, medianRatio } from "./rounds.ts";
 
 /**
  * The part of the public API this benchmark calls, typed structurally: the Bun and the Node
@@ -12,7 +12,11 @@ import { interleavedRounds, medianRatio } from "./rounds.ts";
 export interface RequestRuntime<Config> {
   createEnvConfig(env: Record<string, string>, options: { envFile: false }): Config;
   getAccessToken(options: { config: Config }): Promise<string>;
-  requestApiWithAutoRefresh(options: { config: Config; url: string }): Promise<{ body: string }>;
+  requestApiWithAutoRefresh(options: {
+    config: Config;
+    url: string;
+    fetch?: () => Promise<Response>;
+  }): Promise<{ body: string }>;
   createAuthFetch(options: {
     config: Config;
   }): (input: string) => Promise<{ text(): Promise<string> }>;
@@ -39,6 +43,14 @@ export interface RequestOverheadResult {
   readonly requestOverheadRatio: number;
   /** Median over rounds of authFetch / raw fetch throughput. */
   readonly authFetchOverheadRatio: number;
+  /** Median over rounds of the microseconds requestApiWithAutoRefresh adds to a raw fetch. */
+  readonly requestOverheadMicros: number;
+  readonly authFetchOverheadMicros: number;
+  /**
+   * The library's own work per call, without the network: requestApiWithAutoRefresh with an
+   * injected fetch that answers a canned Response, minus that fetch alone (median over rounds).
+   */
+  readonly requestOwnMicros: number;
 }
 
 /** The route every variant calls: a Bearer-protected GET whose small JSON body is read as text. */
@@ -84,11 +96,27 @@ export async function measureRequestOverhead<Config>(
     roundMs: options.roundMs,
     concurrency: options.concurrency ?? 1,
   });
+  // Last (an idle keep-alive socket may be closed by the server meanwhile): the same answer
+  // from memory, for the library's own cost without the network stack.
+  const answer = await variants.raw();
+  const cannedFetch = async () => new Response(answer, { status: 200 });
+  const own = await interleavedRounds(
+    {
+      canned: async () => (await cannedFetch()).text(),
+      requestApi: async () =>
+        (await runtime.requestApiWithAutoRefresh({ config, url: ROUTE, fetch: cannedFetch })).body,
+    },
+    { rounds: options.rounds, roundMs: options.roundMs / 2 },
+  );
+
   return {
     rawFetchOpsPerSec: result.raw.medianOpsPerSec,
     requestApiOpsPerSec: result.requestApi.medianOpsPerSec,
     authFetchOpsPerSec: result.authFetch.medianOpsPerSec,
     requestOverheadRatio: medianRatio(result.perRound, "requestApi", "raw"),
     authFetchOverheadRatio: medianRatio(result.perRound, "authFetch", "raw"),
+    requestOverheadMicros: medianExtraMicros(result.perRound, "requestApi", "raw"),
+    authFetchOverheadMicros: medianExtraMicros(result.perRound, "authFetch", "raw"),
+    requestOwnMicros: medianExtraMicros(own.perRound, "requestApi", "canned"),
   };
 }

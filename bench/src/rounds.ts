@@ -64,6 +64,17 @@ export async function interleavedRounds<K extends string>(
   return out;
 }
 
+/** Median over rounds of the extra microseconds per operation of `candidate` over `baseline`. */
+export function medianExtraMicros(
+  perRound: readonly Record<string, number>[],
+  candidate: string,
+  baseline: string,
+): number {
+  return median(
+    perRound.map((row) => 1e6 / (row[candidate] as number) - 1e6 / (row[baseline] as number)),
+  );
+}
+
 /** Median over rounds of `candidate / baseline` throughput: 1.0 means no overhead. */
 export function medianRatio(
   perRound: readonly Record<string, number>[],
