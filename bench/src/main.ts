@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     loadMax = Math.max(loadMax, loadavg()[0] ?? 0);
   }, 1000);
   loadSampler.unref();
-  const nodeVersion = "not run";
+  let nodeVersion = "not run";
   const started = performance.now();
   let gateway: SpawnedDevGateway | undefined;
   try {
@@ -126,6 +126,7 @@ async function main(): Promise<void> {
         { ...requestOptions, cacheDir: newCacheDir() },
         log,
       );
+      nodeVersion = r.node;
       results.node_raw_fetch_req_per_s = r.rawFetchOpsPerSec;
       results.node_request_api_req_per_s = r.requestApiOpsPerSec;
       results.node_authfetch_req_per_s = r.authFetchOpsPerSec;
