@@ -131,6 +131,6 @@ export function formatTable(r: Results, header: readonly string[]): string {
   const widths = columns.map((c) => Math.max(...[head, ...rows].map((row) => row[c].length)));
   const line = (row: Row) =>
     `| ${columns.map((c, i) => row[c].padEnd(widths[i] ?? 0)).join(" | ")} |`;
-  const rule = `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`;
+  const rule = `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`;
   return [...header, "", line(head), rule, ...rows.map(line), ""].join("\n");
 }
