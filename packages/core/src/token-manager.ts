@@ -238,13 +238,13 @@ export class TokenManager {
    */
   async #acquireLock(
     acceptable: (token: CachedToken | undefined) => token is CachedToken,
-  ): Promise<{ token: CachedToken } | { release: ReleaseLock | undefined; waited: boolean }> {
+  ): Promise<{ token: CachedToken } | { release: ReleaseLock | undefined }> {
     const store = this.store;
-    if (!store?.tryLock) return { release: undefined, waited: false };
+    if (!store?.tryLock) return { release: undefined };
     const { initialPollMs, maxPollMs, giveUpMs } = this.#options.lockWait;
     const deadline = Date.now() + giveUpMs;
     let pollMs = initialPollMs;
-    for (let waited = false; ; waited = true) {
+    for (;;) {
       let release: ReleaseLock | undefined;
       try {
         release = await store.tryLock(this.key);
@@ -252,14 +252,14 @@ export class TokenManager {
         this.#options.warn(
           `token lock unavailable (${(error as Error).message}); going on without it`,
         );
-        return { release: undefined, waited };
+        return { release: undefined };
       }
-      if (release) return { release, waited };
+      if (release) return { release };
       const token = await this.#readStore();
       if (acceptable(token)) return { token };
       if (Date.now() >= deadline) {
         this.#options.warn(`waited ${giveUpMs} ms for the token lock; going on without it`);
-        return { release: undefined, waited: true };
+        return { release: undefined };
       }
       await sleep(pollMs * (0.5 + Math.random()));
       pollMs = Math.min(maxPollMs, pollMs * 1.5);
