@@ -69,28 +69,37 @@ export function toReplayableBody(body: ApiBody | undefined): Replayable | Promis
   return { body: body as ReplayableBody };
 }
 
-/** Request headers with the bearer token (ours wins over a caller's Authorization). */
+/**
+ * Request headers with the bearer token (ours wins over a caller's Authorization). Without
+ * caller headers they are a plain record, as most fetch calls pass them: a `Headers` object
+ * costs more to build than everything else the request path does.
+ */
 export function buildHeaders(
   headers: HeadersInit | undefined,
   token: string,
   contentType?: string,
-): Headers {
+): Headers | Record<string, string> {
+  const authorization = `Bearer ${token}`;
+  if (headers === undefined) {
+    return contentType ? { "content-type": contentType, authorization } : { authorization };
+  }
   const out = new Headers(headers);
   if (contentType && !out.has("content-type")) out.set("content-type", contentType);
-  out.set("authorization", `Bearer ${token}`);
+  out.set("authorization", authorization);
   return out;
 }
 
 export interface SendOptions {
   readonly method: string;
-  readonly url: URL;
-  readonly headers: Headers;
+  /** The absolute URL (fetch parses it). */
+  readonly url: string;
+  readonly headers: Headers | Record<string, string>;
   readonly body: ReplayableBody;
   readonly signal?: AbortSignal | undefined;
   readonly timeoutMs: number;
   readonly fetch: FetchLike;
   /** Removed from any error message. */
-  readonly secrets: () => readonly string[];
+  readonly secrets: readonly string[];
 }
 
 /** A module-level timer callback: no closure per request. */
@@ -120,12 +129,12 @@ export async function sendApiRequest(options: SendOptions): Promise<ApiResponse>
       statusText: response.statusText,
       headers: () => response.headers,
       body,
-      url: response.url || options.url.href,
+      url: response.url || options.url,
     });
   } catch (error) {
     const failure = describeFetchFailure(error, options.signal, options.timeoutMs);
     const reason =
-      failure.kind === "aborted" ? "aborted" : redactSecrets(failure.reason, options.secrets());
+      failure.kind === "aborted" ? "aborted" : redactSecrets(failure.reason, options.secrets);
     // Described only here: the string work is wasted on every request that succeeds.
     const request = describeRequest(options.method, options.url);
     throw new ApiError(`API request failed: ${reason} (${request})`, { cause: error, request });

@@ -4,19 +4,20 @@ export class ApiResponse {
   /** HTTP status; 200 for a dry run. */
   readonly status: number;
   readonly statusText: string;
-  readonly headers!: Headers;
   /** The response body as text. */
   readonly body: string;
   /** The URL the request was sent to (after redirects). */
   readonly url: string;
   /** True when nothing was sent: the body describes the request that would have been. */
   readonly dryRun: boolean;
+  #headers: Headers | (() => Headers) | undefined;
   #json: { value: unknown } | undefined;
 
   /**
    * `headers` may be a function, called on first access: most callers never look at the
    * response headers, and materialising a fetch Response's headers costs more than the rest of
-   * building this object. `headers` stays an own, enumerable property either way.
+   * building this object. (So `headers` is a getter, as on fetch's Response: an own property
+   * defined per instance costs as much again.)
    */
   constructor(init: {
     status: number;
@@ -28,23 +29,17 @@ export class ApiResponse {
   }) {
     this.status = init.status;
     this.statusText = init.statusText ?? "";
-    const headers = init.headers;
-    if (typeof headers === "function") {
-      let value: Headers | undefined;
-      Object.defineProperty(this, "headers", {
-        configurable: true,
-        enumerable: true,
-        get: () => {
-          value ??= headers();
-          return value;
-        },
-      });
-    } else {
-      this.headers = headers ?? new Headers();
-    }
+    this.#headers = init.headers;
     this.body = init.body;
     this.url = init.url;
     this.dryRun = init.dryRun ?? false;
+  }
+
+  /** The response headers. */
+  get headers(): Headers {
+    if (typeof this.#headers === "function") this.#headers = this.#headers();
+    this.#headers ??= new Headers();
+    return this.#headers;
   }
 
   /** True for a 2xx status. */

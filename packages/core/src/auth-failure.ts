@@ -5,6 +5,13 @@ import type { ApiResponse } from "./api-response.ts";
 export type AuthFailureDetector = (response: ApiResponse) => boolean;
 
 const AUTH_WORDS = /expired|unauthori[sz]ed|invalid[\s_-]?token|token[\s_-]?invalid/i;
+/**
+ * What a body must contain to be worth parsing: the words, or a `code`, `status` or `errcode`
+ * field of 401/403. One scan decides for almost every response (this runs on every one), and a
+ * 401 elsewhere, such as in a port number, does not cost a JSON parse.
+ */
+const AUTH_HINT =
+  /expired|unauthori[sz]ed|invalid[\s_-]?token|token[\s_-]?invalid|"(?:code|status|errcode)"\s*:\s*"?40[13]/i;
 /** Only small bodies are searched: an error envelope is small, a payload may be huge. */
 const MAX_SEARCHED_BODY = 4096;
 const ERROR_FIELDS = [
@@ -26,7 +33,7 @@ export const isAuthFailure: AuthFailureDetector = (response) => {
   const body = response.body;
   // Cheap pre-checks first: this runs on every response.
   if (body.length > MAX_SEARCHED_BODY || body.charCodeAt(0) !== 123 /* { */) return false;
-  if (!AUTH_WORDS.test(body) && !/40[13]/.test(body)) return false;
+  if (!AUTH_HINT.test(body)) return false;
   const json = response.tryJson<Record<string, unknown>>();
   if (typeof json !== "object" || json === null) return false;
   const code = json.code ?? json.status ?? json.errcode;

@@ -1,6 +1,6 @@
 /** Dry run: what would be sent, without touching the network or the cache. */
 
-import type { ReplayableBody } from "./api-request.ts";
+import type { HeadersInit, ReplayableBody } from "./api-request.ts";
 import { ApiResponse } from "./api-response.ts";
 
 /** The token a dry run uses: recognisable, and refused by any real gateway. */
@@ -24,12 +24,14 @@ function describeBody(body: ReplayableBody): unknown {
 /** A synthetic 200 whose JSON body describes the request, Authorization redacted. */
 export function dryRunResponse(
   method: string,
-  url: URL,
-  headers: Headers,
+  url: string,
+  headers: HeadersInit,
   body: ReplayableBody,
 ): ApiResponse {
+  // Normalised as fetch would send them.
+  const href = new URL(url).href;
   const shown: Record<string, string> = {};
-  headers.forEach((value, name) => {
+  new Headers(headers).forEach((value, name) => {
     shown[name] = name === "authorization" ? "Bearer [redacted]" : value;
   });
   return new ApiResponse({
@@ -39,11 +41,11 @@ export function dryRunResponse(
     body: JSON.stringify({
       dryRun: true,
       method,
-      url: url.href,
+      url: href,
       headers: shown,
       body: describeBody(body),
     }),
-    url: url.href,
+    url: href,
     dryRun: true,
   });
 }

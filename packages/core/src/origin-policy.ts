@@ -20,18 +20,25 @@ export function describeRequest(method: string, url: URL | string): string {
   return `${method} ${cut === -1 ? text : text.slice(0, cut)}`;
 }
 
-/** AUTH_BASE origins already parsed: parsing the base again on every request is measurable. */
-const baseOrigins = new Map<string, string>();
-const MAX_BASE_ORIGINS = 64;
+/** What a request needs to know of an AUTH_BASE, parsed once: parsing it per request is measurable. */
+interface BaseInfo {
+  readonly origin: string;
+  /** https, or plain http to a loopback host: the base itself may carry a token. */
+  readonly secure: boolean;
+}
 
-function originOf(authBase: string): string {
-  let origin = baseOrigins.get(authBase);
-  if (origin === undefined) {
-    origin = new URL(authBase).origin;
-    if (baseOrigins.size >= MAX_BASE_ORIGINS) baseOrigins.clear();
-    baseOrigins.set(authBase, origin);
+const bases = new Map<string, BaseInfo>();
+const MAX_BASES = 64;
+
+function baseInfo(authBase: string): BaseInfo {
+  let info = bases.get(authBase);
+  if (info === undefined) {
+    const url = new URL(authBase);
+    info = { origin: url.origin, secure: isSecureTransport(url) };
+    if (bases.size >= MAX_BASES) bases.clear();
+    bases.set(authBase, info);
   }
-  return origin;
+  return info;
 }
 
 /**
@@ -61,7 +68,7 @@ export function resolveApiUrl(
   }
   // The description (a string scan) is built only for an error message.
   const origin = resolved.origin;
-  if (origin !== originOf(config.authBase) && !config.allowedOrigins.includes(origin)) {
+  if (origin !== baseInfo(config.authBase).origin && !config.allowedOrigins.includes(origin)) {
     const request = describeRequest(method, resolved);
     throw new ApiError(
       `Refusing to send the token to ${resolved.origin}: not the AUTH_BASE origin and not in AUTH_ALLOWED_ORIGINS (${request})`,
@@ -70,6 +77,29 @@ export function resolveApiUrl(
   }
   if (!isSecureTransport(resolved)) insecureTransport(resolved, describeRequest(method, resolved));
   return resolved;
+}
+
+/**
+ * `resolveApiUrl(url, config, method).href`, for the request path. A path ("/x", not "//host")
+ * appended to an AUTH_BASE cannot leave that base's origin, so when the base itself may carry
+ * the token there is nothing to check, and the text goes to fetch as it is (fetch parses it,
+ * normalising it exactly as `new URL` would). Parsing and checking it here would cost more
+ * than the rest of the request's own work.
+ */
+export function resolveApiHref(
+  url: string | URL,
+  config: Pick<EnvConfig, "authBase" | "allowedOrigins">,
+  method = "GET",
+): string {
+  if (
+    typeof url === "string" &&
+    url.charCodeAt(0) === 47 /* / */ &&
+    url.charCodeAt(1) !== 47 &&
+    baseInfo(config.authBase).secure
+  ) {
+    return config.authBase + url;
+  }
+  return resolveApiUrl(url, config, method).href;
 }
 
 /** Plain http exposes the token on the wire; only loopback is exempt. */

@@ -7,6 +7,7 @@ import {
   type ApiRequestInit,
   buildHeaders,
   type FetchLike,
+  type SendOptions,
   sendApiRequest,
   toReplayableBody,
 } from "./api-request.ts";
@@ -21,7 +22,7 @@ import {
 } from "./config.ts";
 import { DRY_RUN_TOKEN, dryRunResponse } from "./dry-run.ts";
 import { FileTokenStore } from "./file-token-store.ts";
-import { assertSecureTransport, describeRequest, resolveApiUrl } from "./origin-policy.ts";
+import { assertSecureTransport, describeRequest, resolveApiHref } from "./origin-policy.ts";
 import type { Platform } from "./platform.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
 import {
@@ -207,8 +208,8 @@ export function createAuthRuntime(binding: RuntimeBinding) {
   async function requestApi(options: RequestApiOptions): Promise<ApiResponse> {
     const method = (options.method ?? "GET").toUpperCase();
     const url = options.config
-      ? resolveApiUrl(options.url, options.config, method)
-      : absoluteUrl(options.url, method);
+      ? resolveApiHref(options.url, options.config, method)
+      : absoluteUrl(options.url, method).href;
     const replayable = toReplayableBody(options.body);
     const { body, contentType } = replayable instanceof Promise ? await replayable : replayable;
     return sendApiRequest({
@@ -219,7 +220,7 @@ export function createAuthRuntime(binding: RuntimeBinding) {
       signal: options.signal,
       timeoutMs: options.timeoutMs ?? options.config?.timeoutMs ?? 10_000,
       fetch: options.fetch ?? fetch,
-      secrets: () => secretsOf(options.config, options.authToken),
+      secrets: secretsOf(options.config, options.authToken),
     });
   }
 
@@ -231,7 +232,7 @@ export function createAuthRuntime(binding: RuntimeBinding) {
     const manager =
       dryRun && !options.config && !options.tokenManager ? undefined : managerFor(options);
     const config = manager?.config ?? options.config ?? createEnvConfig();
-    const url = resolveApiUrl(options.url, config, method);
+    const url = resolveApiHref(options.url, config, method);
     const replayable = toReplayableBody(options.body);
     const { body, contentType } = replayable instanceof Promise ? await replayable : replayable;
     if (dryRun) {
@@ -243,27 +244,29 @@ export function createAuthRuntime(binding: RuntimeBinding) {
       );
     }
     const tokens = manager as TokenManager;
-    const detect = options.isAuthFailure ?? isAuthFailure;
-    const send = (token: string) =>
-      sendApiRequest({
-        method,
-        url,
-        headers: buildHeaders(options.headers, token, contentType),
-        body,
-        signal: options.signal,
-        timeoutMs: config.timeoutMs,
-        fetch: options.fetch ?? fetch,
-        secrets: () => secretsOf(config, token),
-      });
-
     const token =
       tokens.peekFresh()?.accessToken ??
       (await tokens.getToken({ signal: options.signal })).accessToken;
-    const first = await send(token);
-    if (!detect(first)) return first;
+    const request: SendOptions = {
+      method,
+      url,
+      headers: buildHeaders(options.headers, token, contentType),
+      body,
+      signal: options.signal,
+      timeoutMs: config.timeoutMs,
+      fetch: options.fetch ?? fetch,
+      secrets: [config.clientKey, token],
+    };
+    const first = await sendApiRequest(request);
+    if (!(options.isAuthFailure ?? isAuthFailure)(first)) return first;
     // One refresh and one resend of the same bytes; a second failure is the caller's to see.
-    const fresh = await tokens.refresh({ signal: options.signal, rejectedToken: token });
-    return send(fresh.accessToken);
+    const fresh = (await tokens.refresh({ signal: options.signal, rejectedToken: token }))
+      .accessToken;
+    return sendApiRequest({
+      ...request,
+      headers: buildHeaders(options.headers, fresh, contentType),
+      secrets: [config.clientKey, fresh],
+    });
   }
 
   function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {

@@ -1,6 +1,7 @@
 /** URL resolution, loopback detection and secret redaction: the pure helpers behind the policy. */
 import { describe, expect, test } from "bun:test";
 import { ApiError, isLoopbackHost, resolveApiUrl } from "../src/index.ts";
+import { resolveApiHref } from "../src/origin-policy.ts";
 import { bodyExcerpt, redactSecrets } from "../src/redact.ts";
 
 const config = {
@@ -42,6 +43,39 @@ describe("resolveApiUrl", () => {
       expect((error as ApiError).request).toBe("POST https://evil.example.com/p");
       expect((error as Error).message).not.toContain("secret");
     }
+  });
+});
+
+describe("resolveApiHref (the request path's resolution)", () => {
+  test("gives the same URL as resolveApiUrl for paths, relative paths and absolute URLs", () => {
+    for (const url of ["/v1/x?q=1", "v1/x", "/a b/../c", "https://cdn.example.com/f"]) {
+      expect(new URL(resolveApiHref(url, config)).href).toBe(resolveApiUrl(url, config).href);
+    }
+  });
+
+  test("a path cannot reach another host, whatever it contains", () => {
+    for (const path of [
+      "//evil.example/x",
+      "/\\evil.example/x",
+      "/@evil.example",
+      "/..//evil.example",
+    ]) {
+      let host: string;
+      try {
+        host = new URL(resolveApiHref(path, config)).host;
+      } catch (error) {
+        expect(error).toBeInstanceOf(ApiError);
+        continue;
+      }
+      expect(host).toBe("gw.example.com");
+    }
+  });
+
+  test("refuses a path under a base that may not carry the token (plain http, not loopback)", () => {
+    const plain = { authBase: "http://gw.example.com", allowedOrigins: [] };
+    expect(() => resolveApiHref("/v1/x", plain)).toThrow(ApiError);
+    const loopback = { authBase: "http://127.0.0.1:8080", allowedOrigins: [] };
+    expect(resolveApiHref("/v1/x", loopback)).toBe("http://127.0.0.1:8080/v1/x");
   });
 });
 

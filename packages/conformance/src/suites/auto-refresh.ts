@@ -255,11 +255,14 @@ export function autoRefreshSuite(h: Harness): void {
         response(403, "forbidden"),
         response(200, { code: 401, msg: "token expired" }),
         response(200, { code: "403", msg: "no" }),
+        response(200, '{ "status" : 403, "message": "forbidden" }'),
+        response(200, { errcode: 401 }),
         response(200, { error: "invalid_token" }),
         response(400, { message: "Unauthorized" }),
       ];
       const fine = [
         response(200, { code: 0, data: { title: "expired milk" } }),
+        response(200, { code: 0, data: { code: 401, url: "http://127.0.0.1:40123/" } }),
         response(200, "token expired"),
         response(404, { error: "not_found" }),
         response(500, { error: "internal_error" }),
