@@ -109,6 +109,11 @@ export function describeFetchFailure(
   if (name === "TimeoutError" || name === "AbortError") {
     return { kind: "timeout", reason: `timed out after ${timeoutMs} ms` };
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return { kind: "network", reason: message || "network error" };
+  const message = (error instanceof Error ? error.message : String(error)) || "network error";
+  // Node's fetch (undici) says only "fetch failed"; what failed (ECONNREFUSED, ENOTFOUND…) is
+  // the code of its cause.
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  const reason =
+    typeof code === "string" && !message.includes(code) ? `${message} (${code})` : message;
+  return { kind: "network", reason };
 }

@@ -88,5 +88,7 @@ describe("cancellable waits", () => {
       kind: "network",
       reason: "ECONNREFUSED",
     });
+    const undici = new TypeError("fetch failed", { cause: { code: "ENOTFOUND" } });
+    expect(describeFetchFailure(undici, undefined, 300).reason).toBe("fetch failed (ENOTFOUND)");
   });
 });

@@ -248,7 +248,7 @@ export function tokenRequestSuite(h: Harness): void {
       });
     });
 
-    it(h, "a refused connection is an AuthNetworkError", async () => {
+    it(h, "a refused connection is an AuthNetworkError that says ECONNREFUSED", async () => {
       let url = "";
       await withScriptedServer(
         () => ({}),
@@ -268,6 +268,8 @@ export function tokenRequestSuite(h: Harness): void {
         const error = await caught(api.getAccessToken({ tokenManager }));
         assert.ok(error instanceof api.AuthNetworkError, String(error));
         assert.ok(error.message.startsWith("Auth session request failed"), error.message);
+        // Node's fetch says only "fetch failed"; the reason is in its cause.
+        assert.match(error.message, /ECONNREFUSED/);
       });
     });
 
