@@ -77,6 +77,28 @@ describe("bun platform", () => {
     expect((await lstat(file)).mode & 0o777).toBe(0o600);
   });
 
+  test("createFileExclusive: the file never exists without its content, and no temp file stays", async () => {
+    // A lock seen empty is one its creator may still be writing, or one a killed creator left
+    // behind: others must wait it out. A reader polling while locks are created must never see one.
+    const content = JSON.stringify({ pid: 1, host: "h", createdAt: 0 });
+    let empty = 0;
+    for (let i = 0; i < 200; i++) {
+      const path = join(dir, `lock-${i}`);
+      let created = false;
+      const creating = p.createFileExclusive(path, content).then((ok) => {
+        created = ok;
+      });
+      while (!created) {
+        const read = await p.readPrivateFile(path);
+        if (read.status === "ok" && read.text !== content) empty++;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await creating;
+    }
+    expect(empty).toBe(0);
+    expect((await readdir(dir)).filter((name) => !name.startsWith("lock-"))).toEqual([]);
+  });
+
   test("pathInfo sees a symlink as a symlink; removeFile ignores a missing file", async () => {
     await mkdir(join(dir, "d"));
     await symlink(join(dir, "d"), join(dir, "l"));

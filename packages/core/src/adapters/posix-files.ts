@@ -3,7 +3,7 @@
  * natively. Each runtime adapter adds its own hashing on top.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from "node:fs";
-import { chmod, mkdir, open, rename, unlink } from "node:fs/promises";
+import { chmod, link, mkdir, open, rename, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 import type { PathInfo, Platform, PrivateFileRead } from "../platform.ts";
@@ -61,15 +61,25 @@ async function readPrivateFile(path: string): Promise<PrivateFileRead> {
 
 let tempCounter = 0;
 
-async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temp = `${path}.${process.pid}.${++tempCounter}.${Math.random().toString(36).slice(2, 8)}.tmp`;
-  const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+/** A unique name beside `path`, so the rename or link into place stays in one directory. */
+function tempPathFor(path: string): string {
+  return `${path}.${process.pid}.${++tempCounter}.${Math.random().toString(36).slice(2, 8)}.tmp`;
+}
+
+/** Creates a new 0600 file holding `text`; EEXIST if something is at `path`. */
+async function writeNewFile(path: string, text: string, sync: boolean): Promise<void> {
+  const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {
     await handle.writeFile(text, "utf8");
-    await handle.sync();
+    if (sync) await handle.sync();
   } finally {
     await handle.close();
   }
+}
+
+async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const temp = tempPathFor(path);
+  await writeNewFile(temp, text, true);
   try {
     await rename(temp, path);
   } catch (error) {
@@ -78,20 +88,36 @@ async function writeFileAtomic(path: string, text: string): Promise<void> {
   }
 }
 
+/** Errors of a file system without hard links. */
+const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EMLINK"]);
+
+/**
+ * Creates `path` holding `text`, or false when something is there. The text is written to a
+ * temp file that is then hard-linked into place (link() refuses an existing path, as O_EXCL
+ * does), so the file appears with its content: a creator killed between create and write would
+ * otherwise leave an empty lock that every other process must wait out. Where the file system
+ * has no hard links: an O_EXCL create, then the write.
+ */
 async function createFileExclusive(path: string, text: string): Promise<boolean> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  const temp = tempPathFor(path);
+  await writeNewFile(temp, text, false);
   try {
-    handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    await link(temp, path);
+    return true;
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === "EEXIST") return false;
+    if (code === undefined || !NO_HARD_LINKS.has(code)) throw error;
+  } finally {
+    await unlink(temp).catch(() => {});
+  }
+  try {
+    await writeNewFile(path, text, false);
+    return true;
   } catch (error) {
     if (errorCode(error) === "EEXIST") return false;
     throw error;
   }
-  try {
-    await handle.writeFile(text, "utf8");
-  } finally {
-    await handle.close();
-  }
-  return true;
 }
 
 /** A blocking lstat, for the same reason as {@link readPrivateFile}: it precedes every read. */
