@@ -1,5 +1,6 @@
 /** Sending one API request: where the token may go, replayable bodies, and the plain send. */
 import { ApiResponse } from "./api-response.ts";
+import type { AttemptTimeouts } from "./attempt-timeout.ts";
 import { ApiError } from "./errors.ts";
 import { describeRequest } from "./origin-policy.ts";
 import { redactSecrets } from "./redact.ts";
@@ -97,31 +98,29 @@ export interface SendOptions {
   readonly body: ReplayableBody;
   readonly signal?: AbortSignal | undefined;
   readonly timeoutMs: number;
+  readonly timeouts: AttemptTimeouts;
   readonly fetch: FetchLike;
   /** Removed from any error message. */
   readonly secrets: readonly string[];
 }
 
-/** A module-level timer callback: no closure per request. */
-function abortOnTimeout(controller: AbortController): void {
-  controller.abort(new DOMException("The operation timed out.", "TimeoutError"));
-}
+/** The runtime's own fetch, as it was when this module loaded (not one patched in since). */
+const runtimeFetch = globalThis.fetch;
 
 /**
  * One HTTP exchange, the body read as text; failures without a response become {@link ApiError}.
- * The attempt's timeout is a timer cleared when the exchange ends: `AbortSignal.timeout` would
- * leave one live timer and signal per request behind for the whole timeout (10 s by default).
- * It aborts with the same `TimeoutError`.
+ * The attempt's timeout aborts it with a `TimeoutError`, as `AbortSignal.timeout` would.
  */
 export async function sendApiRequest(options: SendOptions): Promise<ApiResponse> {
-  const timeout = new AbortController();
-  const timer = setTimeout(abortOnTimeout, options.timeoutMs, timeout);
+  // A caller's signal is combined with ours; a fetch of the caller's may hold on to ours.
+  const keepsSignal = options.signal !== undefined || options.fetch !== runtimeFetch;
+  const attempt = options.timeouts.start(options.timeoutMs, keepsSignal);
   try {
     const response = await options.fetch(options.url, {
       method: options.method,
       headers: options.headers,
       body: options.body,
-      signal: options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal,
+      signal: options.signal ? AbortSignal.any([options.signal, attempt.signal]) : attempt.signal,
     });
     const body = await response.text();
     return new ApiResponse({
@@ -139,6 +138,6 @@ export async function sendApiRequest(options: SendOptions): Promise<ApiResponse>
     const request = describeRequest(options.method, options.url);
     throw new ApiError(`API request failed: ${reason} (${request})`, { cause: error, request });
   } finally {
-    clearTimeout(timer);
+    options.timeouts.end(attempt);
   }
 }

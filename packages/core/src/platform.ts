@@ -22,6 +22,11 @@ export type PrivateFileRead =
  */
 export interface Platform {
   readonly name: string;
+  /**
+   * True when the runtime's fetch lets go of an AbortSignal once its exchange ends, so a signal
+   * that never fired can serve the next request (attempt-timeout.ts). @default false
+   */
+  readonly fetchReleasesSignals?: boolean;
   /** Hex SHA-256 of the UTF-8 bytes of `text`. */
   sha256Hex(text: string): string;
   hostname(): string;

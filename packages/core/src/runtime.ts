@@ -12,6 +12,7 @@ import {
   toReplayableBody,
 } from "./api-request.ts";
 import type { ApiResponse } from "./api-response.ts";
+import { AttemptTimeouts } from "./attempt-timeout.ts";
 import { type AuthFailureDetector, isAuthFailure } from "./auth-failure.ts";
 import { cacheKeyFor } from "./cache-key.ts";
 import {
@@ -111,6 +112,7 @@ export function createAuthRuntime(binding: RuntimeBinding) {
   const { platform } = binding;
   const managersByConfig = new WeakMap<EnvConfig, TokenManager>();
   const managersByKey = new Map<string, TokenManager>();
+  const timeouts = new AttemptTimeouts({ reuseSignals: platform.fetchReleasesSignals ?? false });
   let defaultConfig: EnvConfig | undefined;
 
   function createEnvConfig(env: Env = binding.env(), options?: EnvConfigOptions): EnvConfig {
@@ -219,6 +221,7 @@ export function createAuthRuntime(binding: RuntimeBinding) {
       body,
       signal: options.signal,
       timeoutMs: options.timeoutMs ?? options.config?.timeoutMs ?? 10_000,
+      timeouts,
       fetch: options.fetch ?? fetch,
       secrets: secretsOf(options.config, options.authToken),
     });
@@ -254,6 +257,7 @@ export function createAuthRuntime(binding: RuntimeBinding) {
       body,
       signal: options.signal,
       timeoutMs: config.timeoutMs,
+      timeouts,
       fetch: options.fetch ?? fetch,
       secrets: [config.clientKey, token],
     };
