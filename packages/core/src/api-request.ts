@@ -70,6 +70,18 @@ export function toReplayableBody(body: ApiBody | undefined): Replayable | Promis
   return { body: body as ReplayableBody };
 }
 
+/** The last token's header value, reused: Bun's fetch takes a string it has seen before measurably faster. */
+let lastToken = "";
+let lastAuthorization = "";
+
+function bearer(token: string): string {
+  if (token !== lastToken) {
+    lastToken = token;
+    lastAuthorization = `Bearer ${token}`;
+  }
+  return lastAuthorization;
+}
+
 /**
  * Request headers with the bearer token (ours wins over a caller's Authorization). Without
  * caller headers they are a plain record, as most fetch calls pass them: a `Headers` object
@@ -80,7 +92,7 @@ export function buildHeaders(
   token: string,
   contentType?: string,
 ): Headers | Record<string, string> {
-  const authorization = `Bearer ${token}`;
+  const authorization = bearer(token);
   if (headers === undefined) {
     return contentType ? { "content-type": contentType, authorization } : { authorization };
   }

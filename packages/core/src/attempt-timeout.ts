@@ -29,6 +29,8 @@ class Slot implements AttemptTimeout {
   /** When the armed timer fires; Infinity when none is armed. */
   firesAt = Number.POSITIVE_INFINITY;
   busy = false;
+  /** True while the timer keeps the process alive (see {@link AttemptTimeouts.start}). */
+  holdsProcess = false;
   timer: ReturnType<typeof setTimeout> | undefined;
 
   get signal(): AbortSignal {
@@ -49,6 +51,7 @@ function arm(slot: Slot, ms: number): void {
   clearTimeout(slot.timer);
   slot.firesAt = performance.now() + ms;
   slot.timer = setTimeout(onTimer, ms, slot);
+  if (!slot.holdsProcess) slot.timer.unref();
 }
 
 /** Idle slots kept; a burst beyond this many concurrent attempts does not stay allocated. */
@@ -78,10 +81,13 @@ export class AttemptTimeouts {
     slot.reusable = this.#reuseSignals && !keepsSignal;
     slot.busy = true;
     slot.deadline = performance.now() + timeoutMs;
+    // The runtime's own fetch keeps the process alive while it runs; a caller's might not, and
+    // then the timer must, so that its timeout still fires. Otherwise the timer never holds the
+    // process: a script ends when its last request does.
+    slot.holdsProcess = keepsSignal;
+    if (keepsSignal) slot.timer?.ref();
     // A timer armed for at most the deadline re-arms itself for the rest when it fires.
     if (slot.firesAt > slot.deadline) arm(slot, timeoutMs);
-    // The timer keeps the process alive only while an attempt runs.
-    slot.timer?.ref();
     return slot;
   }
 
@@ -93,7 +99,8 @@ export class AttemptTimeouts {
       clearTimeout(slot.timer);
       return;
     }
-    slot.timer?.unref();
+    if (slot.holdsProcess) slot.timer?.unref();
+    slot.holdsProcess = false;
     this.#free.push(slot);
   }
 }

@@ -25,6 +25,8 @@ interface BaseInfo {
   readonly origin: string;
   /** https, or plain http to a loopback host: the base itself may carry a token. */
   readonly secure: boolean;
+  /** Paths already joined to the base (see {@link resolveApiHref}). */
+  readonly hrefs: Map<string, string>;
 }
 
 const bases = new Map<string, BaseInfo>();
@@ -34,7 +36,7 @@ function baseInfo(authBase: string): BaseInfo {
   let info = bases.get(authBase);
   if (info === undefined) {
     const url = new URL(authBase);
-    info = { origin: url.origin, secure: isSecureTransport(url) };
+    info = { origin: url.origin, secure: isSecureTransport(url), hrefs: new Map() };
     if (bases.size >= MAX_BASES) bases.clear();
     bases.set(authBase, info);
   }
@@ -79,25 +81,33 @@ export function resolveApiUrl(
   return resolved;
 }
 
+/** Joined paths kept per base: enough for an API's routes, not for every query string. */
+const MAX_HREFS = 256;
+
 /**
  * `resolveApiUrl(url, config, method).href`, for the request path. A path ("/x", not "//host")
  * appended to an AUTH_BASE cannot leave that base's origin, so when the base itself may carry
  * the token there is nothing to check, and the text goes to fetch as it is (fetch parses it,
  * normalising it exactly as `new URL` would). Parsing and checking it here would cost more
- * than the rest of the request's own work.
+ * than the rest of the request's own work. The joined text is kept for the next request to the
+ * same path: Bun's fetch takes a string it has seen before measurably faster than a new one.
  */
 export function resolveApiHref(
   url: string | URL,
   config: Pick<EnvConfig, "authBase" | "allowedOrigins">,
   method = "GET",
 ): string {
-  if (
-    typeof url === "string" &&
-    url.charCodeAt(0) === 47 /* / */ &&
-    url.charCodeAt(1) !== 47 &&
-    baseInfo(config.authBase).secure
-  ) {
-    return config.authBase + url;
+  if (typeof url === "string" && url.charCodeAt(0) === 47 /* / */ && url.charCodeAt(1) !== 47) {
+    const base = baseInfo(config.authBase);
+    if (base.secure) {
+      let href = base.hrefs.get(url);
+      if (href === undefined) {
+        href = config.authBase + url;
+        if (base.hrefs.size >= MAX_HREFS) base.hrefs.clear();
+        base.hrefs.set(url, href);
+      }
+      return href;
+    }
   }
   return resolveApiUrl(url, config, method).href;
 }
