@@ -135,13 +135,7 @@ export async function sendApiRequest(options: SendOptions): Promise<ApiResponse>
       signal: options.signal ? AbortSignal.any([options.signal, attempt.signal]) : attempt.signal,
     });
     const body = await response.text();
-    return new ApiResponse({
-      status: response.status,
-      statusText: response.statusText,
-      headers: () => response.headers,
-      body,
-      url: response.url || options.url,
-    });
+    return new ApiResponse({ status: response.status, body, url: options.url, from: response });
   } catch (error) {
     const failure = describeFetchFailure(error, options.signal, options.timeoutMs);
     const reason =

@@ -3,42 +3,56 @@
 export class ApiResponse {
   /** HTTP status; 200 for a dry run. */
   readonly status: number;
-  readonly statusText: string;
   /** The response body as text. */
   readonly body: string;
-  /** The URL the request was sent to (after redirects). */
-  readonly url: string;
   /** True when nothing was sent: the body describes the request that would have been. */
   readonly dryRun: boolean;
-  #headers: Headers | (() => Headers) | undefined;
+  readonly #source: Response | undefined;
+  #statusText: string | undefined;
+  #url: string;
+  #headers: Headers | undefined;
   #json: { value: unknown } | undefined;
 
   /**
-   * `headers` may be a function, called on first access: most callers never look at the
-   * response headers, and materialising a fetch Response's headers costs more than the rest of
-   * building this object. (So `headers` is a getter, as on fetch's Response: an own property
-   * defined per instance costs as much again.)
+   * `from`: the fetch Response the body was read from. Its headers, status text and final URL
+   * are taken from it when first asked for: most callers never look at them, and reading them
+   * from a fetch Response costs more than building this object. `url` is the request's URL,
+   * used when the response has none.
    */
   constructor(init: {
     status: number;
-    statusText?: string;
-    headers?: Headers | (() => Headers);
     body: string;
     url: string;
+    statusText?: string;
+    headers?: Headers;
+    from?: Response;
     dryRun?: boolean;
   }) {
     this.status = init.status;
-    this.statusText = init.statusText ?? "";
-    this.#headers = init.headers;
     this.body = init.body;
-    this.url = init.url;
     this.dryRun = init.dryRun ?? false;
+    this.#source = init.from;
+    this.#statusText = init.statusText;
+    this.#url = init.url;
+    this.#headers = init.headers;
+  }
+
+  /** The HTTP status text ("" when the server sent none). */
+  get statusText(): string {
+    this.#statusText ??= this.#source?.statusText ?? "";
+    return this.#statusText;
+  }
+
+  /** The URL the request was sent to (after redirects). */
+  get url(): string {
+    const final = this.#source?.url;
+    if (final) this.#url = final;
+    return this.#url;
   }
 
   /** The response headers. */
   get headers(): Headers {
-    if (typeof this.#headers === "function") this.#headers = this.#headers();
-    this.#headers ??= new Headers();
+    this.#headers ??= this.#source?.headers ?? new Headers();
     return this.#headers;
   }
 
