@@ -304,9 +304,9 @@ export function autoRefreshSuite(h: Harness): void {
           assert.ok(error instanceof api.ApiError, String(error));
           assert.match(error.message, /timed out after 1000 ms/);
           assert.ok(ms >= 950 && ms < 8000, `took ${Math.round(ms)} ms`);
-          // Three requests of 250 ms each, one after another: together past the timeout, each
+          // Three requests of 600 ms each, one after another: together past the timeout, each
           // within it. A timeout that counted from an earlier request would fail them.
-          await f.gateway.setFaults([{ kind: "latency", ms: 250, route: "/echo", count: 3 }]);
+          await f.gateway.setFaults([{ kind: "latency", ms: 600, route: "/echo", count: 3 }]);
           for (let i = 0; i < 3; i++) {
             const response = await api.requestApiWithAutoRefresh({
               config: f.config,
