@@ -9,7 +9,7 @@ export class ApiResponse {
   readonly dryRun: boolean;
   readonly #source: Response | undefined;
   #statusText: string | undefined;
-  #url: string;
+  readonly #url: string;
   #headers: Headers | undefined;
   #json: { value: unknown } | undefined;
 
@@ -45,9 +45,7 @@ export class ApiResponse {
 
   /** The URL the request was sent to (after redirects). */
   get url(): string {
-    const final = this.#source?.url;
-    if (final) this.#url = final;
-    return this.#url;
+    return this.#source?.url || this.#url;
   }
 
   /** The response headers. */

@@ -10,8 +10,10 @@ const AUTH_WORDS = /expired|unauthori[sz]ed|invalid[\s_-]?token|token[\s_-]?inva
  * field of 401/403. One scan decides for almost every response (this runs on every one), and a
  * 401 elsewhere, such as in a port number, does not cost a JSON parse.
  */
-const AUTH_HINT =
-  /expired|unauthori[sz]ed|invalid[\s_-]?token|token[\s_-]?invalid|"(?:code|status|errcode)"\s*:\s*"?40[13]/i;
+const AUTH_HINT = new RegExp(
+  `${AUTH_WORDS.source}|"(?:code|status|errcode)"\\s*:\\s*"?40[13]`,
+  "i",
+);
 /** Only small bodies are searched: an error envelope is small, a payload may be huge. */
 const MAX_SEARCHED_BODY = 4096;
 const ERROR_FIELDS = [

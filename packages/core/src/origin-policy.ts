@@ -20,6 +20,11 @@ export function describeRequest(method: string, url: URL | string): string {
   return `${method} ${cut === -1 ? text : text.slice(0, cut)}`;
 }
 
+/** "/x" but not "//host": text that resolves under AUTH_BASE rather than naming a host. */
+function isPlainPath(text: string): boolean {
+  return text.charCodeAt(0) === 47 /* / */ && text.charCodeAt(1) !== 47;
+}
+
 /** What a request needs to know of an AUTH_BASE, parsed once: parsing it per request is measurable. */
 interface BaseInfo {
   readonly origin: string;
@@ -55,8 +60,8 @@ export function resolveApiUrl(
 ): URL {
   const text = typeof url === "string" ? url : String(url);
   // A path ("/x", not "//host") is the common case; only other text needs the scheme test.
-  const isPath = text.charCodeAt(0) === 47 && text.charCodeAt(1) !== 47;
-  const isAbsolute = !isPath && (/^[a-z][a-z\d+.-]*:/i.test(text) || text.startsWith("//"));
+  const isAbsolute =
+    !isPlainPath(text) && (/^[a-z][a-z\d+.-]*:/i.test(text) || text.startsWith("//"));
   let resolved: URL;
   try {
     resolved = isAbsolute
@@ -97,7 +102,7 @@ export function resolveApiHref(
   config: Pick<EnvConfig, "authBase" | "allowedOrigins">,
   method = "GET",
 ): string {
-  if (typeof url === "string" && url.charCodeAt(0) === 47 /* / */ && url.charCodeAt(1) !== 47) {
+  if (typeof url === "string" && isPlainPath(url)) {
     const base = baseInfo(config.authBase);
     if (base.secure) {
       let href = base.hrefs.get(url);
