@@ -10,6 +10,9 @@ import { cacheFileSuite } from "./suites/cache-file.ts";
 import { configSuite } from "./suites/config.ts";
 import { dryRunSuite } from "./suites/dry-run.ts";
 import { errorsAndSecretsSuite, secretSweepSuite } from "./suites/errors-and-secrets.ts";
+import { hostileApiSuite } from "./suites/hostile-api.ts";
+import { hostileFilesSuite } from "./suites/hostile-files.ts";
+import { hostileTokenEndpointSuite } from "./suites/hostile-token-endpoint.ts";
 import { originPolicySuite } from "./suites/origin-policy.ts";
 import { singleFlightSuite } from "./suites/single-flight.ts";
 import { tokenRequestSuite } from "./suites/token-request.ts";
@@ -82,6 +85,9 @@ export function defineConformanceSuite(h: Harness): void {
     originPolicySuite(h);
     dryRunSuite(h);
     errorsAndSecretsSuite(h);
+    hostileTokenEndpointSuite(h);
+    hostileApiSuite(h);
+    hostileFilesSuite(h);
     // Last: scans what every test above recorded.
     secretSweepSuite(h);
   });
