@@ -8,6 +8,7 @@ import {
   chown,
   lstat,
   mkdir,
+  open,
   readdir,
   readFile,
   stat,
@@ -148,6 +149,64 @@ export function cacheFileSuite(h: Harness): void {
         }
       });
     });
+
+    it(h, "with minTtlSec 0 a token is fresh until its expiry second, and not at it", async () => {
+      await withFixture(h, { env: { AUTH_MIN_TTL_SEC: "0" } }, async (f) => {
+        const manager = f.manager();
+        const expiresAt = nowSec() + 100;
+        const token = { accessToken: "edge", expiresAt, expiresIn: 100 };
+        assert.equal(manager.isFresh(token, expiresAt - 0.001), true);
+        assert.equal(manager.isFresh(token, expiresAt), false);
+        assert.equal(manager.isFresh(token, expiresAt + 0.001), false);
+      });
+    });
+
+    it(
+      h,
+      "a non-ASCII client key hashes its UTF-8 bytes: a file written the documented way is served",
+      async () => {
+        await withFixture(h, {}, async (f) => {
+          const key = "ck-ключ-été-密钥";
+          const config = f.configWith({ CLIENT_KEY: key });
+          assert.equal(api.cacheKey(config), documentedCacheKey(f.gateway.url, key));
+          await mkdir(f.cacheDir, { mode: 0o700 });
+          await writeFile(
+            documentedCachePath(f.cacheDir, f.gateway.url, key),
+            JSON.stringify({ access_token: "for-utf8", expires_at: nowSec() + 600 }),
+            { mode: 0o600 },
+          );
+          const info = await api.getAccessTokenInfo({ config });
+          assert.equal(info.accessToken, "for-utf8");
+          assert.equal(info.source, "cache");
+          assert.deepEqual((await f.gateway.stats()).requests, {});
+        });
+      },
+    );
+
+    it(
+      h,
+      "a new token replaces the file whole: a reader of the old file still reads all of it",
+      async () => {
+        await withFixture(h, { env: { AUTH_MIN_TTL_SEC: "60" } }, async (f) => {
+          await mkdir(f.cacheDir, { mode: 0o700 });
+          const path = api.cacheFilePath(f.config);
+          // Inside minTtlSec: not served, so the next call fetches a token and writes it here.
+          const old = JSON.stringify({ access_token: "old-one", expires_at: nowSec() + 30 });
+          await writeFile(path, old, { mode: 0o600 });
+          // A reader that opened the file before the write (another process, mid-read) keeps
+          // the old file: an atomic rename never changes it, an in-place write would.
+          const reader = await open(path, "r");
+          try {
+            const info = await api.getAccessTokenInfo({ tokenManager: f.manager() });
+            assert.equal(info.source, "network");
+            assert.equal(await reader.readFile({ encoding: "utf8" }), old);
+            assert.equal(JSON.parse(await readFile(path, "utf8")).access_token, info.accessToken);
+          } finally {
+            await reader.close();
+          }
+        });
+      },
+    );
 
     it(h, "the cache dir is created 0700 and the file 0600", async () => {
       await withFixture(h, {}, async (f) => {

@@ -35,6 +35,48 @@ export function singleFlightSuite(h: Harness): void {
       },
     );
 
+    it(
+      h,
+      "50 concurrent callers of a memory-only manager (no store, no lock) make one token request",
+      async () => {
+        await withFixture(h, {}, async (f) => {
+          await f.gateway.setFaults([{ kind: "latency", ms: 200, route: "/auth/session" }]);
+          const tokenManager = api.createTokenManager({ config: f.config, store: null });
+          const tokens = await Promise.all(
+            Array.from({ length: 50 }, () => api.getAccessToken({ tokenManager })),
+          );
+          assert.equal(new Set(tokens).size, 1);
+          assert.equal(await requestsTo(f.gateway, "/auth/session"), 1);
+        });
+      },
+    );
+
+    it(
+      h,
+      "after a failed refresh, the still-valid token is served for a while without asking again",
+      async () => {
+        // Tokens of 30 s with minTtlSec 60 are never fresh: every call wants a new one.
+        await withFixture(h, { gateway: { ttlSec: 30 } }, async (f) => {
+          const tokenManager = api.createTokenManager({
+            config: f.configWith({ AUTH_MIN_TTL_SEC: "60" }),
+            store: null,
+            retry: { limit: 0 },
+            onWarning: recordOutput,
+          });
+          const first = await api.getAccessToken({ tokenManager });
+          await f.gateway.setFaults([{ kind: "status", status: 503, route: "/auth/session" }]);
+          for (let i = 0; i < 20; i++) {
+            const info = await api.getAccessTokenInfo({ tokenManager });
+            assert.equal(info.accessToken, first);
+            assert.equal(info.source, "stale");
+          }
+          // One token request for the first token and one failed refresh: the other 19 calls
+          // fell in the window in which the stale token is served without asking.
+          assert.equal(await requestsTo(f.gateway, "/auth/session"), 2);
+        });
+      },
+    );
+
     it(h, "a warm token is served from memory without any request", async () => {
       await withFixture(h, {}, async (f) => {
         const first = await api.getAccessTokenInfo({ config: f.config });
