@@ -14,10 +14,13 @@ test("500 API requests in a row leave at most one abort listener on any signal",
   // sends, then send it for real.
   const signals = new Set<AbortSignal>();
   const realFetch = globalThis.fetch;
-  globalThis.fetch = (input, init) => {
-    if (init?.signal) signals.add(init.signal);
-    return realFetch(input, init);
-  };
+  globalThis.fetch = Object.assign(
+    (input: string | URL | Request, init?: RequestInit) => {
+      if (init?.signal) signals.add(init.signal);
+      return realFetch(input, init);
+    },
+    { preconnect: realFetch.preconnect },
+  ) as typeof fetch;
   const api = await import("@openclaw/auth-runtime-node");
   assert.equal(api.nodePlatform.fetchReleasesSignals ?? false, false);
 
