@@ -55,7 +55,7 @@ describe("the dev-gateway bin (src/main.ts)", () => {
     const child = spawnMain(["--port", "0", "--ttl", "60", "--client-key", "bin-secret-key"]);
     const stdout = watchStdout(child);
     const url = LISTENING.exec(await stdout.line)?.[1];
-    expect(url).toBeDefined();
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
 
     const health = await fetch(`${url}/health`);
     expect(await health.json()).toEqual({ ok: true });

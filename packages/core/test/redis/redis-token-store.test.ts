@@ -84,7 +84,7 @@ describe.skipIf(!REDIS_SERVER)("RedisTokenStore", () => {
     const a = store();
     const b = store();
     const release = await a.tryLock(KEY);
-    expect(release).toBeDefined();
+    expect(release).toBeTypeOf("function");
     const owner = await redis.client.get(`openclaw:auth:lock:${KEY}`);
     expect(owner).toMatch(/^[0-9a-f-]{36}$/);
     const pttl = (await redis.client.send("PTTL", [`openclaw:auth:lock:${KEY}`])) as number;
@@ -94,7 +94,7 @@ describe.skipIf(!REDIS_SERVER)("RedisTokenStore", () => {
     expect(await a.tryLock(KEY)).toBeUndefined();
     await release?.();
     const again = await b.tryLock(KEY);
-    expect(again).toBeDefined();
+    expect(again).toBeTypeOf("function");
     expect(await redis.client.get(`openclaw:auth:lock:${KEY}`)).not.toBe(owner);
     await again?.();
     expect(await redis.keys()).toEqual([]);
@@ -119,7 +119,7 @@ describe.skipIf(!REDIS_SERVER)("RedisTokenStore", () => {
       await Bun.sleep(50);
     }
     const release = await s.tryLock(KEY);
-    expect(release).toBeDefined();
+    expect(release).toBeTypeOf("function");
     await release?.();
   });
 
@@ -157,7 +157,7 @@ describe.skipIf(!REDIS_SERVER)("RedisTokenStore on a server that refuses EVAL", 
     expect((await s.get(KEY))?.accessToken).toBe("later");
 
     const release = await s.tryLock(KEY);
-    expect(release).toBeDefined();
+    expect(release).toBeTypeOf("function");
     expect(await store().tryLock(KEY)).toBeUndefined();
     await release?.();
     expect(await redis.client.get(`openclaw:auth:lock:${KEY}`)).toBeNull();

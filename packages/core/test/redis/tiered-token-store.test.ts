@@ -81,7 +81,7 @@ describe.skipIf(!REDIS_SERVER)("TieredTokenStore", () => {
 
   test("tryLock holds the lock file and the Redis lock; the release frees both", async () => {
     const release = await tiered.tryLock(KEY);
-    expect(release).toBeDefined();
+    expect(release).toBeTypeOf("function");
     expect(await readdir(join(root, "cache"))).toContain(`token_${KEY}.lock`);
     expect(await redis.keys()).toEqual([LOCK_KEY]);
     await release?.();
@@ -95,7 +95,7 @@ describe.skipIf(!REDIS_SERVER)("TieredTokenStore", () => {
     expect(await readdir(join(root, "cache"))).not.toContain(`token_${KEY}.lock`);
     await elsewhere?.();
     const release = await tiered.tryLock(KEY);
-    expect(release).toBeDefined();
+    expect(release).toBeTypeOf("function");
     await release?.();
   });
 
@@ -115,7 +115,7 @@ describe.skipIf(!REDIS_SERVER)("TieredTokenStore", () => {
     expect(JSON.parse(await readFile(files.filePath(KEY), "utf8")).access_token).toBe("during");
     expect((await tiered.get(KEY))?.accessToken).toBe("during");
     const release = await tiered.tryLock(KEY);
-    expect(release).toBeDefined();
+    expect(release).toBeTypeOf("function");
     expect(await readdir(join(root, "cache"))).toContain(`token_${KEY}.lock`);
     // Another process on this machine is still kept out by the lock file.
     expect(await new TieredTokenStore(shared, files).tryLock(KEY)).toBeUndefined();
@@ -135,7 +135,7 @@ describe.skipIf(!REDIS_SERVER)("TieredTokenStore", () => {
       const started = Date.now();
       expect((await tiered.get(KEY))?.accessToken).toBe("local");
       const release = await tiered.tryLock(KEY);
-      expect(release).toBeDefined();
+      expect(release).toBeTypeOf("function");
       await release?.();
       // Bounded: a call waiting for the paused server would never return.
       expect(Date.now() - started).toBeLessThan(15_000);
