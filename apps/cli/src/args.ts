@@ -114,7 +114,9 @@ function explainParseError(error: unknown, command: CommandSpec | undefined): Er
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
     // An unknown option is what the user typed: repeated only when it is plainly a word.
     if (!showable(flag.replace(/^--?/, ""))) {
-      return usageError(`unknown option${where} (${helpHint(command)})`);
+      return usageError(
+        `unknown option${where} (not repeated: it may be a secret; ${helpHint(command)})`,
+      );
     }
     const own = flagsOf({ ...GLOBAL_OPTIONS, ...(command?.options ?? {}) });
     const suggestion = closest(flag, own);
