@@ -4,7 +4,7 @@
  * is a usage error with a hint.
  */
 import { parseArgs } from "node:util";
-import { usageError } from "./output.ts";
+import { safeToRepeat, usageError } from "./output.ts";
 import {
   COMMANDS,
   type CommandSpec,
@@ -57,8 +57,8 @@ function commandIndex(args: readonly string[]): number {
   return -1;
 }
 
-/** A word safe to repeat in a message (arguments may be secrets pasted in the wrong place). */
-const showable = (text: string) => /^[\w.-]{1,40}$/.test(text);
+/** An argument safe to repeat in a message (arguments may be secrets pasted in the wrong place). */
+const showable = safeToRepeat;
 
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -112,6 +112,12 @@ function explainParseError(error: unknown, command: CommandSpec | undefined): Er
       .pop() ?? "";
   const where = command ? ` for '${command.name}'` : "";
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    // An unknown option is what the user typed: repeated only when it is plainly a word.
+    if (!showable(flag.replace(/^--?/, ""))) {
+      return usageError(
+        `unknown option${where} (not repeated: it may be a secret; ${helpHint(command)})`,
+      );
+    }
     const own = flagsOf({ ...GLOBAL_OPTIONS, ...(command?.options ?? {}) });
     const suggestion = closest(flag, own);
     if (suggestion) {
@@ -138,7 +144,8 @@ function explainParseError(error: unknown, command: CommandSpec | undefined): Er
     }
     return usageError(`option '${flag}' needs a value (${helpHint(command)})`);
   }
-  return usageError(`${message.split("\n")[0]} (${helpHint(command)})`);
+  // parseArgs's other messages quote the argument, which may be a secret.
+  return usageError(`the command line cannot be parsed (${helpHint(command)})`);
 }
 
 function parseWith(

@@ -4,6 +4,7 @@
  * main.ts loads this module when the warm path of `token` does not apply.
  */
 import { type CommandLine, parseCommandLine } from "./args.ts";
+import { registerKnownSecrets } from "./env.ts";
 import { ExitCode, flushOutput, reportError, setQuiet, writeErr, writeOut } from "./output.ts";
 import { commandHelp, findCommand, mainHelp } from "./spec.ts";
 
@@ -33,6 +34,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 async function run(argv: readonly string[]): Promise<number> {
   try {
+    // Before anything can be printed: a usage error may repeat what the user typed.
+    registerKnownSecrets(argv);
     const cli = parseCommandLine(argv);
     setQuiet(cli.globals.quiet);
     const { command } = cli;

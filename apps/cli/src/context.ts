@@ -2,7 +2,7 @@
  * What the commands that need the runtime share: the validated config of this command line and
  * a token manager whose warnings go through the CLI's stderr (redacted, hidden by --quiet).
  */
-import { existsSync } from "node:fs";
+import { closeSync, fstatSync, openSync } from "node:fs";
 import {
   createEnvConfig,
   createTokenManager,
@@ -18,16 +18,31 @@ import { addSecret, CliError, ExitCode, warn } from "./output.ts";
  * Throws ConfigError (exit code 2) on a bad or missing value.
  */
 export function loadConfig(globals: GlobalOptions): EnvConfig {
-  if (globals.envFile !== undefined && !existsSync(globals.envFile)) {
-    throw new CliError(
-      "CONFIG_ERROR",
-      `--env-file ${globals.envFile}: no such file`,
-      ExitCode.Usage,
-    );
+  if (globals.envFile !== undefined) {
+    const problem = unreadableFile(globals.envFile);
+    // The path is not repeated: a secret pasted in the wrong place would be printed with it.
+    if (problem) {
+      throw new CliError("CONFIG_ERROR", `cannot read the --env-file (${problem})`, ExitCode.Usage);
+    }
   }
   const config = createEnvConfig(cliEnvironment(globals), { envFile: envFileOf(globals) });
   addSecret(config.clientKey);
   return config;
+}
+
+/** Why `path` cannot be read as a file (an error code), or undefined when it can. */
+function unreadableFile(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    return (error as { code?: string }).code ?? "error";
+  }
+  try {
+    return fstatSync(fd).isFile() ? undefined : "not a file";
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A token manager for `config` (the cache files in config.cacheDir), warnings on our stderr. */

@@ -68,8 +68,31 @@ const MAX_MIN_TTL_SEC = 86_400;
 const MAX_TIMEOUT_MS = 600_000;
 /** The runtime refreshes up to this fraction of minTtlSec earlier (token-manager.ts). */
 const REFRESH_JITTER = 0.1;
-/** Variables the warm path leaves to the runtime: when one is set, the runtime decides. */
-const UNCHECKED = ["AUTH_ALLOWED_ORIGINS", "AUTH_REDIS_URL"];
+/** AUTH_MAX_TTL_SEC's default: no token is served for longer than this after it was issued. */
+const DEFAULT_MAX_TTL_SEC = 86_400;
+/** The runtime does not read a cache file larger than this (a hostile one could be gigabytes). */
+const MAX_CACHE_FILE_BYTES = 64 * 1024;
+/** An access token: visible ASCII without spaces, as the runtime accepts them (DESIGN.md). */
+const TOKEN_SYNTAX = /^[\x21-\x7E]{1,16384}$/;
+/**
+ * Variables the warm path leaves to the runtime: when one is set, the runtime decides. Besides
+ * the two it never checks: the lifetime cap, debug output (the runtime prints an event), and the
+ * client_credentials grant's variables (another cache key).
+ */
+const UNCHECKED = [
+  "AUTH_ALLOWED_ORIGINS",
+  "AUTH_REDIS_URL",
+  "AUTH_MAX_TTL_SEC",
+  "AUTH_DEBUG",
+  "AUTH_GRANT",
+  "AUTH_TOKEN_URL",
+  "AUTH_ISSUER",
+  "AUTH_CLIENT_ID",
+  "AUTH_CLIENT_AUTH",
+  "AUTH_SCOPE",
+  "AUTH_AUDIENCE",
+  "AUTH_RESOURCE",
+];
 
 export interface WarmConfig {
   readonly authBase: string;
@@ -118,14 +141,16 @@ function tryUrl(value: string): URL | undefined {
   }
 }
 
-/** As origin-policy.ts isLoopbackHost. */
+/**
+ * Loopback as DESIGN.md defines it: a literal loopback address or exactly `localhost`. Not
+ * `*.localhost`: Node resolves those through DNS, so they may be anywhere.
+ */
 function isLoopbackHost(hostname: string): boolean {
   return (
     hostname === "localhost" ||
     hostname === "[::1]" ||
     hostname === "::1" ||
-    /^127(\.\d{1,3}){3}$/.test(hostname) ||
-    hostname.endsWith(".localhost")
+    /^127(\.\d{1,3}){3}$/.test(hostname)
   );
 }
 
@@ -198,6 +223,8 @@ function readCacheFile(dir: string, path: string): string | undefined {
   try {
     const info = fstatSync(fd);
     if (!info.isFile() || (uid !== undefined && info.uid !== uid)) return undefined;
+    // Sized before it is read: a 1 GB file would cost the fast path twice that in memory.
+    if (info.size > MAX_CACHE_FILE_BYTES) return undefined;
     return readFileSync(fd, "utf8");
   } catch {
     return undefined;
@@ -217,7 +244,7 @@ function parseCacheFile(text: string): WarmToken | undefined {
   if (typeof json !== "object" || json === null || Array.isArray(json)) return undefined;
   const { access_token, expires_at, expires_in } = json;
   const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-  if (typeof access_token !== "string" || access_token === "" || !finite(expires_at)) {
+  if (typeof access_token !== "string" || !TOKEN_SYNTAX.test(access_token) || !finite(expires_at)) {
     return undefined;
   }
   if (expires_in !== undefined && !finite(expires_in)) return undefined;
@@ -235,7 +262,9 @@ export function readWarmToken(
   const text = readCacheFile(config.cacheDir, warmCacheFile(config));
   const token = text === undefined ? undefined : parseCacheFile(text);
   const margin = config.minTtlSec * (1 + REFRESH_JITTER);
-  return token && nowSec < token.expiresAt - margin ? token : undefined;
+  if (!token || nowSec >= token.expiresAt - margin) return undefined;
+  // Further ahead than any lifetime the runtime grants (or in milliseconds): the runtime decides.
+  return token.expiresAt <= nowSec + DEFAULT_MAX_TTL_SEC ? token : undefined;
 }
 
 /** What `token` prints: the token and a newline, or with `json` one line of JSON. */

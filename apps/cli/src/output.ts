@@ -5,6 +5,7 @@
  * (it builds a Node stream); cli.ts awaits {@link flushOutput} before the process ends.
  */
 import { fstatSync } from "node:fs";
+import { redactSecrets } from "./redact.ts";
 
 /** The CLI's exit codes. */
 export const ExitCode = {
@@ -41,17 +42,23 @@ export const usageError = (message: string) => new CliError("USAGE_ERROR", messa
 /** Strings that must never reach stderr or stdout (outside `token`): the client key, tokens. */
 const secrets = new Set<string>();
 
-/** Registers a secret: every later stderr line has it replaced by `[redacted]`. */
+/** Registers a secret: every later stderr line has it, in every form, replaced by `[redacted]`. */
 export function addSecret(value: string | undefined): void {
   // Very short values would redact ordinary words; real keys and tokens are long.
   if (value && value.length >= 4) secrets.add(value);
 }
 
+/** `text` without any registered secret, raw, JSON-escaped, percent-encoded or base64'd. */
 export function redact(text: string): string {
-  let out = text;
-  for (const secret of secrets) out = out.split(secret).join("[redacted]");
-  return out;
+  return secrets.size === 0 ? text : redactSecrets(text, secrets);
 }
+
+/**
+ * True for an argument that may be repeated in a message: a short lowercase word, as command
+ * and option names are. Keys and tokens carry digits or capitals, and an argument in the wrong
+ * place may be one (`openclaw-auth <key>`), so anything else is described, not repeated.
+ */
+export const safeToRepeat = (text: string) => /^[a-z][a-z-]{0,19}$/.test(text);
 
 let quiet = false;
 /** `--quiet`: no notes and no warnings on stderr; errors are still printed. */

@@ -3,7 +3,7 @@
  * answers, the runtime would have answered the same; otherwise it leaves the decision to it.
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cacheFilePath, createEnvConfig } from "@openclaw/auth-runtime";
@@ -35,6 +35,8 @@ const CASES: [string, Env, string | undefined, boolean][] = [
   ["localhost http", { ...BASE, AUTH_BASE: "http://localhost:8080" }, undefined, true],
   ["::1 http", { ...BASE, AUTH_BASE: "http://[::1]:8080" }, undefined, true],
   ["remote http", { ...BASE, AUTH_BASE: "http://gw.example.com" }, undefined, false],
+  // DESIGN.md: loopback is a literal address or exactly `localhost`; Node resolves the rest.
+  ["*.localhost http", { ...BASE, AUTH_BASE: "http://evil.localhost:8080" }, undefined, false],
   ["credentials", { ...BASE, AUTH_BASE: "https://u:p@gw.example.com" }, undefined, false],
   ["a query", { ...BASE, AUTH_BASE: "https://gw.example.com/?a=1" }, undefined, false],
   ["not a URL", { ...BASE, AUTH_BASE: "gw.example.com" }, undefined, false],
@@ -52,6 +54,13 @@ const CASES: [string, Env, string | undefined, boolean][] = [
     "allowed origins (left to the runtime)",
     { ...BASE, AUTH_ALLOWED_ORIGINS: "https://a.example" },
     undefined,
+    false,
+  ],
+  ["a lifetime cap (left to the runtime)", { ...BASE, AUTH_MAX_TTL_SEC: "3600" }, undefined, false],
+  [
+    "a lifetime cap in .env (left to the runtime)",
+    { CLIENT_KEY },
+    "AUTH_MAX_TTL_SEC=3600\n",
     false,
   ],
   [
@@ -139,6 +148,41 @@ describe("readWarmToken reads only what the runtime would serve", () => {
       { access_token: "t", expires_at: now + 600, expires_in: "x" },
     ]) {
       await write(content);
+      expect(readWarmToken(env(), undefined, now)).toBeUndefined();
+    }
+  });
+
+  test("not a cache file larger than 64 KiB, however valid (the runtime does not read one)", async () => {
+    const token = { access_token: "tok-1", expires_at: now + 600 };
+    await write(JSON.stringify(token).padEnd(64 * 1024, " "));
+    expect(readWarmToken(env(), undefined, now)?.accessToken).toBe("tok-1");
+    await write(JSON.stringify(token).padEnd(64 * 1024 + 1, " "));
+    expect(readWarmToken(env(), undefined, now)).toBeUndefined();
+  });
+
+  test("a 1 GB cache file is not read at all", async () => {
+    await write("");
+    await truncate(file(), 1024 ** 3);
+    const before = process.memoryUsage.rss();
+    expect(readWarmToken(env(), undefined, now)).toBeUndefined();
+    // Reading it would take at least 1 GB; a stat takes nothing.
+    expect(process.memoryUsage.rss() - before).toBeLessThan(100 * 1024 * 1024);
+  });
+
+  test("not a token the runtime would refuse: spaces, CR/LF, non-ASCII, over 16384 characters", async () => {
+    for (const access_token of ["tok en", "tok\r\nX-Evil: 1", "tök", "x".repeat(16_385)]) {
+      await write({ access_token, expires_at: now + 600 });
+      expect(readWarmToken(env(), undefined, now)).toBeUndefined();
+    }
+    await write({ access_token: "x".repeat(16_384), expires_at: now + 600 });
+    expect(readWarmToken(env(), undefined, now)?.accessToken).toHaveLength(16_384);
+  });
+
+  test("not an expiry further ahead than AUTH_MAX_TTL_SEC's default (86400 s), nor one in milliseconds", async () => {
+    await write({ access_token: "tok-1", expires_at: now + 86_400 });
+    expect(readWarmToken(env(), undefined, now)?.accessToken).toBe("tok-1");
+    for (const expires_at of [now + 86_401, now * 1000 + 600_000]) {
+      await write({ access_token: "tok-1", expires_at });
       expect(readWarmToken(env(), undefined, now)).toBeUndefined();
     }
   });

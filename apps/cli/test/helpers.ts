@@ -133,7 +133,33 @@ const commandOf = (args: readonly string[]) =>
   );
 
 /**
- * The client key never appears anywhere; a token never on stderr, and on stdout only of `token`.
+ * Whether `text` holds `secret` in a form an echo produces: raw, JSON-escaped, percent-encoded,
+ * or base64/base64url-encoded inside any run of base64 characters, at any alignment.
+ */
+export function holdsSecret(text: string, secret: string): boolean {
+  const json = JSON.stringify(secret).slice(1, -1);
+  const plain = [secret, json, encodeURIComponent(secret)];
+  if (plain.some((form) => text.includes(form))) return true;
+  for (const run of text.match(/[A-Za-z0-9+/_-]{8,}/g) ?? []) {
+    const standard = run.replace(/-/g, "+").replace(/_/g, "/");
+    for (let skip = 0; skip < 4; skip++) {
+      const usable = Math.floor((standard.length - skip) / 4) * 4;
+      let binary: string;
+      try {
+        binary = atob(standard.slice(skip, skip + usable));
+      } catch {
+        continue;
+      }
+      const decoded = new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+      if (decoded.includes(secret) || decoded.includes(json)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The client key never appears anywhere, in any form; a token never on stderr, and on stdout
+ * only of `token`.
  */
 export async function expectNoLeak(
   run: Run,
@@ -141,14 +167,15 @@ export async function expectNoLeak(
   tokens: readonly string[],
 ): Promise<void> {
   const where = `openclaw-auth ${args.join(" ")}`;
-  expect(run.stdout, where).not.toContain(CLIENT_KEY);
-  expect(run.stderr, where).not.toContain(CLIENT_KEY);
+  expect(holdsSecret(run.stdout, CLIENT_KEY), `${where}: ${run.stdout}`).toBe(false);
+  expect(holdsSecret(run.stderr, CLIENT_KEY), `${where}: ${run.stderr}`).toBe(false);
   expect(run.stderr, where).not.toMatch(JWT);
   const tokenCommand = commandOf(args) === "token";
   if (!tokenCommand) expect(run.stdout, where).not.toMatch(JWT);
   for (const token of tokens) {
-    expect(run.stderr, where).not.toContain(token);
-    if (!tokenCommand) expect(run.stdout, where).not.toContain(token);
+    expect(holdsSecret(run.stderr, token), `${where}: ${run.stderr}`).toBe(false);
+    if (!tokenCommand)
+      expect(holdsSecret(run.stdout, token), `${where}: ${run.stdout}`).toBe(false);
   }
 }
 

@@ -1,12 +1,40 @@
-/** Keeps secrets out of text that may reach an error message or a log line. */
+/** Keeps secrets out of text that may reach an error message or a log line, in every form an echo can take. */
 
 const REDACTED = "[redacted]";
 
-/** `text` with every occurrence of each non-empty secret replaced by `[redacted]`. */
+/**
+ * Shorter secrets are not redacted: replacing every "ab" would garble messages and a real key
+ * or token is far longer.
+ */
+const MIN_SECRET_LENGTH = 3;
+
+/**
+ * A base64 core shorter than this is not redacted: the cores of a short secret at an unknown
+ * offset are a few characters that ordinary base64 text contains by chance.
+ */
+const MIN_BASE64_CORE = 8;
+
+/** Forms per secret, computed once: redaction runs on every error path with the same few secrets. */
+const formsCache = new Map<string, readonly string[]>();
+/** Tokens rotate; a long-lived process must not keep every one it ever saw. */
+const FORMS_CACHE_LIMIT = 64;
+
+/**
+ * `text` with every occurrence of each secret replaced by `[redacted]`: the secret as it is,
+ * JSON-escaped, percent- and form-encoded, and base64/base64url-encoded at any byte offset
+ * inside a longer encoded text (e.g. `Basic base64(id:secret)`).
+ *
+ * @example
+ * redactSecrets('{"seen":"a\\"key"}', ['a"key']); // '{"seen":"[redacted]"}'
+ */
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret) out = out.split(secret).join(REDACTED);
+    if (!secret || secret.length < MIN_SECRET_LENGTH) continue;
+    for (const form of formsOf(secret)) {
+      // includes() first: the common case is nothing to redact, and it allocates nothing.
+      if (out.includes(form)) out = out.split(form).join(REDACTED);
+    }
   }
   return out;
 }
@@ -19,4 +47,69 @@ export function bodyExcerpt(
 ): string {
   const line = redactSecrets(body, secrets).replace(/\s+/g, " ").trim();
   return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+/** Every form of `secret` an echo can produce, longest first (so no form is cut by a shorter one). */
+function formsOf(secret: string): readonly string[] {
+  let forms = formsCache.get(secret);
+  if (forms) return forms;
+  forms = computeForms(secret);
+  if (formsCache.size >= FORMS_CACHE_LIMIT) formsCache.clear();
+  formsCache.set(secret, forms);
+  return forms;
+}
+
+function computeForms(secret: string): readonly string[] {
+  const json = JSON.stringify(secret).slice(1, -1);
+  const percent = encodeURIComponent(secret);
+  const form = new URLSearchParams({ s: secret }).toString().slice(2);
+  const text = new Set<string>([
+    secret,
+    json,
+    // Python's json.dumps (ensure_ascii) and PHP's json_encode escape more than JSON.stringify.
+    json.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+    json.replaceAll("/", "\\/"),
+    percent,
+    percent.replaceAll("%20", "+"),
+    form,
+    ...[percent, form].map((p) => p.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase())),
+  ]);
+  // What gets base64'd is what was sent: the key raw, inside a JSON body, or form-encoded
+  // (client_secret_basic encodes before base64).
+  const encoded = new Set<string>();
+  for (const source of new Set([secret, json, percent, form])) {
+    for (const core of base64Cores(source)) {
+      encoded.add(core);
+      encoded.add(core.replaceAll("+", "-").replaceAll("/", "_"));
+    }
+  }
+  return [...text, ...encoded].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * The characters of base64(prefix + utf8(source) + suffix) that depend on `source` alone, for a
+ * prefix of 0, 1 and 2 bytes mod 3: every longer text that holds `source` encodes to one of these.
+ */
+function base64Cores(source: string): string[] {
+  const bytes = new TextEncoder().encode(source);
+  const cores: string[] = [];
+  for (const offset of [0, 1, 2]) {
+    const padded = new Uint8Array(offset + bytes.length);
+    padded.set(bytes, offset);
+    const encoded = base64(padded).replace(/=+$/, "");
+    // Characters mixing prefix bits: none at offset 0, 2 at offset 1, 3 at offset 2.
+    const start = [0, 2, 3][offset] as number;
+    // Characters mixing suffix bits: a trailing group of 1 or 2 bytes has 1 or 2 clean ones.
+    const whole = Math.floor(padded.length / 3) * 4;
+    const end = whole + (padded.length % 3);
+    const core = encoded.slice(start, end);
+    if (core.length >= MIN_BASE64_CORE) cores.push(core);
+  }
+  return cores;
+}
+
+function base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }

@@ -7,12 +7,14 @@ import { requestApiWithAutoRefresh, resolveApiUrl } from "@openclaw/auth-runtime
 import type { CommandLine } from "../args.ts";
 import { loadConfig, tokenManagerFor } from "../context.ts";
 import {
+  addSecret,
   CliError,
   ExitCode,
   isTerminal,
   note,
   paint,
   printError,
+  redact,
   usageError,
   writeErr,
   writeOut,
@@ -56,7 +58,8 @@ async function readBody(data: string | undefined): Promise<Body | undefined> {
       return fromBytes(new Uint8Array(readFileSync(path)));
     } catch (error) {
       const code = (error as { code?: string }).code ?? "error";
-      throw usageError(`cannot read the --data file ${path} (${code})`);
+      // The path is not repeated: a secret pasted in the wrong place would be printed with it.
+      throw usageError(`cannot read the --data file (${code})`);
     }
   }
   // The text itself is not repeated: a body may carry anything.
@@ -77,13 +80,17 @@ function parseHeaders(lines: readonly string[]): Headers {
       if (!name) throw new TypeError("no name");
       headers.append(name, line.slice(colon + 1).trim());
     } catch {
-      // Only the name is shown: a header value may be a credential.
-      const shown = /^[\w-]{1,40}$/.test(name) ? ` '${name}'` : "";
+      // Only a name that is plainly one is shown: a header value may be a credential.
+      const shown = looksLikeHeaderName(name) ? ` '${name}'` : "";
       throw usageError(`bad --header${shown}: write it as 'Name: value'`);
     }
   }
   return headers;
 }
+
+/** `X-Trace`, `content-type`, `ETAG`: words in one case each, not a random mix like a key. */
+const looksLikeHeaderName = (name: string) =>
+  name.length <= 40 && /^(?:[A-Z]?[a-z]*|[A-Z]+)(?:-(?:[A-Z]?[a-z]*|[A-Z]+))*$/.test(name);
 
 /** `METHOD url` without the query string (queries may carry secrets). */
 const describe = (method: string, url: string) => `${method} ${url.replace(/[?#].*$/, "")}`;
@@ -113,9 +120,13 @@ export async function run(cli: CommandLine): Promise<number> {
     throw new CliError("API_ERROR", message, ExitCode.Usage);
   }
 
+  const tokenManager = tokenManagerFor(config);
+  // The token is a secret before anything of the response is printed: a header or a body may
+  // echo it. The request then takes it from the manager's memory, without a second look-up.
+  if (!cli.globals.dryRun) addSecret((await tokenManager.getToken()).accessToken);
   const response = await requestApiWithAutoRefresh({
     config,
-    tokenManager: tokenManagerFor(config),
+    tokenManager,
     dryRun: cli.globals.dryRun,
     method,
     url: target,
@@ -123,6 +134,8 @@ export async function run(cli: CommandLine): Promise<number> {
     body: body?.body ?? null,
   });
 
+  // After an auth failure the request was resent with a new token.
+  addSecret(tokenManager.peekFresh()?.accessToken);
   if (cli.values.include) {
     const lines = [paint(2, "bold", `HTTP ${response.status} ${response.statusText}`.trim())];
     response.headers.forEach((value, name) => {
@@ -130,8 +143,10 @@ export async function run(cli: CommandLine): Promise<number> {
     });
     writeErr(`${lines.join("\n")}\n\n`);
   }
-  writeOut(response.body);
-  if (isTerminal(1) && response.body !== "" && !response.body.endsWith("\n")) writeOut("\n");
+  // The body too: an API that echoes the request would print the token into a pipe or a log.
+  const shown = redact(response.body);
+  writeOut(shown);
+  if (isTerminal(1) && shown !== "" && !shown.endsWith("\n")) writeOut("\n");
   if (cli.globals.dryRun) note("dry run: nothing was sent; the body shows what would have been");
   if (response.ok) return ExitCode.Ok;
   const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;

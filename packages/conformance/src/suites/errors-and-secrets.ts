@@ -31,6 +31,55 @@ async function treeTexts(dir: string): Promise<string[]> {
   return out;
 }
 
+/**
+ * Whether `text` holds `key` raw, JSON-escaped, or base64/base64url-encoded inside any run of
+ * base64 characters (at every alignment), the way an echoing gateway could hand it back.
+ */
+function holdsKey(text: string, key: string): boolean {
+  if (text.includes(key) || text.includes(JSON.stringify(key).slice(1, -1))) return true;
+  const wanted = [key, JSON.stringify(key).slice(1, -1)];
+  for (const run of text.match(/[A-Za-z0-9+/_-]{8,}/g) ?? []) {
+    const standard = run.replace(/-/g, "+").replace(/_/g, "/");
+    for (let skip = 0; skip < 4; skip++) {
+      const usable = Math.floor((standard.length - skip) / 4) * 4;
+      let decoded: string;
+      try {
+        decoded = atob(standard.slice(skip, skip + usable));
+      } catch {
+        continue;
+      }
+      const bytes = Uint8Array.from(decoded, (c) => c.charCodeAt(0));
+      const utf8 = new TextDecoder().decode(bytes);
+      if (wanted.some((form) => utf8.includes(form))) return true;
+    }
+  }
+  return false;
+}
+
+/** A token endpoint answering 401 with `body(request body)`: the error it causes, for `key`. */
+async function echoedFailure(
+  h: Harness,
+  key: string,
+  body: (requestBody: string) => string,
+): Promise<Error> {
+  let error: Error | undefined;
+  await withScriptedServer(
+    (request) => ({ status: 401, body: body(request.body) }),
+    async (server) => {
+      await withTempDir(async (dir) => {
+        const config = h.api.createEnvConfig(
+          { AUTH_BASE: server.url, CLIENT_KEY: key, AUTH_CACHE_DIR: dir },
+          { envFile: false },
+        );
+        error = await caught(h.api.getAccessToken({ config }));
+      });
+    },
+  );
+  return error as Error;
+}
+
+const base64 = (text: string) => btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+
 function assertNoKey(texts: readonly string[], where: string): void {
   const leaks = texts.filter((t) => t.includes(CLIENT_KEY));
   assert.deepEqual(leaks, [], `the client key leaked into ${where}`);
@@ -159,6 +208,38 @@ export function errorsAndSecretsSuite(h: Harness): void {
             "the token leaked",
           );
         }
+      },
+    );
+
+    it(
+      h,
+      "a token endpoint that echoes a key holding quote and backslash JSON-escaped in a 4xx: the AuthSessionError holds no form of it",
+      async () => {
+        const key = 'ck-live-"CANARY"\\7f3a9c';
+        const error = await echoedFailure(
+          h,
+          key,
+          (sent) => `{"error":"bad key","received":${sent}}`,
+        );
+        assert.ok(error instanceof h.api.AuthSessionError, String(error));
+        assert.ok(error.message.includes("[redacted]"), error.message);
+        assert.equal(holdsKey(error.message, key), false, error.message);
+      },
+    );
+
+    it(
+      h,
+      "a token endpoint that echoes the key base64-encoded in a 4xx: the AuthSessionError holds no form of it",
+      async () => {
+        const error = await echoedFailure(
+          h,
+          CLIENT_KEY,
+          (sent) =>
+            `{"error":"bad key","request":"${base64(sent)}","key":"${base64(CLIENT_KEY).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_")}","basic":"${base64(`my-client:${CLIENT_KEY}`)}"}`,
+        );
+        assert.ok(error instanceof h.api.AuthSessionError, String(error));
+        assert.ok(error.message.includes("[redacted]"), error.message);
+        assert.equal(holdsKey(error.message, CLIENT_KEY), false, error.message);
       },
     );
 
