@@ -53,7 +53,7 @@ describe("dev-gateway", () => {
           CLIENT_KEY,
         ]);
         try {
-          expect(gw.url, gw.stdout).toBeDefined();
+          expect(gw.url, gw.stdout).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
           const token = await fx.run(["token", "--json"], { env: { AUTH_BASE: gw.url } });
           expect(token.code, token.stderr).toBe(0);
           const json = JSON.parse(token.stdout);
