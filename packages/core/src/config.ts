@@ -4,6 +4,7 @@ import * as z from "zod/mini";
 import { ConfigError } from "./errors.ts";
 import { isLoopbackHost } from "./origin-policy.ts";
 import type { Platform } from "./platform.ts";
+import { DEFAULT_MAX_TTL_SEC } from "./schemas.ts";
 
 /** The validated configuration every runtime function takes. */
 export interface EnvConfig {
@@ -21,6 +22,8 @@ export interface EnvConfig {
   readonly timeoutMs: number;
   /** Origins besides `authBase`'s that may receive the token. */
   readonly allowedOrigins: readonly string[];
+  /** No token is cached for longer than this many seconds, whatever the gateway says. */
+  readonly maxTtlSec: number;
   /** `redis://` URL of a shared fleet cache, when one is configured. */
   readonly redisUrl: string | undefined;
   /** Where `clientKey` came from: the process environment or the `.env` file. */
@@ -43,10 +46,13 @@ export const CONFIG_DEFAULTS = {
   minTtlSec: 60,
   sessionPath: "/auth/session",
   timeoutMs: 10_000,
+  maxTtlSec: DEFAULT_MAX_TTL_SEC,
 } as const;
 
 const MAX_MIN_TTL_SEC = 86_400;
 const MAX_TIMEOUT_MS = 600_000;
+/** A year: a longer cap would not bound anything a token should live. */
+const MAX_MAX_TTL_SEC = 31_536_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -119,6 +125,7 @@ const EnvVariablesSchema = z.object({
       ),
   ),
   AUTH_TIMEOUT_MS: z.optional(integerText("AUTH_TIMEOUT_MS", 1, MAX_TIMEOUT_MS)),
+  AUTH_MAX_TTL_SEC: z.optional(integerText("AUTH_MAX_TTL_SEC", 1, MAX_MAX_TTL_SEC)),
   AUTH_ALLOWED_ORIGINS: z.optional(
     z.string().check(
       z.refine(
@@ -197,6 +204,8 @@ export function createEnvConfigWith(
     sessionPath: v.AUTH_SESSION_PATH ?? CONFIG_DEFAULTS.sessionPath,
     timeoutMs:
       v.AUTH_TIMEOUT_MS === undefined ? CONFIG_DEFAULTS.timeoutMs : Number(v.AUTH_TIMEOUT_MS),
+    maxTtlSec:
+      v.AUTH_MAX_TTL_SEC === undefined ? CONFIG_DEFAULTS.maxTtlSec : Number(v.AUTH_MAX_TTL_SEC),
     allowedOrigins: Object.freeze(
       splitList(v.AUTH_ALLOWED_ORIGINS ?? "").map((origin) => new URL(origin).origin),
     ),

@@ -1,5 +1,6 @@
 /** Backoff, `Retry-After`, abortable sleeps and per-attempt timeouts for the token request. */
 import { AuthNetworkError } from "./errors.ts";
+import { redactSecrets } from "./redact.ts";
 
 /** How the token request retries. */
 export interface RetryPolicy {
@@ -70,22 +71,34 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * Settles like `promise`, or rejects as soon as `signal` aborts. The promise goes on for other
- * callers sharing it (single flight): one caller's abort must not fail everyone.
+ * Settles like `promise`, or rejects as soon as `signal` aborts (then calls `onAbort`). The
+ * promise goes on for other callers sharing it (single flight): one caller's abort must not fail
+ * everyone.
  */
-export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string) {
+export function raceSignal<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  what: string,
+  onAbort?: () => void,
+): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(abortedError(what, signal));
+  if (signal.aborted) {
+    onAbort?.();
+    return Promise.reject(abortedError(what, signal));
+  }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortedError(what, signal));
-    signal.addEventListener("abort", onAbort, { once: true });
+    const aborted = () => {
+      reject(abortedError(what, signal));
+      onAbort?.();
+    };
+    signal.addEventListener("abort", aborted, { once: true });
     promise.then(
       (value) => {
-        signal.removeEventListener("abort", onAbort);
+        signal.removeEventListener("abort", aborted);
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
+        signal.removeEventListener("abort", aborted);
         reject(error);
       },
     );
@@ -116,4 +129,25 @@ export function describeFetchFailure(
   const reason =
     typeof code === "string" && !message.includes(code) ? `${message} (${code})` : message;
   return { kind: "network", reason };
+}
+
+/**
+ * A copy of a failure's `cause` chain (name, message, `code`) with `secrets` redacted: a fetch
+ * error may quote what was sent, and `inspect(error)` prints the whole chain.
+ */
+export function redactedCause(
+  error: unknown,
+  secrets: readonly (string | undefined)[],
+  depth = 0,
+): Error | undefined {
+  if (error === undefined || error === null || depth > 4) return undefined;
+  const source = error instanceof Error ? error : undefined;
+  const message = redactSecrets(source ? source.message : String(error), secrets);
+  const inner = redactedCause(source?.cause, secrets, depth + 1);
+  const copy = inner === undefined ? new Error(message) : new Error(message, { cause: inner });
+  copy.name = source?.name ?? "Error";
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string")
+    Object.defineProperty(copy, "code", { value: code, enumerable: true });
+  return copy;
 }

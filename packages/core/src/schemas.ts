@@ -1,6 +1,22 @@
 /** zod schemas of the two documents the runtime reads: the cache file and the token response. */
 import * as z from "zod/mini";
 
+/**
+ * What an access token may be: 1..16384 visible ASCII characters, no spaces (RFC 6750 b64token
+ * and what JWTs use). Anything else would break the `Authorization` header of every request, or
+ * smuggle a header line into it, so it is never accepted, neither from the gateway nor a cache.
+ */
+export const ACCESS_TOKEN_PATTERN = /^[\x21-\x7E]{1,16384}$/;
+
+/** True when `token` may be sent as a bearer token (see {@link ACCESS_TOKEN_PATTERN}). */
+export const isValidAccessToken = (token: string): boolean => ACCESS_TOKEN_PATTERN.test(token);
+
+/** The longest lifetime a token is cached for, whatever the gateway says (`AUTH_MAX_TTL_SEC`). */
+export const DEFAULT_MAX_TTL_SEC = 86_400;
+
+/** An `expires_at` above this is epoch milliseconds (1e11 s is the year 5138). */
+const EPOCH_MS_THRESHOLD = 1e11;
+
 /** A token with its lifetime, as the runtime holds it. `expiresAt` is epoch seconds. */
 export interface CachedToken {
   readonly accessToken: string;
@@ -13,7 +29,7 @@ export interface CachedToken {
  * `{"access_token": "…", "expires_at": 1234567890.123, "expires_in": 900}`.
  */
 export const CacheFileSchema = z.object({
-  access_token: z.string().check(z.minLength(1)),
+  access_token: z.string().check(z.regex(ACCESS_TOKEN_PATTERN)),
   expires_at: z.number().check(z.refine(Number.isFinite)),
   expires_in: z.optional(z.number().check(z.refine(Number.isFinite))),
 });
@@ -76,34 +92,70 @@ export function jwtExpiry(token: string): number | undefined {
   }
 }
 
+/** What a token response held: a token, or why there is none usable. */
+export type TokenResponseResult =
+  | { readonly token: CachedToken }
+  | { readonly problem: "missing" | "malformed" };
+
 /**
- * The token in a parsed token response body, or undefined when it carries none.
- * Lifetime: `expiresIn`, else `expiresAt` (epoch seconds), else the JWT `exp`, else 900 s.
+ * Reads a parsed token response body. The token is the first non-empty `accessToken` or
+ * `access_token` string (top level first, then `data`); one that breaks
+ * {@link ACCESS_TOKEN_PATTERN} is `malformed`. Lifetime: `expiresIn`, else `expiresAt` (epoch
+ * seconds, or milliseconds when above 1e11), else the JWT `exp`, else 900 s; capped at
+ * `maxTtlSec`. An `expiresIn <= 0` or an `expiresAt` already past gives a token that is expired
+ * on arrival (`expiresAt <= nowSec`): usable once, never to be cached.
  */
-export function tokenFromResponse(body: unknown, nowSec: number): CachedToken | undefined {
+export function readTokenResponse(
+  body: unknown,
+  nowSec: number,
+  maxTtlSec = DEFAULT_MAX_TTL_SEC,
+): TokenResponseResult {
   const top = TokenResponseSchema.safeParse(body);
-  if (!top.success) return undefined;
+  if (!top.success) return { problem: "missing" };
   const wrapped = TokenFieldsSchema.safeParse(top.data.data);
   const fields = [top.data, ...(wrapped.success ? [wrapped.data] : [])];
-  const token = fields
+  const accessToken = fields
     .flatMap((f) => [f.accessToken, f.access_token])
-    .find((t): t is string => typeof t === "string" && t.trim() !== "");
-  if (token === undefined) return undefined;
-  const accessToken = token.trim();
+    .find((t): t is string => typeof t === "string" && t !== "");
+  if (accessToken === undefined) return { problem: "missing" };
+  if (!isValidAccessToken(accessToken)) return { problem: "malformed" };
+
   const expiresIn = firstSeconds(...fields.flatMap((f) => [f.expiresIn, f.expires_in]));
-  if (expiresIn !== undefined && expiresIn > 0) {
-    return { accessToken, expiresIn, expiresAt: nowSec + expiresIn };
+  if (expiresIn !== undefined) {
+    const lifetime = Math.min(expiresIn, maxTtlSec);
+    return {
+      token: { accessToken, expiresIn: Math.max(0, lifetime), expiresAt: nowSec + lifetime },
+    };
   }
-  const expiresAt =
+  const rawExpiresAt =
     firstSeconds(...fields.flatMap((f) => [f.expiresAt, f.expires_at])) ?? jwtExpiry(accessToken);
-  if (expiresAt !== undefined) {
-    return { accessToken, expiresAt, expiresIn: Math.max(0, Math.round(expiresAt - nowSec)) };
+  if (rawExpiresAt !== undefined) {
+    const seconds = rawExpiresAt > EPOCH_MS_THRESHOLD ? rawExpiresAt / 1000 : rawExpiresAt;
+    const expiresAt = Math.min(seconds, nowSec + maxTtlSec);
+    return {
+      token: { accessToken, expiresAt, expiresIn: Math.max(0, Math.round(expiresAt - nowSec)) },
+    };
   }
-  return {
-    accessToken,
-    expiresIn: DEFAULT_TOKEN_TTL_SEC,
-    expiresAt: nowSec + DEFAULT_TOKEN_TTL_SEC,
-  };
+  const lifetime = Math.min(DEFAULT_TOKEN_TTL_SEC, maxTtlSec);
+  return { token: { accessToken, expiresIn: lifetime, expiresAt: nowSec + lifetime } };
+}
+
+/** The token in a parsed token response body, or undefined when it carries no valid one. */
+export function tokenFromResponse(
+  body: unknown,
+  nowSec: number,
+  maxTtlSec = DEFAULT_MAX_TTL_SEC,
+): CachedToken | undefined {
+  const result = readTokenResponse(body, nowSec, maxTtlSec);
+  return "token" in result ? result.token : undefined;
+}
+
+/** Clock skew between processes sharing a cache, and the lifetime's rounding. */
+const MAX_TTL_SLACK_SEC = 60;
+
+/** True when `token` lies further ahead than `maxTtlSec` (plus slack): poisoned, not to be served. */
+export function outlivesMaxTtl(token: CachedToken, nowSec: number, maxTtlSec: number): boolean {
+  return token.expiresAt > nowSec + maxTtlSec + MAX_TTL_SLACK_SEC;
 }
 
 /** The cache file's content for a token. */
@@ -115,7 +167,10 @@ export function toCacheFile(token: CachedToken): CacheFile {
   };
 }
 
-/** The token in a cache file's text, or undefined when the text is not a valid cache file. */
+/**
+ * The token in a cache file's text (or a Redis value), or undefined when the text is not a valid
+ * cache file. A token that breaks {@link ACCESS_TOKEN_PATTERN} makes the file invalid.
+ */
 export function parseCacheFile(text: string): CachedToken | undefined {
   let json: unknown;
   try {

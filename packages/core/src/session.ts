@@ -1,5 +1,6 @@
 /** The token request: `POST {authBase}{sessionPath}` with retries, timeouts and a schema check. */
 import type { FetchLike } from "./api-request.ts";
+import { readTextWithin } from "./bounded-body.ts";
 import type { EnvConfig } from "./config.ts";
 import { AuthNetworkError, AuthSessionError } from "./errors.ts";
 import { bodyExcerpt, redactSecrets } from "./redact.ts";
@@ -10,9 +11,10 @@ import {
   describeFetchFailure,
   parseRetryAfter,
   type RetryPolicy,
+  redactedCause,
   sleep,
 } from "./retry.ts";
-import { type CachedToken, tokenFromResponse } from "./schemas.ts";
+import { type CachedToken, readTokenResponse } from "./schemas.ts";
 
 export interface SessionRequestOptions {
   readonly config: EnvConfig;
@@ -22,6 +24,21 @@ export interface SessionRequestOptions {
 }
 
 const isRetryableStatus = (status: number) => status === 408 || status === 429 || status >= 500;
+const isRedirect = (status: number) => status >= 300 && status < 400;
+
+/** A token response is a few hundred bytes; this cap stops a hostile body (or a zip bomb). */
+export const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
+
+/** The origin a redirect points at, never the rest of it (a query may carry anything). */
+function redirectTarget(location: string | null, base: string): string {
+  if (location === null) return "a missing Location";
+  try {
+    const target = new URL(location, base);
+    return target.origin === "null" ? `a ${target.protocol} URL` : target.origin;
+  } catch {
+    return "an unparsable Location";
+  }
+}
 
 /**
  * Asks the gateway for a new token. Network errors, timeouts, 408, 429 and 5xx are retried with
@@ -38,15 +55,22 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
     if (signal?.aborted) throw abortedError("The auth session request", signal);
     const canRetry = attempt < retry.limit;
     let response: Response;
-    let text: string;
+    let text: string | undefined;
     try {
       response = await options.fetch(url, {
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json" },
         body,
+        // A followed 307/308 would POST the client key to wherever the gateway points.
+        redirect: "manual",
         signal: attemptSignal(config.timeoutMs, signal),
       });
-      text = await response.text();
+      if (isRedirect(response.status)) {
+        await response.body?.cancel().catch(() => {});
+        text = "";
+      } else {
+        text = await readTextWithin(response, MAX_TOKEN_RESPONSE_BYTES);
+      }
     } catch (error) {
       const failure = describeFetchFailure(error, signal, config.timeoutMs);
       if (failure.kind === "aborted")
@@ -57,7 +81,21 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
       }
       throw new AuthNetworkError(
         `Auth session request failed: ${redactSecrets(failure.reason, secrets)} (${where}, ${attempt + 1} attempts)`,
-        { cause: error },
+        { cause: redactedCause(error, secrets) },
+      );
+    }
+
+    if (isRedirect(response.status)) {
+      const target = redactSecrets(redirectTarget(response.headers.get("location"), url), secrets);
+      throw new AuthSessionError(
+        `Auth session request failed (HTTP ${response.status}, ${where}): redirected to ${target}; the token request follows no redirect, so the client key was not sent there`,
+        { status: response.status },
+      );
+    }
+    if (text === undefined) {
+      throw new AuthSessionError(
+        `Auth session response exceeded ${MAX_TOKEN_RESPONSE_BYTES / 1024} KiB (HTTP ${response.status}, ${where}); nothing of it was used`,
+        { status: response.status },
       );
     }
 
@@ -68,10 +106,15 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
       } catch {
         json = undefined;
       }
-      const token = tokenFromResponse(json, Date.now() / 1000);
-      if (token) return token;
+      const result = readTokenResponse(json, Date.now() / 1000, config.maxTtlSec);
+      if ("token" in result) return result.token;
+      // A malformed token may be a real one with a stray byte: the body is not quoted then.
+      const detail =
+        result.problem === "malformed"
+          ? "the token is not 1..16384 visible ASCII characters without spaces"
+          : bodyExcerpt(text, secrets);
       throw new AuthSessionError(
-        `Missing accessToken in the auth session response (HTTP ${response.status}, ${where}): ${bodyExcerpt(text, secrets)}`,
+        `Missing accessToken in the auth session response (HTTP ${response.status}, ${where}): ${detail}`,
         { status: response.status },
       );
     }

@@ -5,7 +5,7 @@
 import type { FetchLike } from "./api-request.ts";
 import type { EnvConfig } from "./config.ts";
 import { abortedError, type RetryPolicy, raceSignal, sleep } from "./retry.ts";
-import type { CachedToken } from "./schemas.ts";
+import { type CachedToken, outlivesMaxTtl } from "./schemas.ts";
 import { requestAccessToken } from "./session.ts";
 import type { ReleaseLock, TokenStore } from "./token-store.ts";
 
@@ -62,6 +62,10 @@ interface Flight {
   readonly promise: Promise<TokenInfo>;
   /** True for a refresh, whose result never is a rejected token. */
   readonly refresh: boolean;
+  /** Cancels the request, its retries, its backoff and lock waits once nobody waits for it. */
+  readonly controller: AbortController;
+  /** Callers waiting that may still abort; Infinity once one without a signal joined. */
+  waiters: number;
 }
 
 export class TokenManager {
@@ -75,6 +79,8 @@ export class TokenManager {
   /** Until then, a failed refresh's still-valid token is served without asking again. */
   #staleUntilMs = 0;
   #flight: Flight | undefined;
+  /** The store held a token further ahead than maxTtlSec: replace it, even though it "expires later". */
+  #storeHoldsPoison = false;
 
   constructor(options: TokenManagerOptions) {
     this.#options = options;
@@ -107,8 +113,8 @@ export class TokenManager {
     // An aborted caller must not start a token request that would outlive it.
     if (options.signal?.aborted)
       return Promise.reject(abortedError("Getting a token", options.signal));
-    const flight = this.#flight ?? this.#share(() => this.#load(), false);
-    return raceSignal(flight.promise, options.signal, "Getting a token");
+    const flight = this.#flight ?? this.#share((signal) => this.#load(signal), false);
+    return this.#join(flight, flight.promise, options.signal, "Getting a token");
   }
 
   /**
@@ -126,12 +132,15 @@ export class TokenManager {
     for (;;) {
       if (replaced(this.#memory)) return { ...this.#memory, source: "memory" };
       if (options.signal?.aborted) throw abortedError("Refreshing the token", options.signal);
-      const flight = this.#flight ?? this.#share(() => this.#load(rejected ?? null), true);
-      if (flight.refresh) return raceSignal(flight.promise, options.signal, "Refreshing the token");
-      const shared = await raceSignal(
+      const flight =
+        this.#flight ?? this.#share((signal) => this.#load(signal, rejected ?? null), true);
+      const what = "Refreshing the token";
+      if (flight.refresh) return this.#join(flight, flight.promise, options.signal, what);
+      const shared = await this.#join(
+        flight,
         flight.promise.catch(() => undefined),
         options.signal,
-        "Refreshing the token",
+        what,
       );
       if (replaced(shared)) return shared as TokenInfo;
     }
@@ -149,22 +158,50 @@ export class TokenManager {
     return this.store ? this.store.get(this.key) : this.#memory;
   }
 
-  #share(load: () => Promise<TokenInfo>, refresh: boolean): Flight {
-    const promise = load().finally(() => {
+  #share(load: (signal: AbortSignal) => Promise<TokenInfo>, refresh: boolean): Flight {
+    const controller = new AbortController();
+    const promise = load(controller.signal).finally(() => {
       if (this.#flight === flight) this.#flight = undefined;
     });
     // Every caller may have aborted; the shared promise must still not reject unobserved.
     promise.catch(() => {});
-    const flight: Flight = { promise, refresh };
+    const flight: Flight = { promise, refresh, controller, waiters: 0 };
     this.#flight = flight;
     return flight;
+  }
+
+  /**
+   * Waits for `flight` as one more caller. When the last caller that could abort has aborted,
+   * nobody wants the result: the flight is cancelled, so that no request, retry, sleep or lock
+   * outlives its callers (and keeps the process alive).
+   */
+  #join<T>(
+    flight: Flight,
+    promise: Promise<T>,
+    signal: AbortSignal | undefined,
+    what: string,
+  ): Promise<T> {
+    if (!signal) {
+      flight.waiters = Number.POSITIVE_INFINITY;
+      return promise;
+    }
+    flight.waiters++;
+    return raceSignal(promise, signal, what, () => {
+      flight.waiters--;
+      if (flight.waiters > 0 || flight.controller.signal.aborted) return;
+      // A caller arriving from now on starts a request of its own.
+      if (this.#flight === flight) this.#flight = undefined;
+      flight.controller.abort(
+        new DOMException("Every caller waiting for the token request aborted", "AbortError"),
+      );
+    });
   }
 
   /**
    * `rejected`: undefined for a normal load (a fresh stored token will do); a token string or
    * null for a refresh (only a token other than the rejected one, written by someone else, will do).
    */
-  async #load(rejected?: string | null): Promise<TokenInfo> {
+  async #load(signal: AbortSignal, rejected?: string | null): Promise<TokenInfo> {
     const refreshing = rejected !== undefined;
     const acceptable = (token: CachedToken | undefined): token is CachedToken =>
       this.isFresh(token) && (!refreshing || (rejected !== null && token.accessToken !== rejected));
@@ -172,14 +209,14 @@ export class TokenManager {
     const stored = await this.#readStore();
     if (acceptable(stored)) return this.#remember(stored, "cache");
 
-    const lock = await this.#acquireLock(acceptable);
+    const lock = await this.#acquireLock(acceptable, signal);
     if ("token" in lock) return this.#remember(lock.token, "cache");
     try {
       // A holder before us may have written a token and released the lock since our first
       // read, even when we took the lock at the first try: always read again.
       const latest = await this.#readStore();
       if (acceptable(latest)) return this.#remember(latest, "cache");
-      return await this.#fetchAndStore(rejected ?? undefined, latest, refreshing);
+      return await this.#fetchAndStore(rejected ?? undefined, latest, refreshing, signal);
     } finally {
       await lock.release?.().catch(() => {});
     }
@@ -189,12 +226,15 @@ export class TokenManager {
     rejected: string | undefined,
     stored: CachedToken | undefined,
     refreshing: boolean,
+    signal: AbortSignal,
   ): Promise<TokenInfo> {
     const { config, retry } = this.#options;
     let token: CachedToken;
     try {
-      token = await requestAccessToken({ config, retry, fetch: this.#options.fetch });
+      token = await requestAccessToken({ config, retry, fetch: this.#options.fetch, signal });
     } catch (error) {
+      // Nobody waits any more: no stale token to serve, no warning to give.
+      if (signal.aborted) throw error;
       // A refresh that fails while a token is still really valid serves that token.
       const nowSec = Date.now() / 1000;
       const fallback = [this.#memory, stored]
@@ -214,8 +254,24 @@ export class TokenManager {
     }
     try {
       // A refresh replaces what is stored, even a refused token that claims to live longer
-      // (the store keeps the later-expiring token otherwise). The lock is normally held here.
-      if (refreshing && stored) await this.store?.delete(this.key);
+      // (the store keeps the later-expiring token otherwise), and so does a token that outlived
+      // maxTtlSec. The lock is normally held here.
+      if ((refreshing && stored) || this.#storeHoldsPoison) {
+        await this.store?.delete(this.key);
+        this.#storeHoldsPoison = false;
+      }
+    } catch (error) {
+      this.#options.warn(`could not write the token cache: ${(error as Error).message}`);
+    }
+    if (token.expiresAt <= Date.now() / 1000) {
+      // Served to this call, as the gateway meant it; kept nowhere, so that no later call
+      // (here or in another process) takes it for fresh.
+      this.#options.warn(
+        "the gateway issued a token that had already expired; it is used once and not cached",
+      );
+      return { ...token, source: "network" };
+    }
+    try {
       await this.store?.set(this.key, token);
     } catch (error) {
       this.#options.warn(`could not write the token cache: ${(error as Error).message}`);
@@ -223,13 +279,20 @@ export class TokenManager {
     return this.#remember(token, "network");
   }
 
+  /** The stored token; one further ahead than maxTtlSec (a poisoned file, say) is a miss. */
   async #readStore(): Promise<CachedToken | undefined> {
     if (!this.store) return undefined;
+    let token: CachedToken | undefined;
     try {
-      return await this.store.get(this.key);
+      token = await this.store.get(this.key);
     } catch {
       return undefined;
     }
+    if (token && outlivesMaxTtl(token, Date.now() / 1000, this.config.maxTtlSec)) {
+      this.#storeHoldsPoison = true;
+      return undefined;
+    }
+    return token;
   }
 
   /**
@@ -238,6 +301,7 @@ export class TokenManager {
    */
   async #acquireLock(
     acceptable: (token: CachedToken | undefined) => token is CachedToken,
+    signal: AbortSignal,
   ): Promise<{ token: CachedToken } | { release: ReleaseLock | undefined }> {
     const store = this.store;
     if (!store?.tryLock) return { release: undefined };
@@ -245,6 +309,7 @@ export class TokenManager {
     const deadline = Date.now() + giveUpMs;
     let pollMs = initialPollMs;
     for (;;) {
+      if (signal.aborted) throw abortedError("Waiting for the token lock", signal);
       let release: ReleaseLock | undefined;
       try {
         release = await store.tryLock(this.key);
@@ -261,7 +326,7 @@ export class TokenManager {
         this.#options.warn(`waited ${giveUpMs} ms for the token lock; going on without it`);
         return { release: undefined };
       }
-      await sleep(pollMs * (0.5 + Math.random()));
+      await sleep(pollMs * (0.5 + Math.random()), signal);
       pollMs = Math.min(maxPollMs, pollMs * 1.5);
     }
   }

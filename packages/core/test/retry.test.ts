@@ -7,6 +7,7 @@ import {
   describeFetchFailure,
   parseRetryAfter,
   raceSignal,
+  redactedCause,
   sleep,
 } from "../src/retry.ts";
 
@@ -75,6 +76,37 @@ describe("cancellable waits", () => {
     await expect(mine).rejects.toThrow("Getting a token was aborted");
     resolve("token");
     expect(await raceSignal(shared, undefined, "x")).toBe("token");
+  });
+
+  test("raceSignal reports an abort, once, and only when it came first", async () => {
+    let aborts = 0;
+    const controller = new AbortController();
+    const pending = raceSignal(new Promise(() => {}), controller.signal, "x", () => aborts++);
+    controller.abort();
+    controller.abort();
+    await expect(pending).rejects.toThrow("x was aborted");
+    expect(aborts).toBe(1);
+    const late = new AbortController();
+    expect(await raceSignal(Promise.resolve(1), late.signal, "x", () => aborts++)).toBe(1);
+    late.abort();
+    await expect(
+      raceSignal(Promise.resolve(1), AbortSignal.abort(), "x", () => aborts++),
+    ).rejects.toThrow("x was aborted");
+    expect(aborts).toBe(2);
+  });
+
+  test("redactedCause copies name, message and code down the chain, secrets removed", () => {
+    const root = Object.assign(new Error("connect to sk-SECRET refused"), { code: "ECONNREFUSED" });
+    const top = new TypeError('fetch failed with body {"clientKey":"sk-SECRET"}', { cause: root });
+    const copy = redactedCause(top, ["sk-SECRET"]);
+    expect(copy?.name).toBe("TypeError");
+    expect(copy?.message).toBe('fetch failed with body {"clientKey":"[redacted]"}');
+    const inner = copy?.cause as Error & { code?: string };
+    expect(inner.message).toBe("connect to [redacted] refused");
+    expect(inner.code).toBe("ECONNREFUSED");
+    expect(inner.cause).toBeUndefined();
+    expect(redactedCause("plain sk-SECRET", ["sk-SECRET"])?.message).toBe("plain [redacted]");
+    expect(redactedCause(undefined, ["sk-SECRET"])).toBeUndefined();
   });
 
   test("describeFetchFailure tells abort, timeout and network apart", () => {

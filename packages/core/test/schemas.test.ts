@@ -4,7 +4,9 @@ import {
   CacheFileSchema,
   DEFAULT_TOKEN_TTL_SEC,
   jwtExpiry,
+  outlivesMaxTtl,
   parseCacheFile,
+  readTokenResponse,
   toCacheFile,
   tokenFromResponse,
 } from "../src/schemas.ts";
@@ -58,20 +60,92 @@ describe("tokenFromResponse", () => {
     expect(DEFAULT_TOKEN_TTL_SEC).toBe(900);
   });
 
-  test("a zero, negative or non-numeric expiresIn falls through to the next source", () => {
-    expect(tokenFromResponse({ accessToken: "t", expiresIn: 0 }, NOW)?.expiresIn).toBe(900);
+  test("a zero or negative expiresIn is a token expired on arrival, whatever else is said", () => {
+    expect(tokenFromResponse({ accessToken: "t", expiresIn: 0 }, NOW)).toEqual({
+      accessToken: "t",
+      expiresIn: 0,
+      expiresAt: NOW,
+    });
     expect(
       tokenFromResponse({ accessToken: "t", expiresIn: -5, expiresAt: NOW + 30 }, NOW),
-    ).toEqual({ accessToken: "t", expiresIn: 30, expiresAt: NOW + 30 });
-    expect(tokenFromResponse({ accessToken: "t", expiresIn: "soon" }, NOW)?.expiresIn).toBe(900);
+    ).toEqual({ accessToken: "t", expiresIn: 0, expiresAt: NOW - 5 });
   });
 
-  test("the token is trimmed; no token, an empty one or a non-string is no token", () => {
-    expect(tokenFromResponse({ accessToken: "  t  " }, NOW)?.accessToken).toBe("t");
+  test("an expires_at already past is a token expired on arrival", () => {
+    expect(tokenFromResponse({ accessToken: "t", expires_at: NOW - 10 }, NOW)).toEqual({
+      accessToken: "t",
+      expiresIn: 0,
+      expiresAt: NOW - 10,
+    });
+    expect(tokenFromResponse({ accessToken: jwt({ exp: NOW - 1 }) }, NOW)?.expiresAt).toBe(NOW - 1);
+  });
+
+  test("a non-numeric expiresIn falls through to the next source", () => {
+    expect(tokenFromResponse({ accessToken: "t", expiresIn: "soon" }, NOW)?.expiresIn).toBe(900);
+    expect(
+      tokenFromResponse({ accessToken: "t", expiresIn: "soon", expiresAt: NOW + 30 }, NOW),
+    ).toEqual({ accessToken: "t", expiresIn: 30, expiresAt: NOW + 30 });
+  });
+
+  test("an expires_at above 1e11 is epoch milliseconds", () => {
+    expect(tokenFromResponse({ accessToken: "t", expires_at: (NOW + 600) * 1000 }, NOW)).toEqual({
+      accessToken: "t",
+      expiresIn: 600,
+      expiresAt: NOW + 600,
+    });
+    expect(tokenFromResponse({ accessToken: "t", expiresAt: NOW * 1000 - 5000 }, NOW)).toEqual({
+      accessToken: "t",
+      expiresIn: 0,
+      expiresAt: NOW - 5,
+    });
+  });
+
+  test("every lifetime is capped at maxTtlSec (default 86400 s)", () => {
+    const capped = { accessToken: "t", expiresIn: 86_400, expiresAt: NOW + 86_400 };
+    expect(tokenFromResponse({ accessToken: "t", expiresIn: 1e12 }, NOW)).toEqual(capped);
+    expect(tokenFromResponse({ accessToken: "t", expires_in: "99999999" }, NOW)).toEqual(capped);
+    expect(tokenFromResponse({ accessToken: "t", expires_at: 1_893_456_000_000_000 }, NOW)).toEqual(
+      capped,
+    );
+    expect(tokenFromResponse({ accessToken: jwt({ exp: NOW + 1e9 }) }, NOW)?.expiresAt).toBe(
+      NOW + 86_400,
+    );
+    expect(tokenFromResponse({ accessToken: "t", expiresIn: 900 }, NOW, 300)).toEqual({
+      accessToken: "t",
+      expiresIn: 300,
+      expiresAt: NOW + 300,
+    });
+    expect(tokenFromResponse({ accessToken: "t" }, NOW, 60)?.expiresIn).toBe(60);
+  });
+
+  test.each([
+    ["a CR/LF", "abc\r\nX-Injected: 1"],
+    ["a trailing newline", "abc\n"],
+    ["a space", "abc def"],
+    ["surrounding spaces", "  t  "],
+    ["only spaces", "   "],
+    ["a tab", "abc\tdef"],
+    ["non-ASCII", "abcé"],
+    ["a NUL", "abc\u0000"],
+    ["DEL", "abc\u007f"],
+    ["16385 characters", "a".repeat(16_385)],
+  ])("a token with %s is malformed, never a token", (_name, token) => {
+    expect(readTokenResponse({ accessToken: token, expiresIn: 900 }, NOW)).toEqual({
+      problem: "malformed",
+    });
+    expect(tokenFromResponse({ data: { access_token: token } }, NOW)).toBeUndefined();
+  });
+
+  test("a token of 1 or 16384 visible ASCII characters is accepted", () => {
+    for (const token of ["a", "~".repeat(16_384), "!#$%&'()*+,-./09:;<=>?@AZ[\\]^_`az{|}~"]) {
+      expect(tokenFromResponse({ accessToken: token }, NOW)?.accessToken).toBe(token);
+    }
+  });
+
+  test("no token, an empty one or a non-string is no token", () => {
     for (const body of [
       {},
       { accessToken: "" },
-      { accessToken: "   " },
       { accessToken: 42 },
       { data: null },
       { data: "x" },
@@ -80,6 +154,7 @@ describe("tokenFromResponse", () => {
       [{ accessToken: "t" }],
     ]) {
       expect(tokenFromResponse(body, NOW)).toBeUndefined();
+      expect(readTokenResponse(body, NOW)).toEqual({ problem: "missing" });
     }
   });
 });
@@ -119,8 +194,21 @@ describe("cache file", () => {
     ["wrong types", '{"access_token":1,"expires_at":"x"}'],
     ["empty token", '{"access_token":"","expires_at":1}'],
     ["no expiry", '{"access_token":"t"}'],
+    ["a token with CR/LF", '{"access_token":"t\\r\\nX: 1","expires_at":1}'],
+    ["a token with a space", '{"access_token":"a b","expires_at":1}'],
+    ["a non-ASCII token", '{"access_token":"t\u00e9","expires_at":1}'],
+    ["a token too long", `{"access_token":"${"a".repeat(16_385)}","expires_at":1}`],
   ])("%s is not a cache file", (_name, text) => {
     expect(parseCacheFile(text)).toBeUndefined();
+  });
+
+  test("a token further ahead than maxTtlSec (plus a minute of slack) has outlived it", () => {
+    const at = (expiresAt: number) => ({ accessToken: "t", expiresAt, expiresIn: 0 });
+    expect(outlivesMaxTtl(at(NOW + 86_400), NOW, 86_400)).toBe(false);
+    expect(outlivesMaxTtl(at(NOW + 86_400 + 30), NOW, 86_400)).toBe(false);
+    expect(outlivesMaxTtl(at(NOW + 86_400 + 120), NOW, 86_400)).toBe(true);
+    expect(outlivesMaxTtl(at(NOW * 1000), NOW, 86_400)).toBe(true);
+    expect(outlivesMaxTtl(at(NOW + 900), NOW, 300)).toBe(true);
   });
 
   test("the schema rejects non-finite numbers", () => {

@@ -112,6 +112,72 @@ describe("TokenManager", () => {
     expect(warnings.some((w) => w.includes("waited 300 ms for the token lock"))).toBe(true);
   });
 
+  test("a stored token further ahead than maxTtlSec is a miss and is replaced, though the store keeps later-expiring tokens", async () => {
+    const store = new MemoryTokenStore();
+    const key = cacheKey(config);
+    await store.set(key, {
+      accessToken: "poisoned",
+      expiresAt: Date.now() / 1000 + 1e9,
+      expiresIn: 0,
+    });
+    const info = await getAccessTokenInfo({ tokenManager: createTokenManager({ config, store }) });
+    expect(info.source).toBe("network");
+    expect(info.accessToken).not.toBe("poisoned");
+    expect((await store.get(key))?.accessToken).toBe(info.accessToken);
+  });
+
+  test("when the last caller aborts, the lock wait stops polling", async () => {
+    let polls = 0;
+    const lockedElsewhere: TokenStore = {
+      get: async () => undefined,
+      set: async () => {},
+      delete: async () => {},
+      tryLock: async () => {
+        polls++;
+        return undefined;
+      },
+    };
+    const tokenManager = createTokenManager({ config, store: lockedElsewhere });
+    const controller = new AbortController();
+    const waiting = getAccessTokenInfo({ tokenManager, signal: controller.signal });
+    await Bun.sleep(150);
+    controller.abort();
+    await expect(waiting).rejects.toThrow("aborted");
+    await Bun.sleep(100);
+    const after = polls;
+    await Bun.sleep(600);
+    expect(polls).toBe(after);
+    expect(gateway.stats().tokensIssued).toBe(0);
+  });
+
+  test("a caller without a signal keeps the shared request going when the others abort", async () => {
+    let polls = 0;
+    const lockedElsewhere: TokenStore = {
+      get: async () => undefined,
+      set: async () => {},
+      delete: async () => {},
+      tryLock: async () => {
+        polls++;
+        return undefined;
+      },
+    };
+    const tokenManager = createTokenManager({
+      config,
+      store: lockedElsewhere,
+      lockWait: { giveUpMs: 800 },
+      onWarning: () => {},
+    });
+    const controller = new AbortController();
+    const aborted = getAccessTokenInfo({ tokenManager, signal: controller.signal });
+    const patient = getAccessTokenInfo({ tokenManager });
+    await Bun.sleep(100);
+    controller.abort();
+    await expect(aborted).rejects.toThrow("aborted");
+    const after = polls;
+    expect((await patient).source).toBe("network");
+    expect(polls).toBeGreaterThan(after);
+  });
+
   test("fetch is injectable: every token request goes through it", async () => {
     const seen: string[] = [];
     const tokenManager = createTokenManager({

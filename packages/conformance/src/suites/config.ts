@@ -30,6 +30,7 @@ export function configSuite(h: Harness): void {
       assert.equal(config.minTtlSec, 60);
       assert.equal(config.sessionPath, "/auth/session");
       assert.equal(config.timeoutMs, 10_000);
+      assert.equal(config.maxTtlSec, 86_400);
       assert.deepEqual([...config.allowedOrigins], []);
       assert.equal(config.redisUrl, undefined);
       assert.ok(Object.isFrozen(config));
@@ -43,6 +44,7 @@ export function configSuite(h: Harness): void {
         AUTH_MIN_TTL_SEC: "0",
         AUTH_SESSION_PATH: "/v2/session",
         AUTH_TIMEOUT_MS: "2500",
+        AUTH_MAX_TTL_SEC: "3600",
         AUTH_ALLOWED_ORIGINS: "https://a.example.com, http://127.0.0.1:8080/",
         AUTH_REDIS_URL: "redis://127.0.0.1:6379/0",
       });
@@ -51,6 +53,7 @@ export function configSuite(h: Harness): void {
       assert.equal(config.minTtlSec, 0);
       assert.equal(config.sessionPath, "/v2/session");
       assert.equal(config.timeoutMs, 2500);
+      assert.equal(config.maxTtlSec, 3600);
       assert.deepEqual(
         [...config.allowedOrigins],
         ["https://a.example.com", "http://127.0.0.1:8080"],
@@ -95,6 +98,13 @@ export function configSuite(h: Harness): void {
       assert.equal(make({ CLIENT_KEY, AUTH_TIMEOUT_MS: "1" }).timeoutMs, 1);
     });
 
+    it(h, "AUTH_MAX_TTL_SEC must be an integer above 0", async () => {
+      for (const bad of ["0", "-1", "1.5", "abc", "1e3", "86400s"]) {
+        await refused({ AUTH_MAX_TTL_SEC: bad }, "AUTH_MAX_TTL_SEC");
+      }
+      assert.equal(make({ CLIENT_KEY, AUTH_MAX_TTL_SEC: "1" }).maxTtlSec, 1);
+    });
+
     it(
       h,
       "AUTH_SESSION_PATH, AUTH_ALLOWED_ORIGINS and AUTH_REDIS_URL follow their rules",
@@ -116,6 +126,7 @@ export function configSuite(h: Harness): void {
         "AUTH_BASE",
         "AUTH_MIN_TTL_SEC",
         "AUTH_TIMEOUT_MS",
+        "AUTH_MAX_TTL_SEC",
         "AUTH_SESSION_PATH",
         "AUTH_ALLOWED_ORIGINS",
         "AUTH_REDIS_URL",
