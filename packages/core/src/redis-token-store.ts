@@ -61,12 +61,18 @@ export const REDIS_STORE_DEFAULTS = Object.freeze({
   label: "Redis",
 });
 
-/** Stores the token unless the stored one expires later; one round trip, no race. */
+/**
+ * Stores the token unless the stored one is servable and expires later; one round trip, no race.
+ * A stored value whose token could never be sent (not 1..16384 visible ASCII characters) counts
+ * as absent, or a poisoned entry with a far expiry would never be replaced.
+ */
 const SET_IF_LATER = `
 local current = redis.call('GET', KEYS[1])
 if current then
   local ok, doc = pcall(cjson.decode, current)
   if ok and type(doc) == 'table' and type(doc.expires_at) == 'number'
+    and type(doc.access_token) == 'string' and #doc.access_token <= 16384
+    and string.match(doc.access_token, '^[!-~]+$')
     and doc.expires_at > tonumber(ARGV[2]) then
     return 0
   end

@@ -70,6 +70,20 @@ describe.skipIf(!REDIS_SERVER)("RedisTokenStore", () => {
     expect((await s.get(KEY))?.accessToken).toBe("latest");
   });
 
+  test("a stored value whose token could never be sent is replaced, however late it expires", async () => {
+    const s = store();
+    const later = Date.now() / 1000 + 3_600;
+    for (const bad of ["has space", "crlf\r\nx", "caf\u00e9", "x".repeat(16_385)]) {
+      await redis.client.set(
+        `openclaw:auth:token:${KEY}`,
+        JSON.stringify({ access_token: bad, expires_at: later, expires_in: 3_600 }),
+      );
+      expect(await s.get(KEY)).toBeUndefined();
+      await s.set(KEY, token("good-one", 300));
+      expect((await s.get(KEY))?.accessToken).toBe("good-one");
+    }
+  });
+
   test("an already expired token is not stored; delete removes the entry", async () => {
     const s = store();
     await s.set(KEY, token("gone", -5));
