@@ -1,7 +1,7 @@
 /**
  * The cross-process lock file `token_<hash>.lock` (DESIGN.md): created exclusively, holding
- * `{"pid","host","createdAt"}`, stale when its owner is dead on this host or it is too old.
- * The Python port takes the same file the same way.
+ * `{"pid","host","createdAt"}`, stale when its owner is dead on this host, when it is too old, or
+ * when its time lies in the future. The Python port takes the same file the same way.
  */
 import type { Platform } from "./platform.ts";
 import { sleep } from "./retry.ts";
@@ -13,6 +13,17 @@ export const LOCK_STALE_MS = 30_000;
 const GUARD_STALE_MS = 5_000;
 /** How long a release waits for the guard before it removes its lock unguarded. */
 const RELEASE_GUARD_WAIT_MS = GUARD_STALE_MS + 1_000;
+/**
+ * An empty or unparsable lock is one its creator is writing (a few syscalls; where hard links
+ * work, never: the file appears with its content) or one left by a crash or a hostile hand.
+ */
+const UNREADABLE_STALE_MS = 2_000;
+/**
+ * How far a lock's time may lie ahead of our clock before it is taken for made up (a clock
+ * stepped back, another host's clock, a hand-set mtime): file times and Date.now() of processes
+ * on one host agree to within milliseconds. Past this, the lock is stale, or it would never age.
+ */
+const CLOCK_SLACK_MS = 2_000;
 
 export interface FileLockOptions {
   /**
@@ -36,16 +47,38 @@ interface HeldLock {
 
 function parseOwner(text: string): LockOwner | undefined {
   try {
-    const owner = JSON.parse(text) as Partial<LockOwner>;
+    const owner = JSON.parse(text) as Partial<LockOwner> | null;
     if (
-      typeof owner.pid === "number" &&
-      typeof owner.host === "string" &&
-      typeof owner.createdAt === "number"
+      Number.isSafeInteger(owner?.pid) &&
+      (owner?.pid as number) > 0 &&
+      typeof owner?.host === "string" &&
+      Number.isFinite(owner?.createdAt)
     ) {
       return owner as LockOwner;
     }
   } catch {}
   return undefined;
+}
+
+/**
+ * Whether a lock (or a guard) may be removed by someone else: its owner is dead on this host,
+ * it is older than `staleMs` (an unreadable one: than {@link UNREADABLE_STALE_MS}), or its
+ * creation or file time lies in the future. Whatever a file holds or claims, it is stale within
+ * `staleMs` of being seen, so no file can hold a caller for longer than its wait bound.
+ */
+function isStale(platform: Platform, held: HeldLock, staleMs: number): boolean {
+  const now = Date.now();
+  const owner = parseOwner(held.text);
+  const bornMs = Math.min(owner?.createdAt ?? held.mtimeMs, held.mtimeMs);
+  const latestMs = Math.max(owner?.createdAt ?? held.mtimeMs, held.mtimeMs);
+  if (latestMs > now + CLOCK_SLACK_MS) return true;
+  if (now - bornMs > (owner ? staleMs : Math.min(staleMs, UNREADABLE_STALE_MS))) return true;
+  return (
+    owner !== undefined &&
+    owner.host === platform.hostname() &&
+    owner.pid !== platform.pid() &&
+    !platform.isProcessAlive(owner.pid)
+  );
 }
 
 /**
@@ -107,19 +140,7 @@ export class FileLock {
   }
 
   #isStale(held: HeldLock): boolean {
-    const p = this.#platform;
-    const owner = parseOwner(held.text);
-    // An unreadable or half-written lock (its creator may be writing it right now) is judged by
-    // the file's age; a readable one by the older of its createdAt and the file's age, so a
-    // createdAt in the future (another host's clock) cannot make a lock live forever.
-    const bornMs = Math.min(owner?.createdAt ?? Number.POSITIVE_INFINITY, held.mtimeMs);
-    if (Date.now() - bornMs > this.#staleMs) return true;
-    return (
-      owner !== undefined &&
-      owner.host === p.hostname() &&
-      owner.pid !== p.pid() &&
-      !p.isProcessAlive(owner.pid)
-    );
+    return isStale(this.#platform, held, this.#staleMs);
   }
 
   /**
@@ -175,14 +196,6 @@ export class FileLock {
   }
 
   #isGuardStale(guard: HeldLock): boolean {
-    const p = this.#platform;
-    if (Date.now() - guard.mtimeMs > GUARD_STALE_MS) return true;
-    const owner = parseOwner(guard.text);
-    return (
-      owner !== undefined &&
-      owner.host === p.hostname() &&
-      owner.pid !== p.pid() &&
-      !p.isProcessAlive(owner.pid)
-    );
+    return isStale(this.#platform, guard, GUARD_STALE_MS);
   }
 }

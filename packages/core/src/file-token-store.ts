@@ -1,6 +1,6 @@
 /** The cache file store of DESIGN.md: `{cacheDir}/token_<hash>.json`, shared with the Python port. */
 import { FileLock } from "./file-lock.ts";
-import type { Platform } from "./platform.ts";
+import { type Platform, parseTempName } from "./platform.ts";
 import { sleep } from "./retry.ts";
 import { type CachedToken, parseCacheFile, toCacheFile } from "./schemas.ts";
 import type { ReleaseLock, TokenStore } from "./token-store.ts";
@@ -22,6 +22,13 @@ const WRITE_LOCK_STALE_MS = 5_000;
  * so a lock left by a crash is always taken over first.
  */
 const WRITE_LOCK_WAIT_MS = WRITE_LOCK_STALE_MS + 1_000;
+
+/**
+ * A temp file lives for the few syscalls between its write and its rename; one this old was
+ * left by a writer that died, whatever its pid says now (pids are reused; another host's pids
+ * mean nothing here).
+ */
+const ORPHAN_TEMP_MS = 60_000;
 
 /** Why a cache directory is not used, or undefined when it is safe. */
 export type CacheDirProblem = string | undefined;
@@ -90,11 +97,45 @@ export class FileTokenStore implements TokenStore {
       if (!this.#cannotWrite(error)) throw error;
     } finally {
       await release?.().catch(() => {});
+      // Here, not on the read path: writes are rare (one per token lifetime), reads are not.
+      await this.#removeTempFiles((temp) => this.#isOrphan(temp)).catch(() => {});
     }
   }
 
+  /**
+   * Removes the entry and its temp files, which may hold the token too (a writer whose temp
+   * file goes meanwhile writes it once more: that write simply lands after this delete).
+   */
   async delete(key: string): Promise<void> {
-    await this.#platform.removeFile(this.filePath(key));
+    const file = this.filePath(key);
+    await this.#platform.removeFile(file);
+    const name = file.slice(this.dir.length + 1);
+    await this.#removeTempFiles((temp) => temp.target === name);
+  }
+
+  /**
+   * Removes the temp files of this directory's cache, lock and guard files that `select`
+   * picks. A no-op on a platform that cannot list a directory.
+   */
+  async #removeTempFiles(
+    select: (temp: { name: string; target: string; pid: number }) => boolean | Promise<boolean>,
+  ): Promise<void> {
+    const p = this.#platform;
+    if (!p.listDirectory) return;
+    for (const name of await p.listDirectory(this.dir)) {
+      const temp = parseTempName(name);
+      // Only the names this runtime writes (token_<hash>..., discovery_<hash>...).
+      if (!temp || !/^[a-z]+_[0-9a-f]{32}\./.test(temp.target)) continue;
+      if (await select({ name, ...temp })) await p.removeFile(`${this.dir}/${name}`);
+    }
+  }
+
+  /** A temp file whose writer is dead on this host, or that is too old to be anyone's. */
+  async #isOrphan(temp: { name: string; pid: number }): Promise<boolean> {
+    const p = this.#platform;
+    if (temp.pid !== p.pid() && !p.isProcessAlive(temp.pid)) return true;
+    const info = await p.pathInfo(`${this.dir}/${temp.name}`);
+    return info !== undefined && Date.now() - info.mtimeMs > ORPHAN_TEMP_MS;
   }
 
   async tryLock(key: string): Promise<ReleaseLock | undefined> {

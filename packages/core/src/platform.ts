@@ -10,6 +10,23 @@ export interface PathInfo {
   readonly mtimeMs: number;
 }
 
+/** A cache, lock or discovery file is a few hundred bytes; one larger than this is not read. */
+export const MAX_PRIVATE_FILE_BYTES = 64 * 1024;
+
+/**
+ * The temp file name {@link Platform.writeFileAtomic} and {@link Platform.createFileExclusive}
+ * use beside their target: `<target>.<pid>.<n>.<random>.tmp`. The pid tells a sweeper whether
+ * its writer can still rename it into place.
+ */
+const TEMP_NAME = /^(.+)\.([1-9][0-9]{0,9})\.[0-9]+\.[0-9a-z]*\.tmp$/;
+
+/** The target file name and writer pid of a temp file name, or undefined for any other name. */
+export function parseTempName(name: string): { target: string; pid: number } | undefined {
+  const match = TEMP_NAME.exec(name);
+  if (!match?.[1] || !match[2]) return undefined;
+  return { target: match[1], pid: Number(match[2]) };
+}
+
 /** Result of reading a private file. */
 export type PrivateFileRead =
   | { readonly status: "ok"; readonly text: string }
@@ -40,15 +57,25 @@ export interface Platform {
   readTextFileSync(path: string): string | undefined;
   /**
    * Reads a file that must be a regular file owned by this user, without following a symlink
-   * at `path` (O_NOFOLLOW): anything else is "refused".
+   * at `path` (O_NOFOLLOW): anything else is "refused", and so is a file larger than
+   * {@link MAX_PRIVATE_FILE_BYTES} (its size is checked before anything is read).
    */
   readPrivateFile(path: string): Promise<PrivateFileRead>;
-  /** Writes `text` to a new temp file (0600) in the same directory, then renames it over `path`. */
+  /**
+   * Writes `text` to a new temp file (0600) in the same directory (named as
+   * {@link parseTempName} reads), then renames it over `path`. A write that fails removes its
+   * temp file.
+   */
   writeFileAtomic(path: string, text: string): Promise<void>;
   /** Creates `path` with `text` only if nothing is there (O_EXCL, 0600); false if it exists. */
   createFileExclusive(path: string, text: string): Promise<boolean>;
   /** Removes a file; a missing one is not an error. */
   removeFile(path: string): Promise<void>;
+  /**
+   * The names in a directory ([] when it does not exist). Without it, temp files left by killed
+   * writers are not swept.
+   */
+  listDirectory?(path: string): Promise<string[]>;
   /** lstat: what is at `path`, undefined when nothing is. */
   pathInfo(path: string): Promise<PathInfo | undefined>;
   /** mkdir -p with mode 0700 for the last component. */

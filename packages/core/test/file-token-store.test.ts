@@ -56,6 +56,21 @@ describe("FileTokenStore", () => {
     expect(await s.get(KEY)).toBeUndefined();
   });
 
+  test("delete removes the key's cache temp files only: not another key's, not a lock's", async () => {
+    const s = store();
+    await s.set(KEY, token("t", 2_000_000_000));
+    const dir = join(root, "cache");
+    const other = "f".repeat(32);
+    const names = [
+      `token_${KEY}.json.${process.pid}.1.ab.tmp`,
+      `token_${other}.json.${process.pid}.2.ab.tmp`,
+      `token_${KEY}.lock.${process.pid}.3.ab.tmp`,
+    ];
+    for (const name of names) await writeFile(join(dir, name), "x", { mode: 0o600 });
+    await s.delete(KEY);
+    expect((await readdir(dir)).sort()).toEqual(names.slice(1).sort());
+  });
+
   test("a symlinked dir is not used: misses, no writes, one warning", async () => {
     await mkdir(join(root, "real"), { mode: 0o700 });
     await symlink(join(root, "real"), join(root, "cache"));

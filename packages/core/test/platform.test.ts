@@ -5,6 +5,8 @@ import { chown, lstat, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bunPlatform as p } from "../src/adapters/bun.ts";
+import { writeTempFile } from "../src/adapters/posix-files.ts";
+import { MAX_PRIVATE_FILE_BYTES, parseTempName } from "../src/platform.ts";
 
 let dir: string;
 beforeEach(async () => {
@@ -119,5 +121,32 @@ describe("bun platform", () => {
     await writeFile(join(dir, ".env"), "A=1\n");
     expect(p.readTextFileSync(join(dir, ".env"))).toBe("A=1\n");
     expect(p.readTextFileSync(join(dir, "none"))).toBeUndefined();
+  });
+
+  test("readPrivateFile reads a file of exactly 64 KiB and refuses a larger one, naming the size", async () => {
+    const file = join(dir, "f.json");
+    await writeFile(file, "x".repeat(MAX_PRIVATE_FILE_BYTES), { mode: 0o600 });
+    const read = await p.readPrivateFile(file);
+    expect(read.status === "ok" && read.text.length).toBe(MAX_PRIVATE_FILE_BYTES);
+    await writeFile(file, "x".repeat(MAX_PRIVATE_FILE_BYTES + 1), { mode: 0o600 });
+    expect(await p.readPrivateFile(file)).toEqual({
+      status: "refused",
+      reason: "it is larger than 65536 bytes",
+    });
+  });
+
+  test("temp files are named <target>.<pid>.<n>.<random>.tmp, 0600, and parseTempName reads them back", async () => {
+    const temp = await writeTempFile(join(dir, "token_x.json"), "secret");
+    expect((await lstat(temp)).mode & 0o777).toBe(0o600);
+    const name = temp.slice(dir.length + 1);
+    expect(parseTempName(name)).toEqual({ target: "token_x.json", pid: process.pid });
+    expect(parseTempName("token_x.json")).toBeUndefined();
+    expect(parseTempName("token_x.json.0.1.ab.tmp")).toBeUndefined();
+  });
+
+  test("listDirectory: the names, or [] for a missing dir", async () => {
+    await writeFile(join(dir, "a"), "");
+    expect(await p.listDirectory?.(dir)).toEqual(["a"]);
+    expect(await p.listDirectory?.(join(dir, "none"))).toEqual([]);
   });
 });

@@ -2,11 +2,24 @@
  * File, process and host services over node:fs/node:os, which Bun and Node both implement
  * natively. Each runtime adapter adds its own hashing on top.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from "node:fs";
-import { chmod, link, mkdir, open, rename, unlink } from "node:fs/promises";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+} from "node:fs";
+import { chmod, link, mkdir, open, readdir, rename, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
-import type { PathInfo, Platform, PrivateFileRead } from "../platform.ts";
+import {
+  MAX_PRIVATE_FILE_BYTES,
+  type PathInfo,
+  type Platform,
+  type PrivateFileRead,
+} from "../platform.ts";
 
 const errorCode = (error: unknown) => (error as { code?: string } | null)?.code;
 
@@ -32,6 +45,8 @@ function kindOf(stats: { isFile(): boolean; isDirectory(): boolean; isSymbolicLi
  * open, fstat, read and close through the thread pool cost several times the syscalls
  * themselves, and this read is what every cache hit of a new process waits for. O_NONBLOCK
  * keeps the open of a FIFO planted at the path from blocking (it is then refused by fstat).
+ * The size is checked before reading, and the read is bounded by it: a planted 1 GB (even
+ * sparse) file costs an fstat, not a gigabyte of memory.
  */
 async function readPrivateFile(path: string): Promise<PrivateFileRead> {
   let fd: number;
@@ -51,7 +66,10 @@ async function readPrivateFile(path: string): Promise<PrivateFileRead> {
     if (uid !== undefined && stats.uid !== uid) {
       return { status: "refused", reason: `it is owned by another user (uid ${stats.uid})` };
     }
-    return { status: "ok", text: readFileSync(fd, "utf8") };
+    if (stats.size > MAX_PRIVATE_FILE_BYTES) {
+      return { status: "refused", reason: `it is larger than ${MAX_PRIVATE_FILE_BYTES} bytes` };
+    }
+    return { status: "ok", text: readAtMost(fd, stats.size) };
   } catch (error) {
     return { status: "refused", reason: `cannot read it (${errorCode(error) ?? "error"})` };
   } finally {
@@ -59,32 +77,69 @@ async function readPrivateFile(path: string): Promise<PrivateFileRead> {
   }
 }
 
+/**
+ * The file's bytes up to `size` + 1 (a file that grew since its fstat, only ever a hostile
+ * one, is read as far as that and then fails to parse), never past the cap.
+ */
+function readAtMost(fd: number, size: number): string {
+  const buffer = Buffer.allocUnsafe(Math.min(size, MAX_PRIVATE_FILE_BYTES) + 1);
+  let length = 0;
+  while (length < buffer.length) {
+    const n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (n === 0) break;
+    length += n;
+  }
+  return buffer.toString("utf8", 0, length);
+}
+
 let tempCounter = 0;
 
-/** A unique name beside `path`, so the rename or link into place stays in one directory. */
+/**
+ * A unique name beside `path`, so the rename or link into place stays in one directory; the
+ * format is the one `parseTempName` (platform.ts) reads.
+ */
 function tempPathFor(path: string): string {
   return `${path}.${process.pid}.${++tempCounter}.${Math.random().toString(36).slice(2, 8)}.tmp`;
 }
 
-/** Creates a new 0600 file holding `text`; EEXIST if something is at `path`. */
+/**
+ * Creates a new 0600 file holding `text`; EEXIST if something is at `path`. A write that fails
+ * once the file exists (ENOSPC, EDQUOT, EFBIG...) removes it: a partial file may hold part of
+ * a token, and nobody else would ever remove it.
+ */
 async function writeNewFile(path: string, text: string, sync: boolean): Promise<void> {
   const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {
     await handle.writeFile(text, "utf8");
     if (sync) await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (error) {
+    await handle.close().catch(() => {});
+    await unlink(path).catch(() => {});
+    throw error;
   }
+  await handle.close();
+}
+
+/** The first half of {@link writeFileAtomic}: the temp file, written and synced; its path. */
+export async function writeTempFile(path: string, text: string): Promise<string> {
+  const temp = tempPathFor(path);
+  await writeNewFile(temp, text, true);
+  return temp;
 }
 
 async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temp = tempPathFor(path);
-  await writeNewFile(temp, text, true);
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => {});
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    const temp = await writeTempFile(path, text);
+    try {
+      await rename(temp, path);
+      return;
+    } catch (error) {
+      await unlink(temp).catch(() => {});
+      // Our temp file was swept (by a `clear`, or by a process on another host sharing the
+      // directory that took our pid for a dead one of its own): write it once more.
+      if (errorCode(error) === "ENOENT" && attempt === 1) continue;
+      throw error;
+    }
   }
 }
 
@@ -99,17 +154,22 @@ const NO_HARD_LINKS = new Set(["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EMLI
  * has no hard links: an O_EXCL create, then the write.
  */
 async function createFileExclusive(path: string, text: string): Promise<boolean> {
-  const temp = tempPathFor(path);
-  await writeNewFile(temp, text, false);
-  try {
-    await link(temp, path);
-    return true;
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === "EEXIST") return false;
-    if (code === undefined || !NO_HARD_LINKS.has(code)) throw error;
-  } finally {
-    await unlink(temp).catch(() => {});
+  for (let attempt = 1; ; attempt++) {
+    const temp = tempPathFor(path);
+    await writeNewFile(temp, text, false);
+    try {
+      await link(temp, path);
+      return true;
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === "EEXIST") return false;
+      // Our temp file was swept meanwhile (see writeFileAtomic): once more.
+      if (code === "ENOENT" && attempt === 1) continue;
+      if (code === undefined || !NO_HARD_LINKS.has(code)) throw error;
+      break;
+    } finally {
+      await unlink(temp).catch(() => {});
+    }
   }
   try {
     await writeNewFile(path, text, false);
@@ -154,6 +214,16 @@ async function removeFile(path: string): Promise<void> {
   }
 }
 
+async function listDirectory(path: string): Promise<string[]> {
+  try {
+    return await readdir(path);
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === "ENOENT" || code === "ENOTDIR") return [];
+    throw error;
+  }
+}
+
 function readTextFileSync(path: string): string | undefined {
   try {
     return readFileSync(path, "utf8");
@@ -174,6 +244,7 @@ export const posixServices: Omit<Platform, "name" | "sha256Hex"> = {
   writeFileAtomic,
   createFileExclusive,
   removeFile,
+  listDirectory,
   pathInfo,
   makeDirectory,
   setMode: (path, mode) => chmod(path, mode),
