@@ -108,7 +108,10 @@ export interface AutoRefreshRequestOptions extends ApiRequestInit, TokenOptions 
 export interface AuthFetchOptions extends Omit<TokenOptions, "signal"> {
   readonly isAuthFailure?: AuthFailureDetector;
   readonly fetch?: FetchLike;
-  /** @see ApiRequestInit.maxResponseBytes @default 33554432 (32 MiB) */
+  /**
+   * The largest response body read, counted after decompression (see ApiRequestInit).
+   * @default 33554432 (32 MiB, `API_REQUEST_DEFAULTS.maxResponseBytes`)
+   */
   readonly maxResponseBytes?: number | undefined;
 }
 
