@@ -1,8 +1,9 @@
 /** Sending one API request: where the token may go, replayable bodies, and the plain send. */
 import { ApiResponse } from "./api-response.ts";
 import type { AttemptTimeouts } from "./attempt-timeout.ts";
-import { ApiError } from "./errors.ts";
-import { describeRequest } from "./origin-policy.ts";
+import { readTextWithin } from "./bounded-body.ts";
+import { ApiError, redactedCause } from "./errors.ts";
+import { describeRequest, mayReceiveToken, type TokenOrigins } from "./origin-policy.ts";
 import { redactSecrets } from "./redact.ts";
 import { describeFetchFailure } from "./retry.ts";
 
@@ -25,6 +26,23 @@ export type ApiBody =
   | ReadableStream<Uint8Array>
   | null;
 
+/**
+ * What an API call does with a redirect. `"follow"`: follows it only when its target may receive
+ * the token (see {@link ApiRequestInit.redirect}); `"manual"`: returns the 3xx response;
+ * `"error"`: fails with an {@link ApiError}, as fetch fails with a TypeError.
+ */
+export type RedirectMode = "follow" | "manual" | "error";
+
+/** Defaults of the API request options, in one place. */
+export const API_REQUEST_DEFAULTS = {
+  /** 32 MiB: {@link ApiRequestInit.maxResponseBytes}. */
+  maxResponseBytes: 33_554_432,
+  redirect: "follow",
+} as const satisfies { maxResponseBytes: number; redirect: RedirectMode };
+
+/** Redirects followed for one request; fetch allows 20, a gateway needs one or two. */
+export const MAX_REDIRECTS = 5;
+
 /** What every API call takes. */
 export interface ApiRequestInit {
   /** @default "GET" */
@@ -34,6 +52,23 @@ export interface ApiRequestInit {
   readonly headers?: HeadersInit | undefined;
   readonly body?: ApiBody | undefined;
   readonly signal?: AbortSignal | undefined;
+  /**
+   * The largest response body read, in bytes, counted after decompression while it streams
+   * (a megabyte of gzip can inflate to gigabytes); a larger one is an {@link ApiError} naming
+   * this cap, and the rest of it is never read.
+   * @default 33554432 (32 MiB, `API_REQUEST_DEFAULTS.maxResponseBytes`)
+   */
+  readonly maxResponseBytes?: number | undefined;
+  /**
+   * `"follow"` follows a 301/302/303/307/308 only when its target (the Location resolved against
+   * the current URL) may receive the token: authBase's origin or an allowed origin (without a
+   * config, the request URL's own origin), over https or loopback http; each hop is checked, at
+   * most {@link MAX_REDIRECTS}. Any other redirect is returned unfollowed, so neither the token
+   * nor the body leaves. 303, and 301/302 after a POST, continue as a GET without body (as fetch
+   * does); 307/308 resend the same method and body bytes.
+   * @default "follow"
+   */
+  readonly redirect?: RedirectMode | undefined;
 }
 
 /** A body that can be sent again, byte for byte, on the retry after an auth failure. */
@@ -109,21 +144,29 @@ export interface SendOptions {
   readonly method: string;
   /** The absolute URL (fetch parses it). */
   readonly url: string;
-  readonly headers: Headers | Record<string, string>;
+  /** The caller's headers; the token's and the content type are added to them. */
+  readonly headers: HeadersInit | undefined;
+  readonly token: string;
+  readonly contentType: string | undefined;
   readonly body: ReplayableBody;
   readonly signal?: AbortSignal | undefined;
   readonly timeoutMs: number;
   readonly timeouts: AttemptTimeouts;
   readonly fetch: FetchLike;
-  /** Removed from any error message. */
+  /** Removed from any error message and from an error's cause. */
   readonly secrets: readonly string[];
+  /** Where a redirect may be followed to: the origins that may receive the token. */
+  readonly origins: TokenOrigins;
+  readonly redirect: RedirectMode;
+  readonly maxResponseBytes: number;
 }
 
 /** The runtime's own fetch, as it was when this module loaded (not one patched in since). */
 const runtimeFetch = globalThis.fetch;
 
 /**
- * One HTTP exchange, the body read as text; failures without a response become {@link ApiError}.
+ * One HTTP exchange (with the redirects it may follow), the body read as text up to
+ * `maxResponseBytes`; any failure is an {@link ApiError} whose message and cause hold no secret.
  * The attempt's timeout aborts it with a `TimeoutError`, as `AbortSignal.timeout` would.
  */
 export async function sendApiRequest(options: SendOptions): Promise<ApiResponse> {
@@ -131,22 +174,116 @@ export async function sendApiRequest(options: SendOptions): Promise<ApiResponse>
   const keepsSignal = options.signal !== undefined || options.fetch !== runtimeFetch;
   const attempt = options.timeouts.start(options.timeoutMs, keepsSignal);
   try {
-    const response = await options.fetch(options.url, {
+    const init: RequestInit = {
       method: options.method,
-      headers: options.headers,
+      // Built here, inside the catch: a bad header value makes it throw, quoting the value.
+      headers: buildHeaders(options.headers, options.token, options.contentType),
       body: options.body,
       signal: options.signal ? AbortSignal.any([options.signal, attempt.signal]) : attempt.signal,
-    });
-    const body = await response.text();
-    return new ApiResponse({ status: response.status, body, url: options.url, from: response });
+      // Followed here, hop by hop, where the policy can see each target.
+      redirect: "manual",
+    };
+    let response = await options.fetch(options.url, init);
+    let url = options.url;
+    // The only cost a plain answer pays for redirect handling is this comparison.
+    if (response.status > 300 && response.status < 309) {
+      [response, url] = await handleRedirects(response, init, options);
+    }
+    const body = await readTextWithin(response, options.maxResponseBytes);
+    if (body === undefined) {
+      const request = describeRequest(options.method, options.url);
+      throw new ApiError(
+        `API response body is larger than maxResponseBytes (${options.maxResponseBytes} bytes; HTTP ${response.status}, ${request})`,
+        { request },
+      );
+    }
+    return new ApiResponse({ status: response.status, body, url, from: response });
   } catch (error) {
+    if (error instanceof ApiError) throw error;
     const failure = describeFetchFailure(error, options.signal, options.timeoutMs);
     const reason =
       failure.kind === "aborted" ? "aborted" : redactSecrets(failure.reason, options.secrets);
     // Described only here: the string work is wasted on every request that succeeds.
     const request = describeRequest(options.method, options.url);
-    throw new ApiError(`API request failed: ${reason} (${request})`, { cause: error, request });
+    throw new ApiError(`API request failed: ${reason} (${request})`, {
+      cause: redactedCause(error, options.secrets),
+      request,
+    });
   } finally {
     options.timeouts.end(attempt);
   }
+}
+
+const isRedirectStatus = (status: number) =>
+  status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+
+/** Headers that describe a body, dropped with it when a redirect turns the request into a GET. */
+const BODY_HEADERS = [
+  "content-type",
+  "content-length",
+  "content-encoding",
+  "content-language",
+  "content-location",
+];
+
+/**
+ * Follows `response`'s redirects as `options.redirect` says, each target checked against the
+ * origins that may receive the token; answers the response to read and its URL.
+ */
+async function handleRedirects(
+  first: Response,
+  init: RequestInit,
+  options: SendOptions,
+): Promise<[Response, string]> {
+  let response = first;
+  let url = options.url;
+  let method = init.method ?? "GET";
+  let headers = init.headers ?? {};
+  let body = init.body ?? null;
+  for (let hops = 0; isRedirectStatus(response.status); hops++) {
+    if (options.redirect === "manual") break;
+    const request = describeRequest(options.method, options.url);
+    if (options.redirect === "error") {
+      await discard(response);
+      throw new ApiError(
+        `API request failed: redirected (HTTP ${response.status}) and redirect is "error" (${request})`,
+        { cause: new TypeError("unexpected redirect"), request },
+      );
+    }
+    const location = response.headers.get("location");
+    let target: URL;
+    try {
+      if (location === null) break;
+      target = new URL(location, url);
+    } catch {
+      break;
+    }
+    // Not a place for the token (nor, then, for the body): the caller gets the 3xx itself.
+    if (!mayReceiveToken(target, options.origins)) break;
+    await discard(response);
+    if (hops === MAX_REDIRECTS) {
+      throw new ApiError(`API request failed: more than ${MAX_REDIRECTS} redirects (${request})`, {
+        request,
+      });
+    }
+    const status = response.status;
+    if (
+      (status === 303 && method !== "GET" && method !== "HEAD") ||
+      (status < 303 && method === "POST")
+    ) {
+      method = "GET";
+      body = null;
+      const rest = new Headers(headers);
+      for (const name of BODY_HEADERS) rest.delete(name);
+      headers = rest;
+    }
+    url = target.href;
+    response = await options.fetch(url, { ...init, method, headers, body });
+  }
+  return [response, url];
+}
+
+/** Lets go of a body that will not be read, so its connection can serve another request. */
+async function discard(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => {});
 }

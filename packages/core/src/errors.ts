@@ -1,4 +1,5 @@
 /** Error classes of the auth runtime: each has a stable `code`, a `name`, and keeps its `cause`. */
+import { redactSecrets } from "./redact.ts";
 
 /** The codes an {@link AuthRuntimeError} can carry. */
 export const ErrorCode = {
@@ -75,4 +76,39 @@ export function isAuthRuntimeError(error: unknown): error is AuthRuntimeError {
   if (error instanceof AuthRuntimeError) return true;
   const code = (error as { code?: unknown } | null)?.code;
   return error instanceof Error && Object.values(ErrorCode).includes(code as ErrorCode);
+}
+
+/**
+ * `error` made fit to be an error's `cause`: the error itself when none of its text holds a
+ * secret, else a copy of it (name, code, message and stack with the secrets redacted, its own
+ * cause treated the same way). fetch quotes a bad header value whole, `Bearer <token>`
+ * included, and `util.inspect` prints a cause chain in full.
+ */
+export function redactedCause(error: unknown, secrets: readonly string[], depth = 0): unknown {
+  if (typeof error === "string") return redactSecrets(error, secrets);
+  // Deeper than any runtime nests its causes: dropped rather than checked.
+  if (depth > 4) return undefined;
+  if (!holdsSecret(error, secrets)) return error;
+  if (!(error instanceof Error)) return redactSecrets(String(error), secrets);
+  const copy = new Error(redactSecrets(error.message, secrets));
+  copy.name = error.name;
+  copy.stack = redactSecrets(error.stack ?? "", secrets);
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" || typeof code === "number") {
+    Object.defineProperty(copy, "code", { value: code, enumerable: true });
+  }
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause !== undefined) copy.cause = redactedCause(cause, secrets, depth + 1);
+  return copy;
+}
+
+/** True when the message, stack, a string property or the cause chain of `error` holds a secret. */
+function holdsSecret(error: unknown, secrets: readonly string[], depth = 0): boolean {
+  if (depth > 4 || error === null || error === undefined) return false;
+  const holds = (text: unknown) =>
+    typeof text === "string" && redactSecrets(text, secrets) !== text;
+  if (typeof error !== "object") return holds(String(error));
+  if (error instanceof Error && (holds(error.message) || holds(error.stack))) return true;
+  for (const value of Object.values(error)) if (holds(value)) return true;
+  return holdsSecret((error as { cause?: unknown }).cause, secrets, depth + 1);
 }

@@ -4,13 +4,13 @@ import { ApiError } from "./errors.ts";
 
 const LOOPBACK_HOSTS = new Set(["localhost", "[::1]", "::1"]);
 
-/** True for localhost, 127.0.0.0/8 and ::1: the only hosts plain http may carry a token to. */
+/**
+ * True for a literal loopback address (127.0.0.0/8, ::1) or exactly `localhost`: the only hosts
+ * plain http may carry a token to. Not `*.localhost`: Node resolves those through DNS and the
+ * hosts file, so such a name may point anywhere. One rule for both runtimes (config.ts uses it).
+ */
 export function isLoopbackHost(hostname: string): boolean {
-  return (
-    LOOPBACK_HOSTS.has(hostname) ||
-    /^127(\.\d{1,3}){3}$/.test(hostname) ||
-    hostname.endsWith(".localhost")
-  );
+  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 
 /** `METHOD url` without the query string, for error messages (queries may carry secrets). */
@@ -115,6 +115,21 @@ export function resolveApiHref(
     }
   }
   return resolveApiUrl(url, config, method).href;
+}
+
+/** Where a token may go: `authBase`'s origin and the allowed ones. */
+export type TokenOrigins = Pick<EnvConfig, "authBase" | "allowedOrigins">;
+
+/**
+ * True when `url` may receive the token under `origins` (the origin rule and the transport
+ * rule of {@link resolveApiUrl}, without the error): what each redirect hop is checked against.
+ */
+export function mayReceiveToken(url: URL, origins: TokenOrigins): boolean {
+  const origin = url.origin;
+  return (
+    (origin === baseInfo(origins.authBase).origin || origins.allowedOrigins.includes(origin)) &&
+    isSecureTransport(url)
+  );
 }
 
 /** Plain http exposes the token on the wire; only loopback is exempt. */

@@ -3,10 +3,12 @@
  * binds the same code to Node. Everything here is runtime-neutral.
  */
 import {
+  API_REQUEST_DEFAULTS,
   type ApiBody,
   type ApiRequestInit,
   buildHeaders,
   type FetchLike,
+  type RedirectMode,
   type SendOptions,
   sendApiRequest,
   toReplayableBody,
@@ -23,7 +25,12 @@ import {
 } from "./config.ts";
 import { DRY_RUN_TOKEN, dryRunResponse } from "./dry-run.ts";
 import { FileTokenStore } from "./file-token-store.ts";
-import { assertSecureTransport, describeRequest, resolveApiHref } from "./origin-policy.ts";
+import {
+  assertSecureTransport,
+  describeRequest,
+  resolveApiHref,
+  type TokenOrigins,
+} from "./origin-policy.ts";
 import type { Platform } from "./platform.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
 import {
@@ -80,7 +87,11 @@ export interface TokenOptions {
 /** Options of {@link AuthRuntime.requestApi}: a request with a token you already have. */
 export interface RequestApiOptions extends ApiRequestInit {
   readonly authToken: string;
-  /** Resolves paths and applies the origin policy; without it the URL must be absolute. */
+  /**
+   * Resolves paths and applies the origin policy. Without it the URL must be absolute (https,
+   * or http to loopback), and the token may go to that URL's own origin only: a redirect is
+   * followed only within it, any other is returned unfollowed.
+   */
   readonly config?: EnvConfig;
   readonly timeoutMs?: number;
   readonly fetch?: FetchLike;
@@ -97,6 +108,11 @@ export interface AutoRefreshRequestOptions extends ApiRequestInit, TokenOptions 
 export interface AuthFetchOptions extends Omit<TokenOptions, "signal"> {
   readonly isAuthFailure?: AuthFailureDetector;
   readonly fetch?: FetchLike;
+  /**
+   * The largest response body read, counted after decompression (see ApiRequestInit).
+   * @default 33554432 (32 MiB, `API_REQUEST_DEFAULTS.maxResponseBytes`)
+   */
+  readonly maxResponseBytes?: number | undefined;
 }
 
 /** A `fetch`-compatible function that adds the token and refreshes on auth failures. */
@@ -209,21 +225,33 @@ export function createAuthRuntime(binding: RuntimeBinding) {
 
   async function requestApi(options: RequestApiOptions): Promise<ApiResponse> {
     const method = (options.method ?? "GET").toUpperCase();
-    const url = options.config
-      ? resolveApiHref(options.url, options.config, method)
-      : absoluteUrl(options.url, method).href;
+    let url: string;
+    let origins: TokenOrigins;
+    if (options.config) {
+      url = resolveApiHref(options.url, options.config, method);
+      origins = options.config;
+    } else {
+      const parsed = absoluteUrl(options.url, method);
+      url = parsed.href;
+      origins = { authBase: parsed.origin, allowedOrigins: [] };
+    }
     const replayable = toReplayableBody(options.body);
     const { body, contentType } = replayable instanceof Promise ? await replayable : replayable;
     return sendApiRequest({
       method,
       url,
-      headers: buildHeaders(options.headers, options.authToken, contentType),
+      headers: options.headers,
+      token: options.authToken,
+      contentType,
       body,
       signal: options.signal,
       timeoutMs: options.timeoutMs ?? options.config?.timeoutMs ?? 10_000,
       timeouts,
       fetch: options.fetch ?? fetch,
       secrets: secretsOf(options.config, options.authToken),
+      origins,
+      redirect: redirectOf(options.redirect),
+      maxResponseBytes: maxResponseBytesOf(options.maxResponseBytes),
     });
   }
 
@@ -253,24 +281,25 @@ export function createAuthRuntime(binding: RuntimeBinding) {
     const request: SendOptions = {
       method,
       url,
-      headers: buildHeaders(options.headers, token, contentType),
+      headers: options.headers,
+      token,
+      contentType,
       body,
       signal: options.signal,
       timeoutMs: config.timeoutMs,
       timeouts,
       fetch: options.fetch ?? fetch,
       secrets: [config.clientKey, token],
+      origins: config,
+      redirect: redirectOf(options.redirect),
+      maxResponseBytes: maxResponseBytesOf(options.maxResponseBytes),
     };
     const first = await sendApiRequest(request);
     if (!(options.isAuthFailure ?? isAuthFailure)(first)) return first;
     // One refresh and one resend of the same bytes; a second failure is the caller's to see.
     const fresh = (await tokens.refresh({ signal: options.signal, rejectedToken: token }))
       .accessToken;
-    return sendApiRequest({
-      ...request,
-      headers: buildHeaders(options.headers, fresh, contentType),
-      secrets: [config.clientKey, fresh],
-    });
+    return sendApiRequest({ ...request, token: fresh, secrets: [config.clientKey, fresh] });
   }
 
   function createAuthFetch(options: AuthFetchOptions = {}): AuthFetch {
@@ -291,6 +320,7 @@ export function createAuthRuntime(binding: RuntimeBinding) {
             ? new Uint8Array(await request.arrayBuffer())
             : null;
       const signal = init?.signal ?? request?.signal ?? undefined;
+      const redirect = init?.redirect ?? request?.redirect;
       const response = await requestApiWithAutoRefresh({
         ...options,
         method,
@@ -298,6 +328,7 @@ export function createAuthRuntime(binding: RuntimeBinding) {
         headers,
         body,
         ...(signal ? { signal } : {}),
+        ...(redirect ? { redirect: redirect as RedirectMode } : {}),
       });
       return toFetchResponse(response, method);
     };
@@ -342,6 +373,23 @@ export function createAuthRuntime(binding: RuntimeBinding) {
 
 /** The public API of a runtime binding. */
 export type AuthRuntime = ReturnType<typeof createAuthRuntime>;
+
+/** The caller's `redirect`, checked: a typo must not turn the policy off silently. */
+function redirectOf(value: RedirectMode | undefined): RedirectMode {
+  if (value === undefined) return API_REQUEST_DEFAULTS.redirect;
+  if (value !== "follow" && value !== "manual" && value !== "error") {
+    throw new TypeError(`redirect must be "follow", "manual" or "error" (got ${String(value)})`);
+  }
+  return value;
+}
+
+function maxResponseBytesOf(value: number | undefined): number {
+  if (value === undefined) return API_REQUEST_DEFAULTS.maxResponseBytes;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new TypeError(`maxResponseBytes must be an integer >= 0 (got ${String(value)})`);
+  }
+  return value;
+}
 
 function secretsOf(config: EnvConfig | undefined, token: string): string[] {
   return config ? [config.clientKey, token] : [token];

@@ -85,7 +85,10 @@ describe("isLoopbackHost", () => {
     ["127.0.0.1", true],
     ["127.1.2.3", true],
     ["[::1]", true],
-    ["app.localhost", true],
+    // Resolved through DNS and the hosts file on Node: may point anywhere.
+    ["app.localhost", false],
+    ["evil.localhost", false],
+    ["localhost.", false],
     ["128.0.0.1", false],
     ["localhost.example.com", false],
     ["127.0.0.1.nip.io", false],
