@@ -9,14 +9,15 @@ export async function readTextWithin(
   response: Response,
   maxBytes: number,
 ): Promise<string | undefined> {
-  const body = response.body;
-  if (body === null) return "";
   // An unencoded body with a Content-Length cannot grow past it (fetch enforces the length), so
-  // the runtime's own reader, faster than a loop over chunks, is safe for it.
+  // the runtime's own reader, faster than a loop over chunks, is safe for it. Checked before
+  // `response.body` is touched: on Bun that getter builds a stream, which costs more than the read.
   const length = response.headers.get("content-length");
   if (length !== null && !isEncoded(response) && Number(length) <= maxBytes) {
     return response.text();
   }
+  const body = response.body;
+  if (body === null) return "";
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let text = "";
