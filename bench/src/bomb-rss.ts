@@ -1,11 +1,11 @@
 /**
- * `bun bench/src/bomb-rss.ts [--json] [--token-path]`: the peak RSS of a real process that meets
+ * `bun bench/src/bomb-rss.ts [--json]`: the peak RSS of a real process that meets
  * a gzip bomb (1 MB on the wire, 1 GiB inflated). A hostile gateway runs in a process of its own
  * (bomb/server.ts); a Bun child (@openclaw/auth-runtime) and a Node child (the built
  * @openclaw/auth-runtime-node) each call requestApiWithAutoRefresh on it once, and their peak RSS
  * is read from outside with `/usr/bin/time -f %M` (else from `process.resourceUsage().maxRSS`).
- * Each child also runs once against a small answer, as the baseline. `--token-path` adds a run
- * whose token endpoint serves the bomb (the token request's own cap, through the public API).
+ * Each child also runs once against a small answer, as the baseline, and once against a token
+ * endpoint that serves the bomb (the token request's own cap, through the public API).
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -124,18 +124,14 @@ async function startBombServer(): Promise<{ url: string; bytes: number; stop: ()
   return { url, bytes, stop: () => server.kill() };
 }
 
-/** Every run: baseline and API bomb (and the token path's bomb when asked), on Bun and Node. */
+/** Every run: baseline, API bomb and token endpoint bomb, on Bun and Node. */
 export async function measureBombRss(
-  options: { tokenPath?: boolean; log?: (line: string) => void } = {},
+  options: { log?: (line: string) => void } = {},
 ): Promise<{ wireBytes: number; runs: BombRun[] }> {
   const log = options.log ?? (() => {});
   ensureNodePackageBuilt(log);
   const server = await startBombServer();
-  const scenarios: Scenario[] = [
-    "baseline",
-    "api",
-    ...(options.tokenPath ? ["token" as const] : []),
-  ];
+  const scenarios: Scenario[] = ["baseline", "api", "token"];
   const runs: BombRun[] = [];
   try {
     for (const runtime of ["bun", "node"] as const) {
@@ -159,7 +155,6 @@ const LABELS: Record<Scenario, string> = {
 if (import.meta.main) {
   const json = process.argv.includes("--json");
   const result = await measureBombRss({
-    tokenPath: process.argv.includes("--token-path"),
     log: (line) => process.stderr.write(`bomb-rss: ${line}\n`),
   });
   if (json) {

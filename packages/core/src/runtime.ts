@@ -180,6 +180,7 @@ export function createAuthRuntime(binding: RuntimeBinding) {
       config.minTtlSec,
       config.sessionPath,
       config.timeoutMs,
+      config.maxTtlSec,
       config.redisUrl ?? "",
     ].join("\n");
     let manager = managersByKey.get(id);

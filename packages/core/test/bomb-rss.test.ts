@@ -14,7 +14,7 @@ interface Run {
   outcome: string;
 }
 
-test("a 1 MB gzip bomb from the API keeps a Bun and a Node process under 300 MB peak RSS, and is an ApiError naming the cap", async () => {
+test("a 1 MB gzip bomb from the API or the token endpoint keeps a Bun and a Node process under 300 MB peak RSS, with an error naming the cap", async () => {
   const child = Bun.spawn([process.execPath, script, "--json"], { stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, code] = await Promise.all([
     new Response(child.stdout).text(),
@@ -31,6 +31,12 @@ test("a 1 MB gzip bomb from the API keeps a Bun and a Node process under 300 MB 
     expect(run.outcome).toStartWith(
       "ApiError: API response body is larger than maxResponseBytes (33554432 bytes",
     );
+    expect(run.peakRssMb, `${run.runtime}: ${run.peakRssMb} MB`).toBeLessThan(limitMb);
+  }
+  const tokenBombs = runs.filter((run) => run.scenario === "token");
+  expect(tokenBombs.map((run) => run.runtime).sort()).toEqual(["bun", "node"]);
+  for (const run of tokenBombs) {
+    expect(run.outcome).toStartWith("AuthSessionError: Auth session response exceeded 64 KiB");
     expect(run.peakRssMb, `${run.runtime}: ${run.peakRssMb} MB`).toBeLessThan(limitMb);
   }
 }, 240_000);

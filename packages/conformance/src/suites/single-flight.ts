@@ -91,6 +91,17 @@ export function singleFlightSuite(h: Harness): void {
       });
     });
 
+    it(h, "a config with a lower AUTH_MAX_TTL_SEC does not share the other's token", async () => {
+      await withFixture(h, {}, async (f) => {
+        const long = await api.getAccessTokenInfo({ config: f.config });
+        assert.ok(long.expiresIn > 600, `${long.expiresIn}`);
+        const capped = await api.getAccessTokenInfo({
+          config: f.configWith({ AUTH_MAX_TTL_SEC: "120" }),
+        });
+        assert.ok(capped.expiresAt <= Date.now() / 1000 + 121, `${capped.expiresAt}`);
+      });
+    });
+
     it(h, "concurrent refreshes of the same rejected token share one token request", async () => {
       await withFixture(h, {}, async (f) => {
         const old = await api.getAccessToken({ config: f.config });
