@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bunRedisClient } from "../../src/adapters/bun-redis.ts";
 import {
+  createEnvConfig,
   createFileTokenStore,
+  createTokenManager,
   type FileTokenStore,
   RedisTokenStore,
   TieredTokenStore,
@@ -142,6 +144,45 @@ describe.skipIf(!REDIS_SERVER)("TieredTokenStore", () => {
       expect(warnings).toHaveLength(1);
     } finally {
       redis.resume();
+    }
+  });
+  test("a lifetime given in milliseconds or as 1e12 s reaches Redis and the file capped at AUTH_MAX_TTL_SEC", async () => {
+    const nowMs = Date.now();
+    const answers = [
+      { accessToken: "in-ms", expires_at: nowMs + 600_000 },
+      { accessToken: "forever", expiresIn: 1e12 },
+    ];
+    let next = 0;
+    const gateway = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: () => Response.json(answers[next++]),
+    });
+    try {
+      const config = createEnvConfig(
+        {
+          AUTH_BASE: `http://127.0.0.1:${gateway.port}`,
+          CLIENT_KEY: "ck-redis-CANARY-61b2",
+          AUTH_MAX_TTL_SEC: "3600",
+        },
+        { envFile: false },
+      );
+      for (const expected of ["in-ms", "forever"]) {
+        const manager = createTokenManager({ config, store: fleetStore(), onWarning: () => {} });
+        const info = await manager.refresh();
+        expect(info.accessToken).toBe(expected);
+        // Ten minutes read as milliseconds; the endless one cut to the cap.
+        expect(info.expiresIn).toBeCloseTo(expected === "in-ms" ? 600 : 3_600, -1);
+        const key = `openclaw:auth:token:${manager.key}`;
+        const stored = JSON.parse((await redis.client.get(key)) as string);
+        expect(stored.access_token).toBe(expected);
+        const cap = Date.now() / 1000 + 3_600;
+        expect(stored.expires_at).toBeLessThanOrEqual(cap);
+        expect((await redis.client.send("PTTL", [key])) as number).toBeLessThanOrEqual(3_600_000);
+        expect((await files.get(manager.key))?.expiresAt).toBeLessThanOrEqual(cap);
+      }
+    } finally {
+      gateway.stop(true);
     }
   });
 });
