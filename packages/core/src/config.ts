@@ -1,10 +1,9 @@
 /** Configuration from environment variables (and a `.env` file), validated once and frozen. */
 import { parse as parseDotenv } from "dotenv";
 import * as z from "zod/mini";
+import { CONFIG_DEFAULTS, CONFIG_LIMITS, isLoopbackHost } from "./config-rules.ts";
 import { ConfigError } from "./errors.ts";
-import { isLoopbackHost } from "./origin-policy.ts";
 import type { Platform } from "./platform.ts";
-import { DEFAULT_MAX_TTL_SEC } from "./schemas.ts";
 
 /** The validated configuration every runtime function takes. */
 export interface EnvConfig {
@@ -39,21 +38,6 @@ export interface EnvConfigOptions {
   envFile?: string | false;
 }
 
-/** Defaults, in one place (DESIGN.md, "Configuration"). */
-export const CONFIG_DEFAULTS = {
-  authBase: "https://api-gw-test.yuanwei-lnc.com",
-  cacheDir: "/tmp/skill-auth-cache",
-  minTtlSec: 60,
-  sessionPath: "/auth/session",
-  timeoutMs: 10_000,
-  maxTtlSec: DEFAULT_MAX_TTL_SEC,
-} as const;
-
-const MAX_MIN_TTL_SEC = 86_400;
-const MAX_TIMEOUT_MS = 600_000;
-/** A year: a longer cap would not bound anything a token should live. */
-const MAX_MAX_TTL_SEC = 31_536_000;
-
 type Env = Readonly<Record<string, string | undefined>>;
 
 const CLIENT_KEY_REQUIRED = "CLIENT_KEY is required: set it in the environment or in the .env file";
@@ -82,7 +66,7 @@ function httpUrlText(variable: string) {
   );
 }
 
-function integerText(variable: string, min: number, max: number) {
+function integerText(variable: string, { min, max }: { min: number; max: number }) {
   const rule = `${variable} must be an integer from ${min} to ${max}`;
   return z.string().check(
     z.regex(/^\d+$/, rule),
@@ -115,7 +99,7 @@ const EnvVariablesSchema = z.object({
   AUTH_CACHE_DIR: z.optional(
     z.string().check(z.refine((v) => !v.includes("\0"), "AUTH_CACHE_DIR must be a path")),
   ),
-  AUTH_MIN_TTL_SEC: z.optional(integerText("AUTH_MIN_TTL_SEC", 0, MAX_MIN_TTL_SEC)),
+  AUTH_MIN_TTL_SEC: z.optional(integerText("AUTH_MIN_TTL_SEC", CONFIG_LIMITS.minTtlSec)),
   // A leading "//" would make the token request protocol-relative: another host.
   AUTH_SESSION_PATH: z.optional(
     z
@@ -124,8 +108,8 @@ const EnvVariablesSchema = z.object({
         z.regex(/^\/(?!\/)\S*$/, "AUTH_SESSION_PATH must be a path starting with a single '/'"),
       ),
   ),
-  AUTH_TIMEOUT_MS: z.optional(integerText("AUTH_TIMEOUT_MS", 1, MAX_TIMEOUT_MS)),
-  AUTH_MAX_TTL_SEC: z.optional(integerText("AUTH_MAX_TTL_SEC", 1, MAX_MAX_TTL_SEC)),
+  AUTH_TIMEOUT_MS: z.optional(integerText("AUTH_TIMEOUT_MS", CONFIG_LIMITS.timeoutMs)),
+  AUTH_MAX_TTL_SEC: z.optional(integerText("AUTH_MAX_TTL_SEC", CONFIG_LIMITS.maxTtlSec)),
   AUTH_ALLOWED_ORIGINS: z.optional(
     z.string().check(
       z.refine(

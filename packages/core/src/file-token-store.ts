@@ -1,8 +1,15 @@
 /** The cache file store of DESIGN.md: `{cacheDir}/token_<hash>.json`, shared with the Python port. */
+
+import {
+  type CachedToken,
+  cacheFileName,
+  lockFileName,
+  parseCacheFile,
+  toCacheFile,
+} from "./cache.ts";
 import { FileLock } from "./file-lock.ts";
 import { type Platform, parseTempName } from "./platform.ts";
 import { sleep } from "./retry.ts";
-import { type CachedToken, parseCacheFile, toCacheFile } from "./schemas.ts";
 import type { ReleaseLock, TokenStore } from "./token-store.ts";
 
 export interface FileTokenStoreOptions {
@@ -52,12 +59,12 @@ export class FileTokenStore implements TokenStore {
 
   /** Path of the cache file for `key`. */
   filePath(key: string): string {
-    return `${this.dir}/token_${key}.json`;
+    return `${this.dir}/${cacheFileName(key)}`;
   }
 
   /** Path of the lock file for `key`. */
   lockPath(key: string): string {
-    return `${this.dir}/token_${key}.lock`;
+    return `${this.dir}/${lockFileName(key)}`;
   }
 
   /**

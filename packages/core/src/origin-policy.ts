@@ -1,17 +1,7 @@
 /** Where a token may be sent: the AUTH_BASE origin, allowed origins, and https (or loopback http). */
 import type { EnvConfig } from "./config.ts";
+import { isLoopbackHost } from "./config-rules.ts";
 import { ApiError } from "./errors.ts";
-
-const LOOPBACK_HOSTS = new Set(["localhost", "[::1]", "::1"]);
-
-/**
- * True for a literal loopback address (127.0.0.0/8, ::1) or exactly `localhost`: the only hosts
- * plain http may carry a token to. Not `*.localhost`: Node resolves those through DNS and the
- * hosts file, so such a name may point anywhere. One rule for both runtimes (config.ts uses it).
- */
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
-}
 
 /** `METHOD url` without the query string, for error messages (queries may carry secrets). */
 export function describeRequest(method: string, url: URL | string): string {

@@ -2,7 +2,9 @@
 export type { ApiBody, ApiRequestInit } from "./api-request.ts";
 export { ApiResponse } from "./api-response.ts";
 export { type AuthFailureDetector, isAuthFailure } from "./auth-failure.ts";
-export { CONFIG_DEFAULTS, type EnvConfig, type EnvConfigOptions } from "./config.ts";
+export { type CachedToken, type CacheFile, parseCacheFile, toCacheFile } from "./cache.ts";
+export type { EnvConfig, EnvConfigOptions } from "./config.ts";
+export { CONFIG_DEFAULTS, isLoopbackHost } from "./config-rules.ts";
 export { DRY_RUN_TOKEN } from "./dry-run.ts";
 export {
   ApiError,
@@ -14,7 +16,7 @@ export {
   isAuthRuntimeError,
 } from "./errors.ts";
 export { FileTokenStore, type FileTokenStoreOptions } from "./file-token-store.ts";
-export { isLoopbackHost, resolveApiUrl } from "./origin-policy.ts";
+export { resolveApiUrl } from "./origin-policy.ts";
 export type { PathInfo, Platform, PrivateFileRead } from "./platform.ts";
 export {
   describeRedisUrl,
@@ -35,15 +37,10 @@ export type {
 } from "./runtime.ts";
 export { createAuthRuntime } from "./runtime.ts";
 export {
-  type CachedToken,
-  type CacheFile,
-  CacheFileSchema,
   DEFAULT_TOKEN_TTL_SEC,
   jwtExpiry,
-  parseCacheFile,
   type TokenResponse,
   TokenResponseSchema,
-  toCacheFile,
   tokenFromResponse,
 } from "./schemas.ts";
 export { TieredTokenStore } from "./tiered-token-store.ts";

@@ -3,8 +3,9 @@
  * makes one token request per expiry. Speaks to Redis through {@link RedisLike}, so any client
  * fits (Bun's built-in one, node-redis, ioredis) and none is a dependency.
  */
+
+import { type CachedToken, parseCacheFile, toCacheFile } from "./cache.ts";
 import { isReplyError, RedisGuard } from "./redis-guard.ts";
-import { type CachedToken, parseCacheFile, toCacheFile } from "./schemas.ts";
 import type { ReleaseLock, TokenStore } from "./token-store.ts";
 
 /**

@@ -1,39 +1,13 @@
-/** zod schemas of the two documents the runtime reads: the cache file and the token response. */
+/** zod schema of the one document read from the network: the token response. */
 import * as z from "zod/mini";
-
-/**
- * What an access token may be: 1..16384 visible ASCII characters, no spaces (RFC 6750 b64token
- * and what JWTs use). Anything else would break the `Authorization` header of every request, or
- * smuggle a header line into it, so it is never accepted, neither from the gateway nor a cache.
- */
-export const ACCESS_TOKEN_PATTERN = /^[\x21-\x7E]{1,16384}$/;
-
-/** True when `token` may be sent as a bearer token (see {@link ACCESS_TOKEN_PATTERN}). */
-export const isValidAccessToken = (token: string): boolean => ACCESS_TOKEN_PATTERN.test(token);
+import { type CachedToken, isValidAccessToken } from "./cache.ts";
+import { CONFIG_DEFAULTS } from "./config-rules.ts";
 
 /** The longest lifetime a token is cached for, whatever the gateway says (`AUTH_MAX_TTL_SEC`). */
-export const DEFAULT_MAX_TTL_SEC = 86_400;
+const DEFAULT_MAX_TTL_SEC = CONFIG_DEFAULTS.maxTtlSec;
 
 /** An `expires_at` above this is epoch milliseconds (1e11 s is the year 5138). */
 const EPOCH_MS_THRESHOLD = 1e11;
-
-/** A token with its lifetime, as the runtime holds it. `expiresAt` is epoch seconds. */
-export interface CachedToken {
-  readonly accessToken: string;
-  readonly expiresAt: number;
-  readonly expiresIn: number;
-}
-
-/**
- * The cache file, shared with the Python port:
- * `{"access_token": "…", "expires_at": 1234567890.123, "expires_in": 900}`.
- */
-export const CacheFileSchema = z.object({
-  access_token: z.string().check(z.regex(ACCESS_TOKEN_PATTERN)),
-  expires_at: z.number().check(z.refine(Number.isFinite)),
-  expires_in: z.optional(z.number().check(z.refine(Number.isFinite))),
-});
-export type CacheFile = z.infer<typeof CacheFileSchema>;
 
 const seconds = z.union([
   z.number().check(z.refine(Number.isFinite)),
@@ -100,7 +74,7 @@ export type TokenResponseResult =
 /**
  * Reads a parsed token response body. The token is the first non-empty `accessToken` or
  * `access_token` string (top level first, then `data`); one that breaks
- * {@link ACCESS_TOKEN_PATTERN} is `malformed`. Lifetime: `expiresIn`, else `expiresAt` (epoch
+ * the access token pattern of cache.ts is `malformed`. Lifetime: `expiresIn`, else `expiresAt` (epoch
  * seconds, or milliseconds when above 1e11), else the JWT `exp`, else 900 s; capped at
  * `maxTtlSec`. An `expiresIn <= 0` or an `expiresAt` already past gives a token that is expired
  * on arrival (`expiresAt <= nowSec`): usable once, never to be cached.
@@ -148,38 +122,4 @@ export function tokenFromResponse(
 ): CachedToken | undefined {
   const result = readTokenResponse(body, nowSec, maxTtlSec);
   return "token" in result ? result.token : undefined;
-}
-
-/** Clock skew between processes sharing a cache, and the lifetime's rounding. */
-const MAX_TTL_SLACK_SEC = 60;
-
-/** True when `token` lies further ahead than `maxTtlSec` (plus slack): poisoned, not to be served. */
-export function outlivesMaxTtl(token: CachedToken, nowSec: number, maxTtlSec: number): boolean {
-  return token.expiresAt > nowSec + maxTtlSec + MAX_TTL_SLACK_SEC;
-}
-
-/** The cache file's content for a token. */
-export function toCacheFile(token: CachedToken): CacheFile {
-  return {
-    access_token: token.accessToken,
-    expires_at: token.expiresAt,
-    expires_in: token.expiresIn,
-  };
-}
-
-/**
- * The token in a cache file's text (or a Redis value), or undefined when the text is not a valid
- * cache file. A token that breaks {@link ACCESS_TOKEN_PATTERN} makes the file invalid.
- */
-export function parseCacheFile(text: string): CachedToken | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const parsed = CacheFileSchema.safeParse(json);
-  if (!parsed.success) return undefined;
-  const { access_token, expires_at, expires_in } = parsed.data;
-  return { accessToken: access_token, expiresAt: expires_at, expiresIn: expires_in ?? 0 };
 }

@@ -1,6 +1,7 @@
 /** The token request: `POST {authBase}{sessionPath}` with retries, timeouts and a schema check. */
 import type { FetchLike } from "./api-request.ts";
 import { readTextWithin } from "./bounded-body.ts";
+import type { CachedToken } from "./cache.ts";
 import type { EnvConfig } from "./config.ts";
 import { AuthNetworkError, AuthSessionError } from "./errors.ts";
 import { bodyExcerpt, redactSecrets } from "./redact.ts";
@@ -14,7 +15,7 @@ import {
   redactedCause,
   sleep,
 } from "./retry.ts";
-import { type CachedToken, readTokenResponse } from "./schemas.ts";
+import { readTokenResponse } from "./schemas.ts";
 
 export interface SessionRequestOptions {
   readonly config: EnvConfig;

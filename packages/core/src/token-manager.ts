@@ -3,9 +3,9 @@
  * single flight in the process (one shared promise) and across processes (the store's lock).
  */
 import type { FetchLike } from "./api-request.ts";
+import { type CachedToken, isServable, outlivesMaxTtl, refreshMarginSec } from "./cache.ts";
 import type { EnvConfig } from "./config.ts";
 import { abortedError, type RetryPolicy, raceSignal, sleep } from "./retry.ts";
-import { type CachedToken, outlivesMaxTtl } from "./schemas.ts";
 import { requestAccessToken } from "./session.ts";
 import type { ReleaseLock, TokenStore } from "./token-store.ts";
 
@@ -36,8 +36,6 @@ export const DEFAULT_LOCK_WAIT: Readonly<LockWaitPolicy> = Object.freeze({
   giveUpMs: 15_000,
 });
 
-/** Fraction of `minTtlSec` added at random to the refresh point, so a fleet does not refresh at once. */
-const REFRESH_JITTER = 0.1;
 /** After a failed refresh, the still-valid token is served this long before the gateway is asked again. */
 const STALE_RETRY_MS = 5_000;
 
@@ -87,13 +85,12 @@ export class TokenManager {
     this.config = options.config;
     this.key = options.key;
     this.store = options.store;
-    const minTtl = options.config.minTtlSec;
-    this.#refreshMarginSec = minTtl + Math.random() * REFRESH_JITTER * minTtl;
+    this.#refreshMarginSec = refreshMarginSec(options.config.minTtlSec);
   }
 
   /** True while `token` may be served: `now < expiresAt - minTtlSec` (minus jitter). */
   isFresh(token: CachedToken | undefined, nowSec = Date.now() / 1000): token is CachedToken {
-    return token !== undefined && nowSec < token.expiresAt - this.#refreshMarginSec;
+    return isServable(token, nowSec, this.#refreshMarginSec);
   }
 
   /** The in-memory token, when fresh: the fast path of every request. */

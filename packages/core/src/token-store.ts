@@ -1,5 +1,5 @@
 /** Where tokens live between processes: the store interface, and a store kept in memory. */
-import type { CachedToken } from "./schemas.ts";
+import type { CachedToken } from "./cache.ts";
 
 /** Releases a lock taken with {@link TokenStore.tryLock}. */
 export type ReleaseLock = () => Promise<void>;

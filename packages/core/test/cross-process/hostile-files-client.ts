@@ -3,8 +3,8 @@
  * prints one JSON line on stdout.
  *
  * Commands (argv[2]):
- * - `token`       getAccessTokenInfo -> {source, token, warnings, maxRssKiB}; a failure
- *                 -> {error: {name, code, message}, maxRssKiB}
+ * - `token`       getAccessTokenInfo -> {source, token, warnings}; a failure
+ *                 -> {error: {name, code, message}, warnings}
  * - `write-temp`  writes the cache file's temp file as writeFileAtomic does (the real first half
  *                 of it), prints {temp}, and waits to be killed before the rename
  */
@@ -18,18 +18,17 @@ import {
 const command = process.argv[2];
 const config = createEnvConfig(process.env, { envFile: false });
 const print = (line: unknown) => process.stdout.write(`${JSON.stringify(line)}\n`);
-const maxRssKiB = () => process.resourceUsage().maxRSS;
 
 if (command === "token") {
   const warnings: string[] = [];
   try {
     const tokenManager = createTokenManager({ config, onWarning: (w) => warnings.push(w) });
     const info = await getAccessTokenInfo({ tokenManager });
-    print({ source: info.source, token: info.accessToken, warnings, maxRssKiB: maxRssKiB() });
+    print({ source: info.source, token: info.accessToken, warnings });
   } catch (error) {
     const { name, message } = error as Error;
     const code = (error as { code?: unknown }).code;
-    print({ error: { name, code, message }, warnings, maxRssKiB: maxRssKiB() });
+    print({ error: { name, code, message }, warnings });
   }
 } else if (command === "write-temp") {
   const token = JSON.stringify({

@@ -21,7 +21,6 @@ interface ClientLine {
   token?: string;
   temp?: string;
   warnings?: string[];
-  maxRssKiB?: number;
   error?: { name?: string; code?: string; message?: string };
 }
 
@@ -67,6 +66,17 @@ const clientWithFileLimit = (blocks: number, command: string, env: Record<string
     env,
   );
 
+/**
+ * The client under `/usr/bin/time -f %M`, whose last stderr line is the child's peak RSS in KiB.
+ * Read from outside: a process spawned by this (large) test runner starts with the runner's peak
+ * in its own `resourceUsage().maxRSS`, which Linux carries across exec.
+ */
+async function clientPeakRss(command: string, env: Record<string, string>) {
+  const result = await run(["/usr/bin/time", "-f", "%M", process.execPath, CLIENT, command], env);
+  const peakKiB = Number(result.stderr.trim().split("\n").at(-1));
+  return { ...result, peakKiB };
+}
+
 const temps = async (dir: string) => (await readdir(dir)).filter((name) => name.endsWith(".tmp"));
 
 describe("a cache file too large to read", () => {
@@ -77,11 +87,12 @@ describe("a cache file too large to read", () => {
     await handle.truncate(1024 ** 3); // sparse: no disk is used
     await handle.close();
 
-    const result = await client("token", f.env);
-    console.log(`peak RSS of a process meeting a 1 GB cache file: ${result.line.maxRssKiB} KiB`);
+    const result = await clientPeakRss("token", f.env);
+    console.log(`peak RSS of a process meeting a 1 GB cache file: ${result.peakKiB} KiB`);
     expect(result.line.error).toBeUndefined();
     expect(result.line.source).toBe("network");
-    expect(result.line.maxRssKiB).toBeLessThan(300 * 1024);
+    expect(result.peakKiB).toBeGreaterThan(0);
+    expect(result.peakKiB).toBeLessThan(300 * 1024);
     expect((await stat(f.cacheFile)).size).toBeLessThan(4096);
     expect(JSON.parse(await readFile(f.cacheFile, "utf8")).access_token).toBe(result.line.token);
     expect(f.gw.stats().tokensIssued).toBe(1);
