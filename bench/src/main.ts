@@ -107,7 +107,7 @@ async function main(): Promise<void> {
 
     if (args.only.has("request")) {
       log("request overhead (Bun)");
-      const r = await measureRequestOverhead(core.runtime, {
+      const r = await measureRequestOverhead(core, {
         ...requestOptions,
         cacheDir: newCacheDir(),
       });
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     }
     if (args.only.has("tokens")) {
       log("token paths: warm memory, cache-file hit");
-      const r = await measureTokenPaths(core.runtime, config, {
+      const r = await measureTokenPaths(core, config, {
         rounds: sizes.tokenRounds,
         roundMs: sizes.tokenRoundMs,
       });
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
         sessionLatencyMs: STORM_SESSION_LATENCY_MS,
       };
       log(`storm: ${sizes.stormCallers} calls in one process`);
-      const ours = await inProcessStorm(core.runtime, env, sizes.stormCallers);
+      const ours = await inProcessStorm(core, env, sizes.stormCallers);
       const naive = await naiveInProcessStorm(env, sizes.stormCallers);
       log(`storm: ${sizes.stormProcesses} processes, runtime then naive`);
       const oursProc = await processStorm(env, "storm-client.ts", sizes.stormProcesses);

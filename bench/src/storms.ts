@@ -4,7 +4,7 @@
  * algorithm, on the same gateway with the same token-request latency.
  */
 import { join } from "node:path";
-import type { AuthRuntime } from "@openclaw/auth-runtime";
+import type * as AuthApi from "@openclaw/auth-runtime";
 import type { DevGatewayClient } from "@openclaw/dev-gateway/remote";
 import { naiveGetToken } from "./naive.ts";
 
@@ -50,7 +50,7 @@ async function counted(
 
 /** `callers` concurrent getAccessToken calls in this process, on a cold cache. */
 export function inProcessStorm(
-  runtime: AuthRuntime,
+  runtime: typeof AuthApi,
   env: StormEnv,
   callers: number,
 ): Promise<StormResult> {

@@ -2,7 +2,8 @@
  * The token paths without the network: a warm in-memory getAccessToken, and a token served from
  * the cache file to a fresh runtime each time, beside the naive port's file read.
  */
-import type { AuthRuntime, EnvConfig } from "@openclaw/auth-runtime";
+import type * as AuthApi from "@openclaw/auth-runtime";
+import type { EnvConfig } from "@openclaw/auth-runtime";
 import { naiveGetToken } from "./naive.ts";
 import { interleavedRounds, medianRatio } from "./rounds.ts";
 
@@ -24,7 +25,7 @@ export interface TokenPathResult {
 
 /** `config` must point at a gateway and a cache dir that already hold a fresh token. */
 export async function measureTokenPaths(
-  runtime: AuthRuntime,
+  runtime: typeof AuthApi,
   config: EnvConfig,
   options: TokenPathOptions,
 ): Promise<TokenPathResult> {

@@ -4,7 +4,7 @@
  * `bench/.build/node-request-overhead.mjs` (see node-child.ts); takes its options as one JSON
  * argument and prints one JSON line.
  */
-import { runtime } from "@openclaw/auth-runtime-node";
+import * as runtime from "@openclaw/auth-runtime-node";
 import { measureRequestOverhead, type RequestOverheadOptions } from "../request-overhead.ts";
 
 const options = JSON.parse(process.argv[2] ?? "{}") as RequestOverheadOptions;

@@ -19,10 +19,10 @@ import { tokenRequestSuite } from "./suites/token-request.ts";
 import { installOutputCapture } from "./support.ts";
 
 /**
- * The public API module of a runtime, less its platform export (`bunPlatform` on Bun,
- * `nodePlatform` on Node). Used as a type only: the suite never imports it.
+ * The user API of a runtime (`@openclaw/auth-runtime` on Bun, `@openclaw/auth-runtime-node` on
+ * Node: the same names). Used as a type only: the suite never imports it.
  */
-export type RuntimeApi = Omit<typeof import("@openclaw/auth-runtime"), "bunPlatform">;
+export type RuntimeApi = typeof import("@openclaw/auth-runtime");
 
 /** The test functions of the runtime's test runner (bun:test, node:test). */
 export interface TestApi {

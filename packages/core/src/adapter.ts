@@ -1,9 +1,9 @@
 /**
  * `@openclaw/auth-runtime/adapter`: what a runtime binding, a custom store or a tool built on the
- * runtime needs beyond the user API: the runtime factory, the platform interface, the stores, the
- * token manager, the origin policy and redaction.
+ * runtime needs beyond the user API: the runtime of this build and the factory of others, the
+ * platform interface, the stores, the token manager, the origin policy and redaction.
  */
-export type { FetchLike } from "./api-request.ts";
+export { runtime } from "./api.ts";
 export type { CachedToken } from "./cache.ts";
 export { FileTokenStore, type FileTokenStoreOptions } from "./file-token-store.ts";
 export { resolveApiUrl } from "./origin-policy.ts";
@@ -21,8 +21,6 @@ export { TieredTokenStore } from "./tiered-token-store.ts";
 export {
   DEFAULT_LOCK_WAIT,
   type LockWaitPolicy,
-  type TokenInfo,
   TokenManager,
-  type TokenSource,
 } from "./token-manager.ts";
 export { MemoryTokenStore, type ReleaseLock, type TokenStore } from "./token-store.ts";

@@ -2,6 +2,7 @@
 
 import type { HeadersInit, ReplayableBody } from "./api-request.ts";
 import { ApiResponse } from "./api-response.ts";
+import type { TokenInfo } from "./token-manager.ts";
 
 /** The token a dry run uses: recognisable, and refused by any real gateway. */
 export const DRY_RUN_TOKEN = "openclaw-dry-run-token";
@@ -48,4 +49,15 @@ export function dryRunResponse(
     url: href,
     dryRun: true,
   });
+}
+
+/** The token info of a dry run: the fake token, said to last 900 s from now. */
+export function dryRunTokenInfo(): TokenInfo {
+  const expiresIn = 900;
+  return {
+    accessToken: DRY_RUN_TOKEN,
+    expiresIn,
+    expiresAt: Date.now() / 1000 + expiresIn,
+    source: "memory",
+  };
 }

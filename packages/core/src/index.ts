@@ -1,6 +1,8 @@
 /**
- * @openclaw/auth-runtime on Bun: trade a CLIENT_KEY for a gateway token, keep it cached and
- * fresh, and call the gateway with it.
+ * @openclaw/auth-runtime: trade a CLIENT_KEY for a short-lived gateway token, keep it cached and
+ * fresh across calls and processes, and call the gateway with it. This is the user API; tools
+ * and custom stores find the rest in `@openclaw/auth-runtime/adapter`, the cache-file rules in
+ * `@openclaw/auth-runtime/cache`.
  *
  * @example
  * import { createEnvConfig, requestApiWithAutoRefresh } from "@openclaw/auth-runtime";
@@ -9,49 +11,44 @@
  *   body: { url: "https://detail.1688.com/offer/123.html" } });
  * console.log(res.status, res.json());
  */
-import { bunPlatform } from "./adapters/bun.ts";
-import { bunRedisClient } from "./adapters/bun-redis.ts";
-import type { EnvConfig } from "./config.ts";
-import { FileTokenStore } from "./file-token-store.ts";
-import { describeRedisUrl, RedisTokenStore } from "./redis-token-store.ts";
-import { createAuthRuntime } from "./runtime.ts";
-import { TieredTokenStore } from "./tiered-token-store.ts";
-import type { TokenStore } from "./token-store.ts";
 
-export * from "./public.ts";
-export { bunPlatform };
-
-/** The cache files; with `AUTH_REDIS_URL`, the fleet cache in Redis in front of them. */
-function createStore(config: EnvConfig, _key: string, warn: (message: string) => void): TokenStore {
-  const files = new FileTokenStore(bunPlatform, { dir: config.cacheDir, onWarning: warn });
-  if (!config.redisUrl) return files;
-  const redis = new RedisTokenStore(bunRedisClient(config.redisUrl), {
-    label: describeRedisUrl(config.redisUrl),
-    onWarning: warn,
-  });
-  return new TieredTokenStore(redis, files);
-}
-
-/** The runtime bound to Bun. */
-export const runtime = createAuthRuntime({
-  platform: bunPlatform,
-  env: () => process.env,
-  createStore,
-});
-
-export const {
+export {
+  authFetch,
+  cacheFilePath,
+  clearCachedToken,
+  createAuthFetch,
   createEnvConfig,
-  loadClientKeyFromEnv,
+  createTokenManager,
   getAccessToken,
   getAccessTokenInfo,
+  loadClientKeyFromEnv,
   refreshAccessToken,
-  clearCachedToken,
   requestApi,
   requestApiWithAutoRefresh,
-  createAuthFetch,
-  authFetch,
-  createTokenManager,
-  cacheKey,
-  cacheFilePath,
-  createFileTokenStore,
-} = runtime;
+} from "./api.ts";
+export type { ApiBody, HeadersInit, RedirectMode } from "./api-request.ts";
+export { ApiResponse } from "./api-response.ts";
+export { type AuthFailureDetector, isAuthFailure } from "./auth-failure.ts";
+export type { EnvConfig, EnvConfigOptions } from "./config.ts";
+export { DRY_RUN_TOKEN } from "./dry-run.ts";
+export {
+  ApiError,
+  AuthNetworkError,
+  AuthRuntimeError,
+  AuthSessionError,
+  ConfigError,
+  ErrorCode,
+  isAuthRuntimeError,
+} from "./errors.ts";
+export type {
+  ApiRequestInit,
+  AuthFetch,
+  AuthFetchOptions,
+  AutoRefreshRequestOptions,
+  FetchLike,
+  RefreshOptions,
+  RequestApiOptions,
+  TokenManagerInit,
+  TokenOptions,
+} from "./options.ts";
+export type { TokenInfo, TokenManager, TokenSource } from "./token-manager.ts";

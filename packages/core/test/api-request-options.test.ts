@@ -1,7 +1,7 @@
 /** The API request options' defaults and checks: a typo must not turn a limit or the redirect policy off. */
 import { describe, expect, test } from "bun:test";
 import { API_REQUEST_DEFAULTS, MAX_REDIRECTS } from "../src/api-request.ts";
-import { requestApi } from "../src/index.ts";
+import { requestApi } from "./internal-api.ts";
 
 describe("API request options", () => {
   test("defaults: 32 MiB of body, redirects followed within the token's origins, at most 5", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ApiResponse, isAuthFailure } from "../src/index.ts";
+import { ApiResponse, isAuthFailure } from "./internal-api.ts";
 
 const response = (status: number, body: unknown) =>
   new ApiResponse({

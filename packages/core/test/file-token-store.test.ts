@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createFileTokenStore, MemoryTokenStore } from "../src/index.ts";
+import { createFileTokenStore, MemoryTokenStore } from "./internal-api.ts";
 
 const KEY = "0123456789abcdef0123456789abcdef";
 const token = (accessToken: string, expiresAt: number) => ({

@@ -1,8 +1,8 @@
 /** URL resolution, loopback detection and secret redaction: the pure helpers behind the policy. */
 import { describe, expect, test } from "bun:test";
-import { ApiError, isLoopbackHost, resolveApiUrl } from "../src/index.ts";
 import { resolveApiHref } from "../src/origin-policy.ts";
 import { bodyExcerpt, redactSecrets } from "../src/redact.ts";
+import { ApiError, isLoopbackHost, resolveApiUrl } from "./internal-api.ts";
 
 const config = {
   authBase: "https://gw.example.com/api",

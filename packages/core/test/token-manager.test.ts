@@ -13,7 +13,7 @@ import {
   getAccessTokenInfo,
   MemoryTokenStore,
   type TokenStore,
-} from "../src/index.ts";
+} from "./internal-api.ts";
 
 const CLIENT_KEY = "ck-live-CANARY-7f3a9c";
 let gateway: DevGateway;

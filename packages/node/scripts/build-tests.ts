@@ -24,7 +24,7 @@ const result = await Bun.build({
   // Bundled per entry: each file of `node --test` runs in its own process anyway.
   splitting: false,
   naming: "[name].js",
-  external: ["@openclaw/auth-runtime-node", "zod", "dotenv"],
+  external: ["@openclaw/auth-runtime-node", "@openclaw/auth-runtime-node/adapter", "zod", "dotenv"],
 });
 if (!result.success) {
   for (const log of result.logs) console.error(log);

@@ -1,50 +1,69 @@
 /**
- * Builds dist/: `index.js`, core's logic and the Node binding bundled into one ESM file for Node
- * (zod and dotenv stay imports), and `index.d.ts` over tsc's declarations of the same sources.
+ * Builds dist/ for Node: `index.js` and `adapter.js` (core's entries with Node's binding put
+ * where core imports `#binding`, and a shared chunk, so both entries share one runtime; zod and
+ * dotenv stay imports) and `index.d.ts`/`adapter.d.ts`, the declarations of the same entries
+ * bundled into self-contained files: a consumer sees this package's types, not core's files.
  */
-import { readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { BunPlugin } from "bun";
+import { type Plugin as RollupPlugin, rollup } from "rollup";
+import { dts } from "rollup-plugin-dts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+const core = join(root, "../core/src");
 const dist = join(root, "dist");
+
+/** Where the build finds core's entries and Node's binding. */
+const targets: Record<string, string> = {
+  "@openclaw/auth-runtime": join(core, "index.ts"),
+  "@openclaw/auth-runtime/adapter": join(core, "adapter.ts"),
+  "@openclaw/auth-runtime/cache": join(core, "cache.ts"),
+  "#binding": join(root, "src/binding.ts"),
+};
 
 await rm(dist, { recursive: true, force: true });
 
+const nodeBinding: BunPlugin = {
+  name: "node-binding",
+  setup(build) {
+    build.onResolve({ filter: /^(@openclaw\/auth-runtime(\/\w+)?|#binding)$/ }, (args) => {
+      const path = targets[args.path];
+      return path ? { path } : undefined;
+    });
+  },
+};
+
 const bundle = await Bun.build({
-  entrypoints: [join(root, "src/index.ts")],
+  entrypoints: [join(root, "src/index.ts"), join(root, "src/adapter.ts")],
   target: "node",
   format: "esm",
+  splitting: true,
   external: ["zod", "dotenv"],
   outdir: dist,
-  naming: "index.js",
+  naming: { entry: "[name].js", chunk: "shared-[hash].js" },
+  plugins: [nodeBinding],
 });
 if (!bundle.success) {
   for (const log of bundle.logs) console.error(log);
   process.exit(1);
 }
 
-const tsc = Bun.spawnSync([process.execPath, "x", "tsc", "-p", join(root, "tsconfig.build.json")], {
-  cwd: root,
-  stdout: "inherit",
-  stderr: "inherit",
+const resolveCore: RollupPlugin = {
+  name: "resolve-core",
+  resolveId: (source) => targets[source] ?? null,
+};
+const types = await rollup({
+  input: { index: join(root, "src/index.ts"), adapter: join(root, "src/adapter.ts") },
+  plugins: [
+    resolveCore,
+    dts({
+      tsconfig: join(root, "tsconfig.build.json"),
+      compilerOptions: { allowImportingTsExtensions: true },
+    }),
+  ],
+  external: ["zod", "zod/mini", "dotenv"],
 });
-if (tsc.exitCode !== 0) process.exit(tsc.exitCode ?? 1);
-
-// The sources import each other as `./x.ts` (Bun's style); Node resolution wants `./x.js` in the
-// published declarations.
-async function rewriteSpecifiers(dir: string): Promise<void> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) await rewriteSpecifiers(path);
-    else if (entry.name.endsWith(".d.ts")) {
-      const text = await readFile(path, "utf8");
-      await writeFile(path, text.replace(/(["'])(\.{1,2}\/[^"']*?)\.ts\1/g, "$1$2.js$1"));
-    }
-  }
-}
-await rewriteSpecifiers(join(dist, "types"));
-await writeFile(
-  join(dist, "index.d.ts"),
-  `/** Types of @openclaw/auth-runtime-node (the declarations of its sources, under ./types). */\nexport * from "./types/node/src/index.js";\n`,
-);
+await types.write({ dir: dist, format: "es", chunkFileNames: "shared-[hash].d.ts" });
+await types.close();

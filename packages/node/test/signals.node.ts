@@ -22,7 +22,8 @@ test("500 API requests in a row leave at most one abort listener on any signal",
     { preconnect: realFetch.preconnect },
   ) as typeof fetch;
   const api = await import("@openclaw/auth-runtime-node");
-  assert.equal(api.nodePlatform.fetchReleasesSignals ?? false, false);
+  const { nodePlatform } = await import("@openclaw/auth-runtime-node/adapter");
+  assert.equal(nodePlatform.fetchReleasesSignals ?? false, false);
 
   const server = createServer((_request, response) => response.end("ok"));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

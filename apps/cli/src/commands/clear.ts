@@ -1,5 +1,6 @@
 /** `clear`: removes this config's cached token; other configs' files are left alone. */
-import { bunPlatform, cacheFilePath, clearCachedToken } from "@openclaw/auth-runtime";
+import { cacheFilePath, clearCachedToken } from "@openclaw/auth-runtime";
+import { runtime } from "@openclaw/auth-runtime/adapter";
 import type { CommandLine } from "../args.ts";
 import { loadConfig, tokenManagerFor } from "../context.ts";
 import { ExitCode, note } from "../output.ts";
@@ -7,7 +8,7 @@ import { ExitCode, note } from "../output.ts";
 export async function run(cli: CommandLine): Promise<number> {
   const config = loadConfig(cli.globals);
   const path = cacheFilePath(config);
-  const existed = (await bunPlatform.pathInfo(path)) !== undefined;
+  const existed = (await runtime.platform.pathInfo(path)) !== undefined;
   if (cli.globals.dryRun) {
     note(existed ? `dry run: would remove ${path}` : `dry run: no cached token at ${path}`);
     return ExitCode.Ok;

@@ -2,12 +2,10 @@
  * `doctor [--json]`: one line per check (config, cache dir, gateway), each ok, warn or fail.
  * Never prints the token or the client key, never creates or changes anything.
  */
-import {
-  bunPlatform,
-  CONFIG_DEFAULTS,
-  createEnvConfig,
-  type EnvConfig,
-} from "@openclaw/auth-runtime";
+
+import { createEnvConfig, type EnvConfig } from "@openclaw/auth-runtime";
+import { runtime } from "@openclaw/auth-runtime/adapter";
+import { CONFIG_DEFAULTS } from "@openclaw/auth-runtime/cache";
 import type { CommandLine } from "../args.ts";
 import { loadConfig } from "../context.ts";
 import { cliEnvironment, envFileOf, startEnvironment } from "../env.ts";
@@ -65,7 +63,7 @@ function checkConfig(cli: CommandLine): { checks: Check[]; config: EnvConfig | u
 }
 
 async function checkCacheDir(dir: string): Promise<Check> {
-  const info = await bunPlatform.pathInfo(dir);
+  const info = await runtime.platform.pathInfo(dir);
   const fail = (why: string): Check => ({
     check: "cache dir",
     level: "fail",
@@ -80,7 +78,7 @@ async function checkCacheDir(dir: string): Promise<Check> {
   }
   if (info.kind === "symlink") return fail("is a symlink");
   if (info.kind !== "directory") return fail("is not a directory");
-  const uid = bunPlatform.uid();
+  const uid = runtime.platform.uid();
   if (uid !== undefined && info.uid !== undefined && info.uid !== uid) {
     return fail(`is owned by another user (uid ${info.uid})`);
   }

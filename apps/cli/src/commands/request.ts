@@ -3,7 +3,8 @@
  * an auto-refreshing API call; the response body on stdout; exit 0 on 2xx, 1 otherwise.
  */
 import { readFileSync } from "node:fs";
-import { requestApiWithAutoRefresh, resolveApiUrl } from "@openclaw/auth-runtime";
+import { requestApiWithAutoRefresh } from "@openclaw/auth-runtime";
+import { resolveApiUrl } from "@openclaw/auth-runtime/adapter";
 import type { CommandLine } from "../args.ts";
 import { loadConfig, tokenManagerFor } from "../context.ts";
 import {

@@ -1,11 +1,8 @@
 /** `status [--json]`: this config's cache entry, its path and state; never the token. */
-import {
-  bunPlatform,
-  cacheFilePath,
-  createFileTokenStore,
-  type EnvConfig,
-  parseCacheFile,
-} from "@openclaw/auth-runtime";
+
+import { cacheFilePath, type EnvConfig } from "@openclaw/auth-runtime";
+import { runtime } from "@openclaw/auth-runtime/adapter";
+import { parseCacheFile } from "@openclaw/auth-runtime/cache";
 import type { CommandLine } from "../args.ts";
 import { loadConfig } from "../context.ts";
 import { type Color, ExitCode, paint, writeOut } from "../output.ts";
@@ -27,13 +24,13 @@ export interface CacheEntry {
 /** Reads the cache entry of `config` without changing anything (no dir is created). */
 export async function readCacheEntry(config: EnvConfig): Promise<CacheEntry> {
   const path = cacheFilePath(config);
-  const store = createFileTokenStore(config.cacheDir, () => {});
+  const store = runtime.createFileTokenStore(config.cacheDir, () => {});
   const dirProblem = await store.checkDir({ create: false });
   if (dirProblem) {
     const reason = dirProblem.replace(/^not using cache dir .*?: /, "");
     return { path, state: "refused", reason: `cache dir: ${reason}` };
   }
-  const read = await bunPlatform.readPrivateFile(path);
+  const read = await runtime.platform.readPrivateFile(path);
   if (read.status === "missing") return { path, state: "missing" };
   if (read.status === "refused") return { path, state: "refused", reason: read.reason };
   const token = parseCacheFile(read.text);

@@ -14,7 +14,7 @@ import {
   createTokenManager,
   type EnvConfig,
   parseCacheFile,
-} from "../../src/index.ts";
+} from "../internal-api.ts";
 import { CLIENT_KEY, cleanup, clientEnv, gateway, leaked, storm, tempDir } from "./storm.ts";
 
 afterEach(cleanup);

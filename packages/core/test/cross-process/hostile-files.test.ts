@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { lstat, mkdir, open, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cacheKey, createEnvConfig } from "../../src/index.ts";
+import { cacheKey, createEnvConfig } from "../internal-api.ts";
 import { cleanup, clientEnv, gateway, leaked, tempDir } from "./storm.ts";
 
 afterEach(cleanup);

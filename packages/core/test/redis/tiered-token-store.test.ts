@@ -11,7 +11,7 @@ import {
   type FileTokenStore,
   RedisTokenStore,
   TieredTokenStore,
-} from "../../src/index.ts";
+} from "../internal-api.ts";
 import { REDIS_SERVER, startRedis, stopAllRedis, type TestRedis } from "./redis-server.ts";
 
 const KEY = "0123456789abcdef0123456789abcdef";

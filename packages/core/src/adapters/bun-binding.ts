@@ -1,0 +1,30 @@
+/**
+ * The runtime's binding on Bun: Bun's platform, the process environment, and the cache files
+ * with Bun's built-in Redis client in front of them when `AUTH_REDIS_URL` is set. The package's
+ * `#binding` import; @openclaw/auth-runtime-node builds the same API with its own.
+ */
+import type { EnvConfig } from "../config.ts";
+import { FileTokenStore } from "../file-token-store.ts";
+import { describeRedisUrl, RedisTokenStore } from "../redis-token-store.ts";
+import type { RuntimeBinding } from "../runtime.ts";
+import { TieredTokenStore } from "../tiered-token-store.ts";
+import type { TokenStore } from "../token-store.ts";
+import { bunPlatform } from "./bun.ts";
+import { bunRedisClient } from "./bun-redis.ts";
+
+/** The cache files; with `AUTH_REDIS_URL`, the fleet cache in Redis in front of them. */
+function createStore(config: EnvConfig, warn: (message: string) => void): TokenStore {
+  const files = new FileTokenStore(bunPlatform, { dir: config.cacheDir, onWarning: warn });
+  if (!config.redisUrl) return files;
+  const redis = new RedisTokenStore(bunRedisClient(config.redisUrl), {
+    label: describeRedisUrl(config.redisUrl),
+    onWarning: warn,
+  });
+  return new TieredTokenStore(redis, files);
+}
+
+export const binding: RuntimeBinding = {
+  platform: bunPlatform,
+  env: () => process.env,
+  createStore,
+};

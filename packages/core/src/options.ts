@@ -1,0 +1,84 @@
+/** The option objects of the user API, each field with its default. */
+import type { ApiBody, ApiRequestInit, FetchLike } from "./api-request.ts";
+import type { AuthFailureDetector } from "./auth-failure.ts";
+import type { EnvConfig } from "./config.ts";
+import type { RetryPolicy } from "./retry.ts";
+import type { LockWaitPolicy, TokenManager } from "./token-manager.ts";
+import type { TokenStore } from "./token-store.ts";
+
+export type { ApiBody, ApiRequestInit, AuthFailureDetector, FetchLike };
+
+/** Which token: the process-wide one of a config, or an explicit manager's. */
+export interface TokenOptions {
+  /** @default `createEnvConfig()`: the environment and `./.env`, read once per process */
+  readonly config?: EnvConfig | undefined;
+  /** Use this manager instead of the process-wide one for `config`. */
+  readonly tokenManager?: TokenManager | undefined;
+  /** No network, no cache: a recognisable fake token (`DRY_RUN_TOKEN`). @default false */
+  readonly dryRun?: boolean | undefined;
+  /** Cancels this call; the token request goes on for other callers, and stops when none is left. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Options of `refreshAccessToken`. */
+export interface RefreshOptions extends TokenOptions {
+  /**
+   * The token the gateway refused. When another caller has already replaced it, that new token
+   * is served instead of asking again. @default the token this process holds
+   */
+  readonly rejectedToken?: string | undefined;
+}
+
+/** Options of `createTokenManager`. */
+export interface TokenManagerInit {
+  readonly config: EnvConfig;
+  /** Store behind the in-memory copy; `null` for memory only. @default the cache files (and Redis with `AUTH_REDIS_URL` on Bun) */
+  readonly store?: TokenStore | null;
+  /** @default globalThis.fetch */
+  readonly fetch?: FetchLike;
+  /** Token request retries. @default DEFAULT_RETRY_POLICY (3 retries, 250 ms x2 up to 4 s) */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Waiting for another process's token request. @default DEFAULT_LOCK_WAIT (up to 15 s) */
+  readonly lockWait?: Partial<LockWaitPolicy>;
+  /** Warnings (unusable cache dir, served a stale token). @default console.warn */
+  readonly onWarning?: (message: string) => void;
+}
+
+/** Options of `requestApi`: one request with a token you already have. */
+export interface RequestApiOptions extends ApiRequestInit {
+  readonly authToken: string;
+  /**
+   * Resolves paths and applies the origin policy. Without it the URL must be absolute (https,
+   * or http to loopback), and the token may go to that URL's own origin only: a redirect is
+   * followed only within it, any other is returned unfollowed.
+   */
+  readonly config?: EnvConfig;
+  /** @default config.timeoutMs, else 10000 */
+  readonly timeoutMs?: number;
+  /** @default globalThis.fetch */
+  readonly fetch?: FetchLike;
+}
+
+/** Options of `requestApiWithAutoRefresh`. */
+export interface AutoRefreshRequestOptions extends ApiRequestInit, TokenOptions {
+  /** Decides whether a response refused the token. @default isAuthFailure */
+  readonly isAuthFailure?: AuthFailureDetector;
+  /** @default globalThis.fetch */
+  readonly fetch?: FetchLike;
+}
+
+/** Options of `createAuthFetch`. */
+export interface AuthFetchOptions extends Omit<TokenOptions, "signal"> {
+  /** @default isAuthFailure */
+  readonly isAuthFailure?: AuthFailureDetector;
+  /** @default globalThis.fetch */
+  readonly fetch?: FetchLike;
+  /**
+   * The largest response body read, counted after decompression.
+   * @default 33554432 (32 MiB)
+   */
+  readonly maxResponseBytes?: number | undefined;
+}
+
+/** A `fetch`-compatible function that adds the token and refreshes on auth failures. */
+export type AuthFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;

@@ -1,0 +1,150 @@
+/**
+ * The two request paths of the user API: `requestApi` (a token you already have) and
+ * `requestApiWithAutoRefresh` (the token of a config, refreshed and the request resent once
+ * when the response refuses it). Both share one preparation: method, URL and origin policy,
+ * a replayable body, and the checked options.
+ */
+import {
+  API_REQUEST_DEFAULTS,
+  type ApiRequestInit,
+  buildHeaders,
+  type RedirectMode,
+  type SendOptions,
+  sendApiRequest,
+  toReplayableBody,
+} from "./api-request.ts";
+import type { ApiResponse } from "./api-response.ts";
+import type { AttemptTimeouts } from "./attempt-timeout.ts";
+import { isAuthFailure } from "./auth-failure.ts";
+import type { EnvConfig } from "./config.ts";
+import { DRY_RUN_TOKEN, dryRunResponse } from "./dry-run.ts";
+import type { AutoRefreshRequestOptions, RequestApiOptions, TokenOptions } from "./options.ts";
+import {
+  assertSecureTransport,
+  describeRequest,
+  resolveApiHref,
+  type TokenOrigins,
+} from "./origin-policy.ts";
+import type { TokenManager } from "./token-manager.ts";
+
+/** What the request paths need from the runtime they belong to. */
+export interface RequestContext {
+  readonly timeouts: AttemptTimeouts;
+  /** The manager serving `options`' token (the process-wide one of its config, by default). */
+  managerFor(options: TokenOptions): TokenManager;
+  /** The config of the environment, for a dry run that names none. */
+  defaultConfig(): EnvConfig;
+}
+
+/** A request ready to send, less its token. */
+type Prepared = Omit<SendOptions, "token" | "secrets">;
+
+/** Method, URL, body and options of `init`, checked and ready, whatever the path. */
+async function prepare(
+  init: ApiRequestInit,
+  target: (method: string) => { url: string; origins: TokenOrigins },
+  context: { timeouts: AttemptTimeouts; timeoutMs: number; fetch: SendOptions["fetch"] },
+): Promise<Prepared> {
+  const method = (init.method ?? "GET").toUpperCase();
+  const { url, origins } = target(method);
+  const redirect = redirectOf(init.redirect);
+  const maxResponseBytes = maxResponseBytesOf(init.maxResponseBytes);
+  // Only a stream body needs a promise; anything else is converted without a microtask.
+  const replayable = toReplayableBody(init.body);
+  const { body, contentType } = replayable instanceof Promise ? await replayable : replayable;
+  return {
+    method,
+    url,
+    headers: init.headers,
+    contentType,
+    body,
+    signal: init.signal,
+    ...context,
+    origins,
+    redirect,
+    maxResponseBytes,
+  };
+}
+
+/** The request functions of one runtime. */
+export function createRequests(ctx: RequestContext) {
+  async function requestApi(options: RequestApiOptions): Promise<ApiResponse> {
+    const { config } = options;
+    const prepared = await prepare(
+      options,
+      (method) => {
+        if (config) return { url: resolveApiHref(options.url, config, method), origins: config };
+        const parsed = absoluteUrl(options.url, method);
+        return { url: parsed.href, origins: { authBase: parsed.origin, allowedOrigins: [] } };
+      },
+      {
+        timeouts: ctx.timeouts,
+        timeoutMs: options.timeoutMs ?? config?.timeoutMs ?? 10_000,
+        fetch: options.fetch ?? fetch,
+      },
+    );
+    const secrets = config ? [config.clientKey, options.authToken] : [options.authToken];
+    return sendApiRequest({ ...prepared, token: options.authToken, secrets });
+  }
+
+  async function requestApiWithAutoRefresh(
+    options: AutoRefreshRequestOptions,
+  ): Promise<ApiResponse> {
+    const dryRun = options.dryRun ?? false;
+    // A dry run without a config or manager needs no manager: it never gets a token.
+    const manager =
+      dryRun && !options.config && !options.tokenManager ? undefined : ctx.managerFor(options);
+    const config = manager?.config ?? options.config ?? ctx.defaultConfig();
+    const request = await prepare(
+      options,
+      (method) => ({ url: resolveApiHref(options.url, config, method), origins: config }),
+      { timeouts: ctx.timeouts, timeoutMs: config.timeoutMs, fetch: options.fetch ?? fetch },
+    );
+    if (!manager || dryRun) {
+      const headers = buildHeaders(request.headers, DRY_RUN_TOKEN, request.contentType);
+      return dryRunResponse(request.method, request.url, headers, request.body);
+    }
+    const token =
+      manager.peekFresh()?.accessToken ??
+      (await manager.getToken({ signal: options.signal })).accessToken;
+    const first = await sendApiRequest({ ...request, token, secrets: [config.clientKey, token] });
+    if (!(options.isAuthFailure ?? isAuthFailure)(first)) return first;
+    // One refresh and one resend of the same bytes; a second failure is the caller's to see.
+    const fresh = (await manager.refresh({ signal: options.signal, rejectedToken: token }))
+      .accessToken;
+    return sendApiRequest({ ...request, token: fresh, secrets: [config.clientKey, fresh] });
+  }
+
+  return { requestApi, requestApiWithAutoRefresh };
+}
+
+/** The caller's `redirect`, checked: a typo must not turn the policy off silently. */
+function redirectOf(value: RedirectMode | undefined): RedirectMode {
+  if (value === undefined) return API_REQUEST_DEFAULTS.redirect;
+  if (value !== "follow" && value !== "manual" && value !== "error") {
+    throw new TypeError(`redirect must be "follow", "manual" or "error" (got ${String(value)})`);
+  }
+  return value;
+}
+
+function maxResponseBytesOf(value: number | undefined): number {
+  if (value === undefined) return API_REQUEST_DEFAULTS.maxResponseBytes;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new TypeError(`maxResponseBytes must be an integer >= 0 (got ${String(value)})`);
+  }
+  return value;
+}
+
+function absoluteUrl(url: string | URL, method: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(String(url));
+  } catch (error) {
+    throw new TypeError(
+      `requestApi: url must be absolute when no config is given (${describeRequest(method, String(url))})`,
+      { cause: error },
+    );
+  }
+  assertSecureTransport(parsed, describeRequest(method, parsed));
+  return parsed;
+}
