@@ -5,7 +5,7 @@
  * publint and are-the-types-wrong.
  */
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -161,6 +161,22 @@ describe("the npm tarball of @openclaw/auth-runtime-node", () => {
       files.filter((path) => !path.startsWith("dist/")),
       ["README.md", "package.json"],
     );
+  });
+
+  test("its declarations are self-contained and document each function with an example", async () => {
+    const dist = join(project, "node_modules/@openclaw/auth-runtime-node/dist");
+    const names = (await readdir(dist)).filter((name) => name.endsWith(".d.ts"));
+    const text = (await Promise.all(names.map((name) => readFile(join(dist, name), "utf8")))).join(
+      "\n",
+    );
+    // No path into another package's sources, no import of a package the consumer lacks.
+    assert.doesNotMatch(text, /core\/src|from ["']@openclaw\/auth-runtime["/]/);
+    for (const fn of ["getAccessToken", "requestApiWithAutoRefresh", "createAuthFetch"]) {
+      const doc = new RegExp(
+        `/\\*\\*(?:(?!\\*/)[\\s\\S])*@example(?:(?!\\*/)[\\s\\S])*\\*/\\s*declare function ${fn}\\(`,
+      );
+      assert.match(text, doc, `${fn} is declared with a JSDoc example`);
+    }
   });
 
   test(
