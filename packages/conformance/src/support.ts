@@ -183,7 +183,7 @@ export async function requestsTo(gateway: GatewayControl, path: string): Promise
 }
 
 // ---------------------------------------------------------------------------------------------
-// The cache file as DESIGN.md documents it, computed without the runtime.
+// The cache file as docs/cache.md documents it, computed without the runtime.
 
 /** First 32 hex characters of SHA-256 over UTF-8 `authBase + "\n" + clientKey`. */
 export function documentedCacheKey(authBase: string, clientKey: string): string {
