@@ -19,6 +19,19 @@ import type { GatewayControl, Harness } from "./harness.ts";
 /** The client key of every test: distinctive, so that a leak anywhere is found by a plain search. */
 export const CLIENT_KEY = "ck-live-CANARY-7f3a9c";
 
+/**
+ * The environment every child process of the tests starts from: the parent's PATH, HOME and
+ * TMPDIR, nothing else, so no AUTH_* or CLIENT_KEY of whoever runs the tests reaches a child.
+ */
+export function baseEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of ["PATH", "HOME", "TMPDIR"]) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
 /** Generous: the machine running the suite may be small and busy. */
 export const TEST_TIMEOUT_MS = 30_000;
 
@@ -170,7 +183,7 @@ export async function requestsTo(gateway: GatewayControl, path: string): Promise
 }
 
 // ---------------------------------------------------------------------------------------------
-// The cache file as DESIGN.md documents it, computed without the runtime.
+// The cache file as docs/cache.md documents it, computed without the runtime.
 
 /** First 32 hex characters of SHA-256 over UTF-8 `authBase + "\n" + clientKey`. */
 export function documentedCacheKey(authBase: string, clientKey: string): string {

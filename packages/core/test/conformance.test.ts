@@ -9,6 +9,7 @@ import {
   defineConformanceSuite,
   type GatewayControl,
 } from "../../conformance/src/index.ts";
+import { baseEnv } from "../../conformance/src/support.ts";
 import * as api from "../src/index.ts";
 
 const CLIENT_SCRIPT = fileURLToPath(new URL("./fixtures/client.ts", import.meta.url));
@@ -23,16 +24,6 @@ async function startGateway(options?: DevGatewayOptions): Promise<GatewayControl
     revokeAll: async () => gateway.revokeAll(),
     stop: () => gateway.stop(),
   };
-}
-
-/** The parent's PATH, HOME and TMPDIR, nothing else: no AUTH_* or CLIENT_KEY of the caller. */
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of ["PATH", "HOME", "TMPDIR"]) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
 }
 
 async function runClients(

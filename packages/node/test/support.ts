@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type DevGatewayOptions, spawnDevGateway } from "@openclaw/dev-gateway/remote";
 import type { GatewayControl } from "../../conformance/src/index.ts";
+import { baseEnv } from "../../conformance/src/support.ts";
 
 /** The dir of the built test files (.test-build). */
 export const BUILD_DIR = dirname(fileURLToPath(import.meta.url));
@@ -24,16 +25,6 @@ const GATEWAY_MAIN = join(REPO_DIR, "packages/dev-gateway/src/main.ts");
 /** A dev gateway in a child bun process, driven over its admin API. */
 export async function startGateway(options?: DevGatewayOptions): Promise<GatewayControl> {
   return spawnDevGateway(options, { bun: BUN, main: GATEWAY_MAIN });
-}
-
-/** The parent's PATH, HOME and TMPDIR, nothing else: no AUTH_* or CLIENT_KEY of the caller. */
-export function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of ["PATH", "HOME", "TMPDIR"]) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
 }
 
 export interface ProcessRun {

@@ -8,11 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type DevGateway, type DevGatewayOptions, startDevGateway } from "@openclaw/dev-gateway";
+import { baseEnv, CLIENT_KEY } from "../../../conformance/src/support.ts";
+
+export { baseEnv, CLIENT_KEY };
 
 export const STORM_CLIENT = fileURLToPath(new URL("../fixtures/storm-client.ts", import.meta.url));
-
-/** A client key no output may ever contain. */
-export const CLIENT_KEY = "ck-live-CANARY-7f3a9c";
 
 /** What one client printed, parsed. */
 export interface StormLine {
@@ -62,16 +62,6 @@ export async function cleanup(): Promise<void> {
   gateways.clear();
   await Promise.all([...dirs].map((dir) => rm(dir, { recursive: true, force: true })));
   dirs.clear();
-}
-
-/** The parent's PATH, HOME and TMPDIR, nothing else: no AUTH_* or CLIENT_KEY of the caller. */
-export function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of ["PATH", "HOME", "TMPDIR"]) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
 }
 
 /** The environment of a client of `gw` on `cacheDir`. */

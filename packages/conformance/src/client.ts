@@ -1,0 +1,57 @@
+/**
+ * The client of the conformance suite's process protocol (README.md, "The client script
+ * protocol"), written once: each runtime's fixture passes its own public API in. Web and
+ * Node-standard APIs only, like the rest of the suite: the Node fixture bundles it.
+ */
+import type { RuntimeApi } from "./harness.ts";
+
+/** The part of a runtime's public API the client calls. */
+export type ClientApi = Pick<
+  RuntimeApi,
+  "createEnvConfig" | "getAccessTokenInfo" | "refreshAccessToken"
+>;
+
+function print(line: unknown): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+/**
+ * Runs one command of the protocol (`token`, `refresh`, `token-abort <ms>`) with the config of
+ * the environment and prints one JSON line. Never calls `process.exit`: it sets the exit code
+ * (0, 1 on an error, 2 on a usage error), so the process ends only when nothing the runtime
+ * started (a request, a retry, a sleep, a lock wait) keeps it alive, which the `token-abort`
+ * test relies on.
+ *
+ * @example
+ * // packages/core/test/fixtures/client.ts
+ * import * as api from "../../src/index.ts";
+ * await runConformanceClient(api);
+ */
+export async function runConformanceClient(
+  api: ClientApi,
+  argv: readonly string[] = process.argv.slice(2),
+): Promise<void> {
+  const [command, arg] = argv;
+  try {
+    const config = api.createEnvConfig(process.env, { envFile: false });
+    if (command === "token") {
+      const info = await api.getAccessTokenInfo({ config });
+      print({ token: info.accessToken, source: info.source });
+    } else if (command === "refresh") {
+      print({ token: await api.refreshAccessToken({ config }), source: "refresh" });
+    } else if (command === "token-abort" && /^\d+$/.test(arg ?? "")) {
+      // The only caller gives up after <ms>; the process must then end by itself.
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), Number(arg));
+      const info = await api.getAccessTokenInfo({ config, signal: controller.signal });
+      print({ token: info.accessToken, source: info.source });
+    } else {
+      process.stderr.write("usage: client token|refresh|token-abort <ms>\n");
+      process.exitCode = 2;
+    }
+  } catch (error) {
+    const { name, code, message } = error as { name?: string; code?: string; message?: string };
+    print({ error: { name, code, message } });
+    process.exitCode = 1;
+  }
+}
