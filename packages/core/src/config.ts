@@ -1,7 +1,34 @@
-/** Configuration from environment variables (and a `.env` file), validated once and frozen. */
+/**
+ * The configuration, from environment variables (and a `.env` file) or from an options object,
+ * validated once and frozen.
+ *
+ * One table ({@link CONFIG_VARIABLES}) holds each setting: its variable, its field, its default,
+ * how its text is read, its rules and its doc line. The zod schema of the environment, the zod
+ * schema of the options, the defaults and the error messages are all built from it, and the
+ * types below are checked against it, so a setting is written once. The rules themselves are the
+ * predicates of config-rules.ts, which start-up paths call without loading zod.
+ */
 import { parse as parseDotenv } from "dotenv";
 import * as z from "zod/mini";
-import { CONFIG_DEFAULTS, CONFIG_LIMITS, isLoopbackHost } from "./config-rules.ts";
+import {
+  CONFIG_DEFAULTS,
+  CONFIG_LIMITS,
+  type EnvSource,
+  hasNoQueryOrFragment,
+  hasNoUrlCredentials,
+  integerFromText,
+  isAbsoluteHttpUrl,
+  isCacheDir,
+  isHttpOrigin,
+  isHttpsOrLoopback,
+  isIntegerIn,
+  isRedisUrl,
+  isSessionPath,
+  layeredReader,
+  normalizeAuthBase,
+  normalizeCacheDir,
+  splitList,
+} from "./config-rules.ts";
 import { ConfigError } from "./errors.ts";
 import type { Platform } from "./platform.ts";
 
@@ -25,112 +52,295 @@ export interface EnvConfig {
   readonly maxTtlSec: number;
   /** `redis://` URL of a shared fleet cache, when one is configured. */
   readonly redisUrl: string | undefined;
-  /** Where `clientKey` came from: the process environment or the `.env` file. */
-  readonly clientKeySource: "env" | "env-file";
+  /**
+   * Where `clientKey` came from: the process environment, the `.env` file, or the options of
+   * {@link createConfigWith | createConfig}.
+   */
+  readonly clientKeySource: "env" | "env-file" | "options";
 }
 
-/** Options of {@link createEnvConfig}. */
+/**
+ * Options of `createConfig`: the settings of the environment table as typed fields. Each has
+ * the rule and the default of its variable; as in the environment, surrounding whitespace is
+ * dropped and a blank string counts as unset.
+ */
+export interface ConfigOptions {
+  /**
+   * Gateway base URL: absolute http(s), no credentials, query or fragment; https unless the
+   * host is loopback. A trailing `/` is removed.
+   * @default "https://api-gw-test.yuanwei-lnc.com"
+   */
+  readonly authBase?: string;
+  /** The secret traded for tokens (required, non-blank). */
+  readonly clientKey: string;
+  /**
+   * Directory of the shared token cache files.
+   * @default "/tmp/skill-auth-cache"
+   */
+  readonly cacheDir?: string;
+  /**
+   * A cached token is served only while more than this many seconds remain (integer 0..86400).
+   * @default 60
+   */
+  readonly minTtlSec?: number;
+  /**
+   * Path on `authBase` of the token request, starting with a single `/`.
+   * @default "/auth/session"
+   */
+  readonly sessionPath?: string;
+  /**
+   * Timeout of each HTTP attempt, in milliseconds (integer 1..600000).
+   * @default 10000
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Origins (`scheme://host[:port]`) besides `authBase`'s that may receive the token.
+   * @default []
+   */
+  readonly allowedOrigins?: readonly string[];
+  /** `redis://` or `rediss://` URL of a shared fleet cache; none by default. */
+  readonly redisUrl?: string;
+  /**
+   * No token is cached for longer than this many seconds, whatever the gateway says (integer
+   * 1..31536000).
+   * @default 86400
+   */
+  readonly maxTtlSec?: number;
+}
+
+/** Options of `createEnvConfig`. */
 export interface EnvConfigOptions {
   /**
-   * `.env` file read for variables the environment does not set; `false` reads none.
+   * `.env` file read for variables the environment does not set; `false` reads none. The
+   * default `.env` may be missing; any other file given here must exist.
    * @default ".env"
    */
   envFile?: string | false;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+type Field = keyof ConfigOptions;
+type Value<K extends Field> = Exclude<ConfigOptions[K], undefined>;
+type Values = { -readonly [K in Field]?: Value<K> };
 
-const CLIENT_KEY_REQUIRED = "CLIENT_KEY is required: set it in the environment or in the .env file";
-
-function tryUrl(value: string): URL | undefined {
-  try {
-    return new URL(value);
-  } catch {
-    return undefined;
-  }
+/** One rule of a setting: the predicate, and what the message says after the name. */
+interface Rule<T> {
+  readonly test: (value: T) => boolean;
+  readonly says: string;
 }
 
-const isHttp = (url: URL | undefined): url is URL =>
-  url?.protocol === "http:" || url?.protocol === "https:";
-const hasCredentials = (value: string) =>
-  Boolean(tryUrl(value)?.username || tryUrl(value)?.password);
+/** One setting: a row of the configuration table. */
+interface Variable<T, D extends T | undefined = T | undefined> {
+  /** The environment variable. */
+  readonly name: string;
+  /** One line for docs and tools. */
+  readonly doc: string;
+  /** Used when the setting is unset; undefined: none (or required). */
+  readonly default: D;
+  readonly required?: true;
+  /** What an option value must be, for the message when it is not (`a string`). */
+  readonly type: string;
+  readonly is: (value: unknown) => value is T;
+  /** The variable's text as an option value; a value its rules refuse when it cannot be read. */
+  readonly fromText: (text: string) => T;
+  readonly rules: readonly Rule<T>[];
+  /** The valid value as the config holds it. */
+  readonly normalize?: (value: T) => T;
+}
 
-/** An absolute http(s) URL without credentials; `what` finishes the rule in the message. */
-function httpUrlText(variable: string) {
-  return z.string().check(
-    z.refine((v) => isHttp(tryUrl(v)), `${variable} must be an absolute http(s) URL`),
-    z.refine(
-      (v) => !hasCredentials(v),
-      `${variable} must not contain credentials (user:password@)`,
-    ),
+const isString = (value: unknown): value is string => typeof value === "string";
+const isNumber = (value: unknown): value is number => typeof value === "number";
+const isStringList = (value: unknown): value is readonly string[] =>
+  Array.isArray(value) && value.every(isString);
+const same = (text: string) => text;
+const NO_ORIGINS: readonly string[] = Object.freeze([]);
+
+type IntegerField = keyof typeof CONFIG_LIMITS;
+
+function integer(field: IntegerField, name: string, doc: string): Variable<number, number> {
+  const limits = CONFIG_LIMITS[field];
+  return {
+    name,
+    doc,
+    default: CONFIG_DEFAULTS[field],
+    type: "an integer",
+    is: isNumber,
+    fromText: integerFromText,
+    rules: [
+      {
+        test: (value) => isIntegerIn(value, limits),
+        says: `must be an integer from ${limits.min} to ${limits.max}`,
+      },
+    ],
+  };
+}
+
+/**
+ * The configuration table, in the order of the docs. README.md's table is tested against it
+ * (test/config.test.ts), so the docs cannot drift from it.
+ */
+const VARIABLES = {
+  authBase: {
+    name: "AUTH_BASE",
+    doc: "gateway base URL; trailing `/` removed",
+    default: CONFIG_DEFAULTS.authBase,
+    type: "a string",
+    is: isString,
+    fromText: same,
+    rules: [
+      { test: isAbsoluteHttpUrl, says: "must be an absolute http(s) URL" },
+      { test: hasNoUrlCredentials, says: "must not contain credentials (user:password@)" },
+      { test: hasNoQueryOrFragment, says: "must not have a query string or fragment" },
+      {
+        test: isHttpsOrLoopback,
+        says: "must use https (plain http is allowed only for loopback hosts)",
+      },
+    ],
+    normalize: normalizeAuthBase,
+  },
+  clientKey: {
+    name: "CLIENT_KEY",
+    doc: "the secret traded for tokens; from the environment, else the `.env` file",
+    default: undefined,
+    required: true,
+    type: "a string",
+    is: isString,
+    fromText: same,
+    rules: [],
+  },
+  cacheDir: {
+    name: "AUTH_CACHE_DIR",
+    doc: "directory of the token cache files",
+    default: CONFIG_DEFAULTS.cacheDir,
+    type: "a string",
+    is: isString,
+    fromText: same,
+    rules: [{ test: isCacheDir, says: "must be a path" }],
+    normalize: normalizeCacheDir,
+  },
+  minTtlSec: integer(
+    "minTtlSec",
+    "AUTH_MIN_TTL_SEC",
+    "a cached token is served only while more than this many seconds remain",
+  ),
+  sessionPath: {
+    name: "AUTH_SESSION_PATH",
+    doc: "path on the base URL of the token request",
+    default: CONFIG_DEFAULTS.sessionPath,
+    type: "a string",
+    is: isString,
+    fromText: same,
+    rules: [{ test: isSessionPath, says: "must be a path starting with a single '/'" }],
+  },
+  timeoutMs: integer("timeoutMs", "AUTH_TIMEOUT_MS", "timeout of each HTTP attempt, in ms"),
+  allowedOrigins: {
+    name: "AUTH_ALLOWED_ORIGINS",
+    doc: "comma-separated origins besides the base URL's that may receive the token",
+    default: NO_ORIGINS,
+    type: "a list of strings",
+    is: isStringList,
+    fromText: splitList,
+    rules: [
+      {
+        test: (origins) => origins.every(isHttpOrigin),
+        says: "must list http(s) origins only (scheme://host[:port]), comma-separated",
+      },
+    ],
+    normalize: (origins) => Object.freeze(origins.map((origin) => new URL(origin).origin)),
+  },
+  redisUrl: {
+    name: "AUTH_REDIS_URL",
+    doc: "URL of a shared fleet cache",
+    default: undefined,
+    type: "a string",
+    is: isString,
+    fromText: same,
+    rules: [{ test: isRedisUrl, says: "must be a redis:// or rediss:// URL" }],
+  },
+  maxTtlSec: integer(
+    "maxTtlSec",
+    "AUTH_MAX_TTL_SEC",
+    "no token is cached for longer than this many seconds, whatever the gateway says",
+  ),
+} satisfies { readonly [K in Field]: Variable<Value<K>> };
+
+/** The same table, seen per field: what the generic helpers below index. */
+const TABLE: { readonly [K in Field]: Variable<Value<K>> } = VARIABLES;
+const FIELDS = Object.keys(TABLE) as readonly Field[];
+
+// EnvConfig has exactly the table's fields (and where the key came from): a field added to one
+// and not the other fails to compile.
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const fieldsMatch: Exactly<keyof EnvConfig, Field | "clientKeySource"> = true;
+void fieldsMatch;
+
+/** A row of the configuration table, as docs and tools read it. */
+export interface ConfigVariable {
+  /** The environment variable, e.g. `AUTH_BASE`. */
+  readonly name: string;
+  /** The field of {@link EnvConfig} and {@link ConfigOptions}, e.g. `authBase`. */
+  readonly field: Field;
+  /** The default, or undefined when there is none (see `required`). */
+  readonly default: string | number | undefined;
+  /** True for the one setting without a default, `CLIENT_KEY`. */
+  readonly required: boolean;
+  readonly doc: string;
+}
+
+/** The configuration table: every variable `createEnvConfig` reads, in the order of the docs. */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze(
+  FIELDS.map((field) => {
+    const { name, doc, default: value, required } = TABLE[field];
+    return Object.freeze({
+      name,
+      field,
+      // A list's default is empty: none.
+      default: isString(value) || isNumber(value) ? value : undefined,
+      required: required === true,
+      doc,
+    });
+  }),
+);
+
+// ---- The schemas, built from the table ------------------------------------------------------
+
+/** A variable of the environment: optional (absent: the default), a string meeting its rules. */
+function envEntry<K extends Field>(field: K) {
+  const { name, rules, fromText }: Variable<Value<K>> = TABLE[field];
+  const checks = rules.map((rule) =>
+    z.refine<string>((text) => rule.test(fromText(text)), `${name} ${rule.says}`),
   );
+  return [name, z.optional(z.string().check(...checks))] as const;
 }
 
-function integerText(variable: string, { min, max }: { min: number; max: number }) {
-  const rule = `${variable} must be an integer from ${min} to ${max}`;
-  return z.string().check(
-    z.regex(/^\d+$/, rule),
-    z.refine((v) => Number(v) >= min && Number(v) <= max, rule),
-  );
+/** An option: optional (absent: the default), of its type and meeting its rules. */
+function optionEntry<K extends Field>(field: K) {
+  const { is, type, rules }: Variable<Value<K>> = TABLE[field];
+  const checks = rules.map((rule) => z.refine<Value<K>>(rule.test, `${field} ${rule.says}`));
+  return [
+    field,
+    z.optional(z.custom<Value<K>>(is, `${field} must be ${type}`).check(...checks)),
+  ] as const;
 }
 
-const splitList = (value: string) =>
-  value
-    .split(",")
-    .map((part) => part.trim())
-    .filter((part) => part !== "");
+/** The raw variables, by name. */
+const EnvSchema = z.object(Object.fromEntries(FIELDS.map(envEntry)));
 
-/** The raw variables and their rules; absent means "use the default". */
-const EnvVariablesSchema = z.object({
-  CLIENT_KEY: z.string(),
-  AUTH_BASE: z.optional(
-    httpUrlText("AUTH_BASE").check(
-      z.refine(
-        (v) => !tryUrl(v)?.search && !tryUrl(v)?.hash,
-        "AUTH_BASE must not have a query string or fragment",
-      ),
-      // The token request carries the client key: plain http only where it never leaves the host.
-      z.refine(
-        (v) => tryUrl(v)?.protocol === "https:" || isLoopbackHost(tryUrl(v)?.hostname ?? ""),
-        "AUTH_BASE must use https (plain http is allowed only for loopback hosts)",
-      ),
-    ),
-  ),
-  AUTH_CACHE_DIR: z.optional(
-    z.string().check(z.refine((v) => !v.includes("\0"), "AUTH_CACHE_DIR must be a path")),
-  ),
-  AUTH_MIN_TTL_SEC: z.optional(integerText("AUTH_MIN_TTL_SEC", CONFIG_LIMITS.minTtlSec)),
-  // A leading "//" would make the token request protocol-relative: another host.
-  AUTH_SESSION_PATH: z.optional(
-    z
-      .string()
-      .check(
-        z.regex(/^\/(?!\/)\S*$/, "AUTH_SESSION_PATH must be a path starting with a single '/'"),
-      ),
-  ),
-  AUTH_TIMEOUT_MS: z.optional(integerText("AUTH_TIMEOUT_MS", CONFIG_LIMITS.timeoutMs)),
-  AUTH_MAX_TTL_SEC: z.optional(integerText("AUTH_MAX_TTL_SEC", CONFIG_LIMITS.maxTtlSec)),
-  AUTH_ALLOWED_ORIGINS: z.optional(
-    z.string().check(
-      z.refine(
-        (v) =>
-          splitList(v).every((part) => {
-            const url = tryUrl(part);
-            return isHttp(url) && url.origin === part.replace(/\/$/, "") && !hasCredentials(part);
-          }),
-        "AUTH_ALLOWED_ORIGINS must list http(s) origins only (scheme://host[:port]), comma-separated",
-      ),
-    ),
-  ),
-  AUTH_REDIS_URL: z.optional(
-    z.string().check(
-      z.refine((v) => {
-        const url = tryUrl(v);
-        return (url?.protocol === "redis:" || url?.protocol === "rediss:") && url.hostname !== "";
-      }, "AUTH_REDIS_URL must be a redis:// or rediss:// URL"),
-    ),
-  ),
-});
+/** The options, by field; a field not in the table is refused. */
+const OptionsSchema = z.strictObject(Object.fromEntries(FIELDS.map(optionEntry)));
+
+/** The first broken rule as a ConfigError; messages name the setting, never its value. */
+function validate(schema: z.ZodMiniType, input: Record<string, unknown>): void {
+  const parsed = schema.safeParse(input, { reportInput: false });
+  if (parsed.success) return;
+  const issue = parsed.error.issues[0];
+  const message =
+    issue?.code === "unrecognized_keys"
+      ? `Unknown config option: ${issue.keys.join(", ")}`
+      : (issue?.message ?? "Invalid configuration");
+  throw new ConfigError(message);
+}
+
+// ---- Building the config --------------------------------------------------------------------
 
 /** Keeps the client key out of `JSON.stringify`, `console.log` and `util.inspect`. */
 function redactClientKey(config: EnvConfig): EnvConfig {
@@ -140,68 +350,130 @@ function redactClientKey(config: EnvConfig): EnvConfig {
   return Object.freeze(config);
 }
 
-function readEnvFile(platform: Platform, envFile: string | false): Env {
-  if (envFile === false) return {};
+function put<K extends Field>(values: Values, field: K, value: Value<K> | undefined): void {
+  if (value === undefined) return;
+  const { normalize }: Variable<Value<K>> = TABLE[field];
+  values[field] = normalize ? normalize(value) : value;
+}
+
+/** The config of validated `values`, each unset one its default. */
+function build(values: Values, clientKey: string, source: EnvConfig["clientKeySource"]): EnvConfig {
+  const d = VARIABLES;
+  return redactClientKey({
+    authBase: values.authBase ?? d.authBase.default,
+    clientKey,
+    cacheDir: values.cacheDir ?? d.cacheDir.default,
+    minTtlSec: values.minTtlSec ?? d.minTtlSec.default,
+    sessionPath: values.sessionPath ?? d.sessionPath.default,
+    timeoutMs: values.timeoutMs ?? d.timeoutMs.default,
+    allowedOrigins: values.allowedOrigins ?? d.allowedOrigins.default,
+    maxTtlSec: values.maxTtlSec ?? d.maxTtlSec.default,
+    redisUrl: values.redisUrl ?? d.redisUrl.default,
+    clientKeySource: source,
+  });
+}
+
+const CLIENT_KEY_REQUIRED = "CLIENT_KEY is required: set it in the environment or in the .env file";
+const DEFAULT_ENV_FILE = ".env";
+
+/**
+ * The variables of the `.env` file. The default file may be missing (no file: the environment
+ * alone decides); a file the caller named must exist, or a typo would silently drop its
+ * settings. Messages name the option, not the path: a path may hold a pasted secret.
+ */
+function readEnvFile(platform: Platform, file: string | false, option: string): EnvSource {
+  if (file === false) return {};
   let text: string | undefined;
   try {
-    text = platform.readTextFileSync(envFile);
+    text = platform.readTextFileSync(file);
   } catch (error) {
     const code = (error as { code?: string }).code ?? "error";
-    throw new ConfigError(`Cannot read the .env file ${envFile} (${code})`, { cause: error });
+    throw new ConfigError(`Cannot read the env file named by ${option} (${code})`, {
+      cause: error,
+    });
   }
-  return text === undefined ? {} : parseDotenv(text);
+  if (text !== undefined) return parseDotenv(text);
+  // The CLI passes the default by name; `.env` given or not is the default.
+  if (file === DEFAULT_ENV_FILE) return {};
+  throw new ConfigError(`The env file named by ${option} does not exist`);
 }
 
-/** Treats unset and blank alike: `CLIENT_KEY=` in a shell should fall through to `.env`. */
-function pick(env: Env, fileEnv: Env, name: string): [string | undefined, "env" | "env-file"] {
-  const fromEnv = env[name]?.trim();
+/** `CLIENT_KEY` and where it came from; blank counts as unset. */
+function clientKeyOf(env: EnvSource, fileEnv: EnvSource): [string, "env" | "env-file"] {
+  const fromEnv = layeredReader(env)("CLIENT_KEY");
   if (fromEnv) return [fromEnv, "env"];
-  const fromFile = fileEnv[name]?.trim();
-  return [fromFile || undefined, "env-file"];
+  const fromFile = layeredReader(fileEnv)("CLIENT_KEY");
+  if (fromFile) return [fromFile, "env-file"];
+  throw new ConfigError(CLIENT_KEY_REQUIRED);
 }
 
-/** Builds {@link EnvConfig} from `env` (then `.env`), throwing {@link ConfigError} on a bad value. */
+/**
+ * Builds {@link EnvConfig} from `env` (then the `.env` file), throwing {@link ConfigError} on a
+ * bad value. The environment wins; a blank value counts as unset.
+ */
 export function createEnvConfigWith(
   platform: Platform,
-  env: Env,
+  env: EnvSource,
   options: EnvConfigOptions = {},
 ): EnvConfig {
-  const fileEnv = readEnvFile(platform, options.envFile ?? ".env");
-  const [clientKey, clientKeySource] = pick(env, fileEnv, "CLIENT_KEY");
-  if (!clientKey) throw new ConfigError(CLIENT_KEY_REQUIRED);
-  const raw: Record<string, string | undefined> = { CLIENT_KEY: clientKey };
-  for (const name of Object.keys(EnvVariablesSchema.shape)) {
-    if (name !== "CLIENT_KEY") raw[name] = pick(env, fileEnv, name)[0];
+  const fileEnv = readEnvFile(
+    platform,
+    options.envFile ?? DEFAULT_ENV_FILE,
+    "envFile (--env-file)",
+  );
+  const [clientKey, clientKeySource] = clientKeyOf(env, fileEnv);
+  const read = layeredReader(env, fileEnv);
+  const raw: Record<string, string | undefined> = {};
+  for (const field of FIELDS) raw[TABLE[field].name] = read(TABLE[field].name);
+  validate(EnvSchema, raw);
+  const values: Values = {};
+  for (const field of FIELDS) fromEnvText(values, field, raw[TABLE[field].name]);
+  return build(values, clientKey, clientKeySource);
+}
+
+function fromEnvText<K extends Field>(values: Values, field: K, text: string | undefined): void {
+  const variable: Variable<Value<K>> = TABLE[field];
+  put(values, field, text === undefined ? undefined : variable.fromText(text));
+}
+
+/** An option as the environment's text would be: trimmed, blank counting as unset. */
+function tidy(value: unknown): unknown {
+  if (isString(value)) return value.trim() || undefined;
+  if (isStringList(value)) return value.map((item) => item.trim()).filter((item) => item !== "");
+  return value;
+}
+
+/**
+ * Builds {@link EnvConfig} from typed options, with the rules and defaults of the environment
+ * table; reads no environment and no file. `clientKeySource` is `"options"`.
+ * @throws {ConfigError} naming the option and its rule (never its value), an unknown option,
+ *   or a missing `clientKey`.
+ * @example
+ * const config = createConfig({ clientKey: secret, authBase: "https://gw.example.com" });
+ */
+export function createConfigWith(options: ConfigOptions): EnvConfig {
+  if (typeof options !== "object" || options === null) {
+    throw new ConfigError("createConfig takes an options object");
   }
-  const parsed = EnvVariablesSchema.safeParse(raw, { reportInput: false });
-  if (!parsed.success) {
-    // Rule messages name the variable and never carry its value.
-    throw new ConfigError(parsed.error.issues[0]?.message ?? "Invalid configuration");
-  }
-  const v = parsed.data;
-  const config: EnvConfig = {
-    authBase: (v.AUTH_BASE ?? CONFIG_DEFAULTS.authBase).replace(/\/+$/, ""),
-    clientKey,
-    cacheDir: (v.AUTH_CACHE_DIR ?? CONFIG_DEFAULTS.cacheDir).replace(/(.)\/+$/, "$1"),
-    minTtlSec:
-      v.AUTH_MIN_TTL_SEC === undefined ? CONFIG_DEFAULTS.minTtlSec : Number(v.AUTH_MIN_TTL_SEC),
-    sessionPath: v.AUTH_SESSION_PATH ?? CONFIG_DEFAULTS.sessionPath,
-    timeoutMs:
-      v.AUTH_TIMEOUT_MS === undefined ? CONFIG_DEFAULTS.timeoutMs : Number(v.AUTH_TIMEOUT_MS),
-    maxTtlSec:
-      v.AUTH_MAX_TTL_SEC === undefined ? CONFIG_DEFAULTS.maxTtlSec : Number(v.AUTH_MAX_TTL_SEC),
-    allowedOrigins: Object.freeze(
-      splitList(v.AUTH_ALLOWED_ORIGINS ?? "").map((origin) => new URL(origin).origin),
-    ),
-    redisUrl: v.AUTH_REDIS_URL,
-    clientKeySource,
-  };
-  return redactClientKey(config);
+  const input: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) input[key] = tidy(value);
+  validate(OptionsSchema, input);
+  const values: Values = {};
+  for (const field of FIELDS) fromOption(values, field, input[field]);
+  if (values.clientKey === undefined) throw new ConfigError("clientKey is required");
+  return build(values, values.clientKey, "options");
+}
+
+function fromOption<K extends Field>(values: Values, field: K, value: unknown): void {
+  const variable: Variable<Value<K>> = TABLE[field];
+  put(values, field, variable.is(value) ? value : undefined);
 }
 
 /** `CLIENT_KEY` from the environment, else from the `.env` file at `envPath`. */
-export function loadClientKeyFromEnvWith(platform: Platform, env: Env, envPath = ".env"): string {
-  const [clientKey] = pick(env, readEnvFile(platform, envPath), "CLIENT_KEY");
-  if (!clientKey) throw new ConfigError(CLIENT_KEY_REQUIRED);
-  return clientKey;
+export function loadClientKeyFromEnvWith(
+  platform: Platform,
+  env: EnvSource,
+  envPath = DEFAULT_ENV_FILE,
+): string {
+  return clientKeyOf(env, readEnvFile(platform, envPath, "envPath"))[0];
 }

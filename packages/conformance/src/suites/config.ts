@@ -3,11 +3,23 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { inspect } from "node:util";
-import type { Harness } from "../harness.ts";
-import { CLIENT_KEY, caught, it, withTempDir } from "../support.ts";
+import type { EnvConfig } from "@openclaw/auth-runtime";
+import type { Harness, RuntimeApi, TestApi } from "../harness.ts";
+import { CLIENT_KEY, caught, it, TEST_TIMEOUT_MS, withTempDir } from "../support.ts";
+
+/**
+ * `createConfig` as a runtime exports it, taken loosely: the tests below also pass it values of
+ * the wrong type, as a JavaScript caller could.
+ */
+export type AnyCreateConfig = (options: never) => EnvConfig;
 
 export function configSuite(h: Harness): void {
   const { api } = h;
+  // @ts-expect-error The `.` entry does not export createConfig yet. Once it does, this
+  // directive fails the typecheck: delete it and the `if` below, so a runtime without
+  // createConfig fails instead of skipping (core's test/config.test.ts runs the tests meanwhile).
+  const createConfig: AnyCreateConfig | undefined = api.createConfig;
+  if (createConfig) createConfigTests(h.t, createConfig, api.ConfigError);
   const make = (env: Record<string, string>) => api.createEnvConfig(env, { envFile: false });
 
   /** Asserts `env` is refused with a ConfigError naming `variable` and not repeating the value. */
@@ -155,11 +167,23 @@ export function configSuite(h: Harness): void {
             before,
             "the .env file is not written into process.env",
           );
-          // A missing .env file is no error: the environment alone decides.
-          assert.equal(
-            api.createEnvConfig({ CLIENT_KEY }, { envFile: join(dir, "absent.env") }).clientKey,
-            CLIENT_KEY,
-          );
+        });
+      },
+    );
+
+    it(
+      h,
+      "an envFile that does not exist is a ConfigError naming the option, not the path",
+      async () => {
+        await withTempDir(async (dir) => {
+          // A path may hold a pasted secret: the message must not repeat it.
+          const envFile = join(dir, `${CLIENT_KEY}.env`);
+          const error = await caught(() => api.createEnvConfig({ CLIENT_KEY }, { envFile }));
+          assert.ok(error instanceof api.ConfigError, "expected a ConfigError");
+          assert.match(error.message, /envFile/);
+          assert.match(error.message, /does not exist/);
+          assert.ok(!error.message.includes(dir), error.message);
+          assert.ok(!error.message.includes(CLIENT_KEY), error.message);
         });
       },
     );
@@ -171,10 +195,16 @@ export function configSuite(h: Harness): void {
         const fromEnv = process.env.CLIENT_KEY?.trim();
         assert.equal(api.loadClientKeyFromEnv(envFile), fromEnv || "from-file-key");
         if (!fromEnv) {
-          const error = await caught(() => api.loadClientKeyFromEnv(join(dir, "absent.env")));
+          await writeFile(join(dir, "blank.env"), "CLIENT_KEY=\n");
+          const error = await caught(() => api.loadClientKeyFromEnv(join(dir, "blank.env")));
           assert.ok(error instanceof api.ConfigError);
           assert.ok(error.message.startsWith("CLIENT_KEY is required"), error.message);
         }
+        // As createEnvConfig's envFile: a file named that does not exist is an error.
+        const missing = await caught(() => api.loadClientKeyFromEnv(join(dir, "absent.env")));
+        assert.ok(missing instanceof api.ConfigError);
+        assert.match(missing.message, /envPath.*does not exist/);
+        assert.ok(!missing.message.includes(dir), missing.message);
       });
     });
 
@@ -184,5 +214,141 @@ export function configSuite(h: Harness): void {
       assert.ok(!inspect(config).includes(CLIENT_KEY));
       assert.ok(!inspect({ nested: config }, { depth: 4 }).includes(CLIENT_KEY));
     });
+  });
+}
+
+/**
+ * The tests of `createConfig`: the options object takes the rules, defaults and redaction of the
+ * environment table. Registered by {@link configSuite} for each runtime that exports it, and by
+ * core's test/config.test.ts against config.ts itself.
+ */
+export function createConfigTests(
+  t: TestApi,
+  createConfig: AnyCreateConfig,
+  ConfigError: RuntimeApi["ConfigError"],
+): void {
+  // Deliberately loose: a JavaScript caller can pass anything.
+  const make = createConfig as (options: Record<string, unknown>) => EnvConfig;
+
+  /** Asserts `options` are refused with a ConfigError naming `option`, not repeating its value. */
+  async function refused(options: Record<string, unknown>, option: string): Promise<void> {
+    const error = await caught(() => make({ clientKey: CLIENT_KEY, ...options }));
+    assert.ok(error instanceof ConfigError, `${option}: expected a ConfigError`);
+    assert.equal((error as InstanceType<typeof ConfigError>).code, "CONFIG_ERROR");
+    assert.match(error.message, new RegExp(`\\b${option}\\b`));
+    const value = options[option];
+    if (typeof value === "string" && value.length > 3) {
+      assert.ok(!error.message.includes(value), error.message);
+    }
+    assert.ok(!error.message.includes(CLIENT_KEY), error.message);
+  }
+
+  t.describe("createConfig", () => {
+    t.test(
+      "createConfig with only clientKey gives the documented defaults, frozen, from options",
+      () => {
+        const config = make({ clientKey: CLIENT_KEY });
+        assert.equal(config.authBase, "https://api-gw-test.yuanwei-lnc.com");
+        assert.equal(config.clientKey, CLIENT_KEY);
+        assert.equal(config.cacheDir, "/tmp/skill-auth-cache");
+        assert.equal(config.minTtlSec, 60);
+        assert.equal(config.sessionPath, "/auth/session");
+        assert.equal(config.timeoutMs, 10_000);
+        assert.equal(config.maxTtlSec, 86_400);
+        assert.deepEqual([...config.allowedOrigins], []);
+        assert.equal(config.redisUrl, undefined);
+        assert.equal(config.clientKeySource, "options");
+        assert.ok(Object.isFrozen(config));
+        assert.ok(Object.isFrozen(config.allowedOrigins));
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    t.test(
+      "createConfig reads every typed option into its field, normalized as the variables are",
+      () => {
+        const config = make({
+          clientKey: ` ${CLIENT_KEY}\n`,
+          authBase: "https://gw.example.com/",
+          cacheDir: "/var/tmp/tokens/",
+          minTtlSec: 0,
+          sessionPath: "/v2/session",
+          timeoutMs: 2500,
+          maxTtlSec: 3600,
+          allowedOrigins: ["https://a.example.com", " http://127.0.0.1:8080/ ", ""],
+          redisUrl: "redis://127.0.0.1:6379/0",
+        });
+        assert.equal(config.clientKey, CLIENT_KEY);
+        assert.equal(config.authBase, "https://gw.example.com");
+        assert.equal(config.cacheDir, "/var/tmp/tokens");
+        assert.equal(config.minTtlSec, 0);
+        assert.equal(config.sessionPath, "/v2/session");
+        assert.equal(config.timeoutMs, 2500);
+        assert.equal(config.maxTtlSec, 3600);
+        assert.deepEqual(
+          [...config.allowedOrigins],
+          ["https://a.example.com", "http://127.0.0.1:8080"],
+        );
+        assert.equal(config.redisUrl, "redis://127.0.0.1:6379/0");
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    t.test(
+      "createConfig refuses a bad option with a ConfigError naming the option, not its value",
+      async () => {
+        const secretish = "ck-live-CANARY-7f3a9c-as-a-value";
+        await refused({ authBase: "gw.example.com/api" }, "authBase");
+        await refused({ authBase: "http://gw.example.com" }, "authBase");
+        await refused({ authBase: "https://user:secret-pw@gw.example.com" }, "authBase");
+        await refused({ authBase: "https://gw.example.com/?token=s3cr3t" }, "authBase");
+        await refused({ authBase: secretish }, "authBase");
+        await refused({ cacheDir: "/tmp/a\0b" }, "cacheDir");
+        await refused({ sessionPath: "//evil.example/session" }, "sessionPath");
+        await refused({ sessionPath: secretish }, "sessionPath");
+        for (const bad of [-1, 1.5, Number.NaN, 86_401, "60"]) {
+          await refused({ minTtlSec: bad }, "minTtlSec");
+        }
+        for (const bad of [0, 600_001, Number.POSITIVE_INFINITY, "10000"]) {
+          await refused({ timeoutMs: bad }, "timeoutMs");
+        }
+        for (const bad of [0, 31_536_001, "3600"]) await refused({ maxTtlSec: bad }, "maxTtlSec");
+        await refused({ allowedOrigins: ["https://a.example.com/path"] }, "allowedOrigins");
+        await refused({ allowedOrigins: "https://a.example.com" }, "allowedOrigins");
+        await refused({ allowedOrigins: [secretish] }, "allowedOrigins");
+        await refused({ redisUrl: "http://127.0.0.1:6379" }, "redisUrl");
+        await refused({ redisUrl: secretish }, "redisUrl");
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    t.test(
+      "createConfig requires clientKey and refuses an option it does not know",
+      async () => {
+        for (const options of [{}, { clientKey: "" }, { clientKey: "   " }]) {
+          const error = await caught(() => make(options));
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, /^clientKey is required/);
+        }
+        const wrongType = await caught(() => make({ clientKey: 42 }));
+        assert.ok(wrongType instanceof ConfigError);
+        assert.match(wrongType.message, /clientKey must be a string/);
+        const typo = await caught(() => make({ clientKey: CLIENT_KEY, authbase: "x" }));
+        assert.ok(typo instanceof ConfigError);
+        assert.match(typo.message, /authbase/);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    t.test(
+      "createConfig's config hides the client key from JSON.stringify and inspect",
+      () => {
+        const config = make({ clientKey: CLIENT_KEY });
+        assert.ok(!JSON.stringify(config).includes(CLIENT_KEY));
+        assert.ok(!inspect(config).includes(CLIENT_KEY));
+        assert.match(JSON.stringify(config), /"clientKey":"\[redacted\]"/);
+      },
+      TEST_TIMEOUT_MS,
+    );
   });
 }

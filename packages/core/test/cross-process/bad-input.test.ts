@@ -152,14 +152,16 @@ describe("odd .env files", () => {
     expect(error.message).not.toContain(CLIENT_KEY);
   });
 
-  test("a .env that is a directory is a ConfigError naming the file; a missing one is no error", async () => {
-    const dir = await tempDir();
-    const error = configError({ CLIENT_KEY }, dir);
-    expect(error.message).toContain("Cannot read the .env file");
-    expect(error.message).toContain(dir);
-    expect(createEnvConfig({ CLIENT_KEY }, { envFile: join(dir, "none") }).clientKey).toBe(
-      CLIENT_KEY,
+  test("a .env that is a directory or is missing is a ConfigError naming envFile, not the path", async () => {
+    // The path holds the key: a message that repeated it would leak it.
+    const dir = join(await tempDir(), CLIENT_KEY);
+    await mkdir(dir);
+    const unreadable = configError({ CLIENT_KEY: "k" }, dir);
+    expect(unreadable.message).toBe(
+      "Cannot read the env file named by envFile (--env-file) (EISDIR)",
     );
+    const missing = configError({ CLIENT_KEY: "k" }, join(dir, "none"));
+    expect(missing.message).toBe("The env file named by envFile (--env-file) does not exist");
   });
 
   test("a .env without CLIENT_KEY (only a blank one) is a ConfigError saying it is required", async () => {
