@@ -4,7 +4,12 @@
  */
 import { binding } from "#binding";
 import type { ApiResponse } from "./api-response.ts";
-import type { EnvConfig, EnvConfigOptions } from "./config.ts";
+import {
+  type ConfigOptions,
+  createConfigWith,
+  type EnvConfig,
+  type EnvConfigOptions,
+} from "./config.ts";
 import type {
   AuthFetch,
   AuthFetchOptions,
@@ -36,6 +41,17 @@ export function createEnvConfig(
   options?: EnvConfigOptions,
 ): EnvConfig {
   return runtime.createEnvConfig(env, options);
+}
+
+/**
+ * The configuration from an options object: the same rules, defaults and errors as
+ * {@link createEnvConfig}, without reading the environment or any file.
+ *
+ * @example
+ * const config = createConfig({ authBase: "https://gw.example.com", clientKey: key, minTtlSec: 120 });
+ */
+export function createConfig(options: ConfigOptions): EnvConfig {
+  return createConfigWith(options);
 }
 
 /**

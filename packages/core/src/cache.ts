@@ -6,7 +6,16 @@
  */
 import { CONFIG_DEFAULTS } from "./config-rules.ts";
 
-export { CONFIG_DEFAULTS, CONFIG_LIMITS, isLoopbackHost } from "./config-rules.ts";
+export {
+  CONFIG_DEFAULTS,
+  CONFIG_LIMITS,
+  isLoopbackHost,
+  layeredReader,
+  PLAIN_CONFIG_DEFERS,
+  type PlainConfig,
+  parsePlainEnv,
+  plainConfig,
+} from "./config-rules.ts";
 
 /** A token with its lifetime, as the runtime holds it. `expiresAt` is epoch seconds. */
 export interface CachedToken {

@@ -15,11 +15,7 @@ export type AnyCreateConfig = (options: never) => EnvConfig;
 
 export function configSuite(h: Harness): void {
   const { api } = h;
-  // @ts-expect-error The `.` entry does not export createConfig yet. Once it does, this
-  // directive fails the typecheck: delete it and the `if` below, so a runtime without
-  // createConfig fails instead of skipping (core's test/config.test.ts runs the tests meanwhile).
-  const createConfig: AnyCreateConfig | undefined = api.createConfig;
-  if (createConfig) createConfigTests(h.t, createConfig, api.ConfigError);
+  createConfigTests(h.t, api.createConfig, api.ConfigError);
   const make = (env: Record<string, string>) => api.createEnvConfig(env, { envFile: false });
 
   /** Asserts `env` is refused with a ConfigError naming `variable` and not repeating the value. */
