@@ -5,6 +5,5 @@ import type { Platform } from "../../core/src/platform.ts";
 
 export const nodePlatform: Platform = {
   ...posixServices,
-  name: "node",
   sha256Hex: (text) => createHash("sha256").update(text, "utf8").digest("hex"),
 };

@@ -18,7 +18,10 @@ describe("@openclaw/auth-runtime-node", () => {
     const { names } = lastJsonLine(bun.stdout) as { names: string[] };
     const onBun = names.map((name) => (name === "bunPlatform" ? "nodePlatform" : name));
     assert.deepEqual(Object.keys(api).sort(), onBun.sort());
-    assert.equal(api.nodePlatform.name, "node");
+    assert.equal(
+      api.nodePlatform.sha256Hex("openclaw"),
+      createHash("sha256").update("openclaw", "utf8").digest("hex"),
+    );
   });
 
   test("names the cache file as DESIGN.md says and as the Bun runtime does", async () => {
