@@ -92,8 +92,15 @@ export function errorsAndSecretsSuite(h: Harness): void {
     it(h, "errors are classes with a name, a code and the cause kept", async () => {
       const config = new api.ConfigError("x");
       const session = new api.AuthSessionError("x", { status: 500 });
-      const network = new api.AuthNetworkError("x", { cause: new Error("root") });
-      const apiError = new api.ApiError("x", { request: "GET https://a.example/" });
+      const network = new api.AuthNetworkError("x", {
+        cause: new Error("root"),
+        reason: "network",
+        request: "POST https://a.example/auth/session",
+      });
+      const apiError = new api.ApiError("x", {
+        reason: "refused",
+        request: "GET https://a.example/",
+      });
       for (const [error, name, code] of [
         [config, "ConfigError", "CONFIG_ERROR"],
         [session, "AuthSessionError", "AUTH_SESSION_ERROR"],
