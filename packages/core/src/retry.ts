@@ -88,12 +88,11 @@ export function sleep(ms: number, signal?: AbortSignal, request = ""): Promise<v
  */
 export function raceSignal<T>(
   promise: Promise<T>,
-  signal: AbortSignal | undefined,
+  signal: AbortSignal,
   what: string,
   request: string,
   onAbort?: () => void,
 ): Promise<T> {
-  if (!signal) return promise;
   if (signal.aborted) {
     onAbort?.();
     return Promise.reject(abortedError(what, signal, request));
