@@ -3,7 +3,9 @@
  * runtime needs beyond the user API: the runtime of this build and the factory of others, the
  * platform interface, the stores, the token manager, the origin policy and redaction.
  */
+export { posixServices } from "./adapters/posix-files.ts";
 export { runtime } from "./api.ts";
+export { withAttemptTimeout } from "./attempt-timeout.ts";
 export type { CachedToken } from "./cache.ts";
 export { FileTokenStore, type FileTokenStoreOptions } from "./file-token-store.ts";
 export { resolveApiUrl } from "./origin-policy.ts";

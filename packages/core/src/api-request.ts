@@ -194,7 +194,7 @@ export async function sendApiRequest(options: SendOptions): Promise<ApiResponse>
       const request = describeRequest(options.method, options.url);
       throw new ApiError(
         `API response body is larger than maxResponseBytes (${options.maxResponseBytes} bytes; HTTP ${response.status}, ${request})`,
-        { request },
+        { reason: "too-large", request },
       );
     }
     return new ApiResponse({ status: response.status, body, url, from: response });
@@ -207,6 +207,7 @@ export async function sendApiRequest(options: SendOptions): Promise<ApiResponse>
     const request = describeRequest(options.method, options.url);
     throw new ApiError(`API request failed: ${reason} (${request})`, {
       cause: redactedCause(error, options.secrets),
+      reason: failure.kind,
       request,
     });
   } finally {
@@ -247,7 +248,7 @@ async function handleRedirects(
       await discard(response);
       throw new ApiError(
         `API request failed: redirected (HTTP ${response.status}) and redirect is "error" (${request})`,
-        { cause: new TypeError("unexpected redirect"), request },
+        { cause: new TypeError("unexpected redirect"), reason: "redirect", request },
       );
     }
     const location = response.headers.get("location");
@@ -263,6 +264,7 @@ async function handleRedirects(
     await discard(response);
     if (hops === MAX_REDIRECTS) {
       throw new ApiError(`API request failed: more than ${MAX_REDIRECTS} redirects (${request})`, {
+        reason: "redirect",
         request,
       });
     }

@@ -10,7 +10,39 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** Base class of every error the runtime throws on purpose. Messages never contain secrets. */
+/**
+ * Why a token request got no answer, as a plain property that code can test without reading
+ * the message, and without `instanceof` (which fails across realms and bundled copies):
+ * - `"network"`: the connection failed (refused, reset, DNS, TLS…) or the body could not be read;
+ * - `"timeout"`: an attempt outlived `AUTH_TIMEOUT_MS` (the last of its retries, when retried);
+ * - `"aborted"`: the caller's `AbortSignal` ended it (never retried).
+ */
+export type AuthNetworkErrorReason = "network" | "timeout" | "aborted";
+
+/**
+ * Why an API request failed without a response to return (see {@link AuthNetworkErrorReason}):
+ * - `"refused"`: nothing was sent: the URL is invalid, or the token may not go there (not the
+ *   AUTH_BASE origin nor an allowed one, or plain http to a non-loopback host);
+ * - `"network"`, `"timeout"`, `"aborted"`: as for the token request;
+ * - `"too-large"`: the response body exceeded `maxResponseBytes` (the rest was not read);
+ * - `"redirect"`: a redirect with `redirect: "error"`, or more than `MAX_REDIRECTS` of them.
+ */
+export type ApiErrorReason =
+  | "refused"
+  | "network"
+  | "timeout"
+  | "aborted"
+  | "too-large"
+  | "redirect";
+
+/**
+ * Base class of every error the runtime throws on purpose. Messages never contain secrets.
+ * Errors of one request also carry `request` (`METHOD url`, the query string removed: queries
+ * may carry secrets); a network or API failure carries a `reason`.
+ *
+ * A timeout is not a class of its own (ky has `TimeoutError`): `reason === "timeout"` says it,
+ * and a plain property also survives a second copy of this package, where classes differ.
+ */
 export class AuthRuntimeError extends Error {
   readonly code: ErrorCode;
 
@@ -23,6 +55,8 @@ export class AuthRuntimeError extends Error {
 
 /** A configuration value is missing or breaks its rule; the message names the variable. */
 export class ConfigError extends AuthRuntimeError {
+  declare readonly code: typeof ErrorCode.Config;
+
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCode.Config, message, options);
     this.name = "ConfigError";
@@ -31,6 +65,9 @@ export class ConfigError extends AuthRuntimeError {
 
 /** The gateway answered the token request, but not with a token (non-2xx, or no `accessToken`). */
 export class AuthSessionError extends AuthRuntimeError {
+  declare readonly code: typeof ErrorCode.AuthSession;
+  /** `POST <token URL>` of the token request (undefined only when built by hand without it). */
+  readonly request: string | undefined;
   /** HTTP status of the token response, when there was one. */
   readonly status: number | undefined;
   /** Seconds the gateway asked to wait (429/503 `Retry-After`), when it asked. */
@@ -38,44 +75,87 @@ export class AuthSessionError extends AuthRuntimeError {
 
   constructor(
     message: string,
-    options?: { cause?: unknown; status?: number | undefined; retryAfterSec?: number | undefined },
+    options?: {
+      cause?: unknown;
+      request?: string | undefined;
+      status?: number | undefined;
+      retryAfterSec?: number | undefined;
+    },
   ) {
     super(ErrorCode.AuthSession, message, options);
     this.name = "AuthSessionError";
+    this.request = options?.request;
     this.status = options?.status;
     this.retryAfterSec = options?.retryAfterSec;
   }
 }
 
-/** The token request never got an answer: connection refused or dropped, timeout, or aborted. */
+/**
+ * The token request never got an answer: connection refused or dropped, timeout, or aborted;
+ * `reason` says which.
+ * @example
+ * if (isAuthRuntimeError(error) && error.code === "AUTH_NETWORK_ERROR" && error.reason === "timeout") retryLater();
+ */
 export class AuthNetworkError extends AuthRuntimeError {
-  /** True when the caller's `AbortSignal` ended the request (not a timeout). */
+  declare readonly code: typeof ErrorCode.AuthNetwork;
+  readonly reason: AuthNetworkErrorReason;
+  /** `POST <token URL>` of the token request. */
+  readonly request: string;
+  /** True when the caller's `AbortSignal` ended the request (not a timeout): `reason === "aborted"`. */
   readonly aborted: boolean;
 
-  constructor(message: string, options?: { cause?: unknown; aborted?: boolean }) {
+  constructor(
+    message: string,
+    options: { cause?: unknown; reason: AuthNetworkErrorReason; request: string },
+  ) {
     super(ErrorCode.AuthNetwork, message, options);
     this.name = "AuthNetworkError";
-    this.aborted = options?.aborted ?? false;
+    this.reason = options.reason;
+    this.request = options.request;
+    this.aborted = options.reason === "aborted";
   }
 }
 
-/** An API request could not be sent (refused URL, network failure, timeout, abort). */
+/**
+ * An API request failed without a response to return: refused before sending, network failure,
+ * timeout, abort, a body too large, a redirect not allowed; `reason` says which.
+ * @example
+ * if (isAuthRuntimeError(error) && error.code === "API_ERROR" && error.reason === "refused") showUsage();
+ */
 export class ApiError extends AuthRuntimeError {
+  declare readonly code: typeof ErrorCode.Api;
+  readonly reason: ApiErrorReason;
   /** `METHOD url` of the request, with query string removed (queries may carry secrets). */
   readonly request: string;
 
-  constructor(message: string, options: { cause?: unknown; request: string }) {
+  constructor(
+    message: string,
+    options: { cause?: unknown; reason: ApiErrorReason; request: string },
+  ) {
     super(ErrorCode.Api, message, options);
     this.name = "ApiError";
+    this.reason = options.reason;
     this.request = options.request;
   }
 }
 
-/** True for any error of this runtime, also across realms and bundled copies of it. */
-export function isAuthRuntimeError(error: unknown): error is AuthRuntimeError {
+const CODES: readonly unknown[] = Object.values(ErrorCode);
+
+/**
+ * True for any error of this runtime, also across realms and bundled copies of it (where
+ * `instanceof` fails): then an error-like object with one of the {@link ErrorCode} codes.
+ * Narrows to the four classes, so `code` then tells them apart and gives `reason`, `request`…
+ * @example
+ * if (isAuthRuntimeError(error) && error.code === "API_ERROR" && error.reason === "refused") showUsage();
+ */
+export function isAuthRuntimeError(
+  error: unknown,
+): error is ConfigError | AuthSessionError | AuthNetworkError | ApiError {
   if (error instanceof AuthRuntimeError) return true;
-  const code = (error as { code?: unknown } | null)?.code;
-  return error instanceof Error && Object.values(ErrorCode).includes(code as ErrorCode);
+  // An Error of another realm is no `instanceof Error` here; its internal tag still says Error.
+  const isError =
+    error instanceof Error || Object.prototype.toString.call(error) === "[object Error]";
+  return isError && CODES.includes((error as { code?: unknown }).code);
 }
 
 /**

@@ -34,7 +34,9 @@ export type { ConfigOptions, EnvConfig, EnvConfigOptions } from "./config.ts";
 export { DRY_RUN_TOKEN } from "./dry-run.ts";
 export {
   ApiError,
+  type ApiErrorReason,
   AuthNetworkError,
+  type AuthNetworkErrorReason,
   AuthRuntimeError,
   AuthSessionError,
   ConfigError,

@@ -58,9 +58,11 @@ export function resolveApiUrl(
       ? new URL(text)
       : new URL(`${config.authBase}${text.startsWith("/") ? "" : "/"}${text}`);
   } catch (error) {
-    throw new ApiError(`Invalid request URL: ${describeRequest(method, text)}`, {
+    const request = describeRequest(method, text);
+    throw new ApiError(`Invalid request URL: ${request}`, {
       cause: error,
-      request: describeRequest(method, text),
+      reason: "refused",
+      request,
     });
   }
   // The description (a string scan) is built only for an error message.
@@ -69,7 +71,7 @@ export function resolveApiUrl(
     const request = describeRequest(method, resolved);
     throw new ApiError(
       `Refusing to send the token to ${resolved.origin}: not the AUTH_BASE origin and not in AUTH_ALLOWED_ORIGINS (${request})`,
-      { request },
+      { reason: "refused", request },
     );
   }
   if (!isSecureTransport(resolved)) insecureTransport(resolved, describeRequest(method, resolved));
@@ -136,8 +138,6 @@ export function assertSecureTransport(url: URL, request: string): void {
 function insecureTransport(url: URL, request: string): never {
   throw new ApiError(
     `Refusing to send the token over ${url.protocol.replace(":", "")} to a non-loopback host (${request})`,
-    {
-      request,
-    },
+    { reason: "refused", request },
   );
 }

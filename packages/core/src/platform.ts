@@ -38,7 +38,6 @@ export type PrivateFileRead =
  * every method that can fail with a missing path reports it as a value, not a throw.
  */
 export interface Platform {
-  readonly name: string;
   /**
    * True when the runtime's fetch lets go of an AbortSignal once its exchange ends, so a signal
    * that never fired can serve the next request (attempt-timeout.ts). @default false

@@ -146,11 +146,6 @@ export class RedisTokenStore implements TokenStore {
     });
   }
 
-  /** False while Redis is being left alone after a failure. */
-  get available(): boolean {
-    return this.#guard.available;
-  }
-
   /** The Redis key of the token for cache key `key`. */
   tokenKey(key: string): string {
     return `${this.#prefix}token:${key}`;

@@ -1,6 +1,5 @@
-/** Backoff, `Retry-After`, abortable sleeps and per-attempt timeouts for the token request. */
+/** Backoff, `Retry-After`, abortable waits and how a failed attempt is described. */
 import { AuthNetworkError } from "./errors.ts";
-import { redactSecrets } from "./redact.ts";
 
 /** How the token request retries. */
 export interface RetryPolicy {
@@ -49,18 +48,30 @@ export function parseRetryAfter(value: string | null, nowMs = Date.now()): numbe
   return Number.isNaN(date) ? undefined : Math.max(0, (date - nowMs) / 1000);
 }
 
-/** The error a cancelled wait rejects with. */
-export function abortedError(what: string, signal: AbortSignal): AuthNetworkError {
-  return new AuthNetworkError(`${what} was aborted`, { cause: signal.reason, aborted: true });
+/**
+ * The error a cancelled wait rejects with. `request`: the token request the wait was part of
+ * (`POST <token URL>`).
+ */
+export function abortedError(what: string, signal: AbortSignal, request: string): AuthNetworkError {
+  return new AuthNetworkError(`${what} was aborted`, {
+    cause: signal.reason,
+    reason: "aborted",
+    request,
+  });
 }
 
-/** Waits `ms`, or rejects with an aborted {@link AuthNetworkError} when `signal` aborts first. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortedError("Waiting", signal));
+/**
+ * Waits `ms`, or rejects with an aborted {@link AuthNetworkError} (for `request`, the token
+ * request waiting) when `signal` aborts first.
+ */
+export function sleep(ms: number): Promise<void>;
+export function sleep(ms: number, signal: AbortSignal, request: string): Promise<void>;
+export function sleep(ms: number, signal?: AbortSignal, request = ""): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortedError("Waiting", signal, request));
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
-      reject(abortedError("Waiting", signal as AbortSignal));
+      reject(abortedError("Waiting", signal as AbortSignal, request));
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
@@ -71,24 +82,24 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * Settles like `promise`, or rejects as soon as `signal` aborts (then calls `onAbort`). The
- * promise goes on for other callers sharing it (single flight): one caller's abort must not fail
- * everyone.
+ * Settles like `promise`, or rejects (an aborted {@link AuthNetworkError} for `request`) as soon
+ * as `signal` aborts, then calls `onAbort`. The promise goes on for other callers sharing it
+ * (single flight): one caller's abort must not fail everyone.
  */
 export function raceSignal<T>(
   promise: Promise<T>,
-  signal: AbortSignal | undefined,
+  signal: AbortSignal,
   what: string,
+  request: string,
   onAbort?: () => void,
 ): Promise<T> {
-  if (!signal) return promise;
   if (signal.aborted) {
     onAbort?.();
-    return Promise.reject(abortedError(what, signal));
+    return Promise.reject(abortedError(what, signal, request));
   }
   return new Promise<T>((resolve, reject) => {
     const aborted = () => {
-      reject(abortedError(what, signal));
+      reject(abortedError(what, signal, request));
       onAbort?.();
     };
     signal.addEventListener("abort", aborted, { once: true });
@@ -103,12 +114,6 @@ export function raceSignal<T>(
       },
     );
   });
-}
-
-/** A signal for one HTTP attempt: the caller's, plus a timeout. */
-export function attemptSignal(timeoutMs: number, signal: AbortSignal | undefined): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  return signal ? AbortSignal.any([signal, timeout]) : timeout;
 }
 
 /** Why a fetch attempt failed without a response: aborted by the caller, timed out, or network. */
@@ -129,25 +134,4 @@ export function describeFetchFailure(
   const reason =
     typeof code === "string" && !message.includes(code) ? `${message} (${code})` : message;
   return { kind: "network", reason };
-}
-
-/**
- * A copy of a failure's `cause` chain (name, message, `code`) with `secrets` redacted: a fetch
- * error may quote what was sent, and `inspect(error)` prints the whole chain.
- */
-export function redactedCause(
-  error: unknown,
-  secrets: readonly (string | undefined)[],
-  depth = 0,
-): Error | undefined {
-  if (error === undefined || error === null || depth > 4) return undefined;
-  const source = error instanceof Error ? error : undefined;
-  const message = redactSecrets(source ? source.message : String(error), secrets);
-  const inner = redactedCause(source?.cause, secrets, depth + 1);
-  const copy = inner === undefined ? new Error(message) : new Error(message, { cause: inner });
-  copy.name = source?.name ?? "Error";
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string")
-    Object.defineProperty(copy, "code", { value: code, enumerable: true });
-  return copy;
 }

@@ -1,18 +1,18 @@
 /** The token request: `POST {authBase}{sessionPath}` with retries, timeouts and a schema check. */
 import type { FetchLike } from "./api-request.ts";
+import { withAttemptTimeout } from "./attempt-timeout.ts";
 import { readTextWithin } from "./bounded-body.ts";
 import type { CachedToken } from "./cache.ts";
 import type { EnvConfig } from "./config.ts";
-import { AuthNetworkError, AuthSessionError } from "./errors.ts";
+import { AuthNetworkError, AuthSessionError, redactedCause } from "./errors.ts";
+import { describeRequest } from "./origin-policy.ts";
 import { bodyExcerpt, redactSecrets } from "./redact.ts";
 import {
   abortedError,
-  attemptSignal,
   backoffDelayMs,
   describeFetchFailure,
   parseRetryAfter,
   type RetryPolicy,
-  redactedCause,
   sleep,
 } from "./retry.ts";
 import { readTokenResponse } from "./schemas.ts";
@@ -21,7 +21,13 @@ export interface SessionRequestOptions {
   readonly config: EnvConfig;
   readonly retry: RetryPolicy;
   readonly fetch: FetchLike;
-  readonly signal?: AbortSignal | undefined;
+  /** Cancels the request, its retries and its waits (the token manager's, once nobody waits). */
+  readonly signal: AbortSignal;
+}
+
+/** `POST <token URL>`, the `request` of every error of the token request. */
+export function describeTokenRequest(config: Pick<EnvConfig, "authBase" | "sessionPath">): string {
+  return describeRequest("POST", `${config.authBase}${config.sessionPath}`);
 }
 
 const isRetryableStatus = (status: number) => status === 408 || status === 429 || status >= 500;
@@ -48,41 +54,43 @@ function redirectTarget(location: string | null, base: string): string {
 export async function requestAccessToken(options: SessionRequestOptions): Promise<CachedToken> {
   const { config, retry, signal } = options;
   const url = `${config.authBase}${config.sessionPath}`;
-  const where = `POST ${url}`;
+  const where = describeTokenRequest(config);
   const secrets = [config.clientKey];
   const body = JSON.stringify({ clientKey: config.clientKey });
+  const exchange = async (attemptSignal: AbortSignal) => {
+    const response = await options.fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body,
+      // A followed 307/308 would POST the client key to wherever the gateway points.
+      redirect: "manual",
+      signal: attemptSignal,
+    });
+    if (isRedirect(response.status)) {
+      await response.body?.cancel().catch(() => {});
+      return { response, text: "" };
+    }
+    return { response, text: await readTextWithin(response, MAX_TOKEN_RESPONSE_BYTES) };
+  };
 
   for (let attempt = 0; ; attempt++) {
-    if (signal?.aborted) throw abortedError("The auth session request", signal);
+    if (signal.aborted) throw abortedError("The auth session request", signal, where);
     const canRetry = attempt < retry.limit;
     let response: Response;
     let text: string | undefined;
     try {
-      response = await options.fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body,
-        // A followed 307/308 would POST the client key to wherever the gateway points.
-        redirect: "manual",
-        signal: attemptSignal(config.timeoutMs, signal),
-      });
-      if (isRedirect(response.status)) {
-        await response.body?.cancel().catch(() => {});
-        text = "";
-      } else {
-        text = await readTextWithin(response, MAX_TOKEN_RESPONSE_BYTES);
-      }
+      // The attempt's timeout covers reading the body too: a gateway may stall mid-body.
+      ({ response, text } = await withAttemptTimeout(config.timeoutMs, signal, exchange));
     } catch (error) {
       const failure = describeFetchFailure(error, signal, config.timeoutMs);
-      if (failure.kind === "aborted")
-        throw abortedError("The auth session request", signal as AbortSignal);
+      if (failure.kind === "aborted") throw abortedError("The auth session request", signal, where);
       if (canRetry) {
-        await sleep(backoffDelayMs(retry, attempt), signal);
+        await sleep(backoffDelayMs(retry, attempt), signal, where);
         continue;
       }
       throw new AuthNetworkError(
         `Auth session request failed: ${redactSecrets(failure.reason, secrets)} (${where}, ${attempt + 1} attempts)`,
-        { cause: redactedCause(error, secrets) },
+        { cause: redactedCause(error, secrets), reason: failure.kind, request: where },
       );
     }
 
@@ -90,13 +98,13 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
       const target = redactSecrets(redirectTarget(response.headers.get("location"), url), secrets);
       throw new AuthSessionError(
         `Auth session request failed (HTTP ${response.status}, ${where}): redirected to ${target}; the token request follows no redirect, so the client key was not sent there`,
-        { status: response.status },
+        { status: response.status, request: where },
       );
     }
     if (text === undefined) {
       throw new AuthSessionError(
         `Auth session response exceeded ${MAX_TOKEN_RESPONSE_BYTES / 1024} KiB (HTTP ${response.status}, ${where}); nothing of it was used`,
-        { status: response.status },
+        { status: response.status, request: where },
       );
     }
 
@@ -116,7 +124,7 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
           : bodyExcerpt(text, secrets);
       throw new AuthSessionError(
         `Missing accessToken in the auth session response (HTTP ${response.status}, ${where}): ${detail}`,
-        { status: response.status },
+        { status: response.status, request: where },
       );
     }
 
@@ -125,19 +133,21 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
     if (retryAfterSec !== undefined && retryAfterSec > retry.maxRetryAfterSec) {
       throw new AuthSessionError(
         `${failed}: the gateway asked to wait ${Math.ceil(retryAfterSec)} s before retrying, longer than the ${retry.maxRetryAfterSec} s this client waits`,
-        { status: response.status, retryAfterSec },
+        { status: response.status, retryAfterSec, request: where },
       );
     }
     if (canRetry && isRetryableStatus(response.status)) {
       await sleep(
         retryAfterSec !== undefined ? retryAfterSec * 1000 : backoffDelayMs(retry, attempt),
         signal,
+        where,
       );
       continue;
     }
     throw new AuthSessionError(`${failed}: ${bodyExcerpt(text, secrets)}`, {
       status: response.status,
       retryAfterSec,
+      request: where,
     });
   }
 }

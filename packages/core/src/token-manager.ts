@@ -6,7 +6,7 @@ import type { FetchLike } from "./api-request.ts";
 import { type CachedToken, isServable, outlivesMaxTtl, refreshMarginSec } from "./cache.ts";
 import type { EnvConfig } from "./config.ts";
 import { abortedError, type RetryPolicy, raceSignal, sleep } from "./retry.ts";
-import { requestAccessToken } from "./session.ts";
+import { describeTokenRequest, requestAccessToken } from "./session.ts";
 import type { ReleaseLock, TokenStore } from "./token-store.ts";
 
 /** Where a token came from. `stale` is a still-valid token served because a refresh failed. */
@@ -73,6 +73,8 @@ export class TokenManager {
   readonly #options: TokenManagerOptions;
   /** Seconds before expiry at which this process stops serving a token. */
   readonly #refreshMarginSec: number;
+  /** `POST <token URL>`: the `request` of an aborted wait's error. */
+  readonly #request: string;
   #memory: CachedToken | undefined;
   /** Until then, a failed refresh's still-valid token is served without asking again. */
   #staleUntilMs = 0;
@@ -86,6 +88,7 @@ export class TokenManager {
     this.key = options.key;
     this.store = options.store;
     this.#refreshMarginSec = refreshMarginSec(options.config.minTtlSec);
+    this.#request = describeTokenRequest(options.config);
   }
 
   /** True while `token` may be served: `now < expiresAt - minTtlSec` (minus jitter). */
@@ -109,7 +112,7 @@ export class TokenManager {
     }
     // An aborted caller must not start a token request that would outlive it.
     if (options.signal?.aborted)
-      return Promise.reject(abortedError("Getting a token", options.signal));
+      return Promise.reject(abortedError("Getting a token", options.signal, this.#request));
     const flight = this.#flight ?? this.#share((signal) => this.#load(signal), false);
     return this.#join(flight, flight.promise, options.signal, "Getting a token");
   }
@@ -128,7 +131,8 @@ export class TokenManager {
     // then a refresh of our own follows. Bounded: the second flight is always ours or a refresh.
     for (;;) {
       if (replaced(this.#memory)) return { ...this.#memory, source: "memory" };
-      if (options.signal?.aborted) throw abortedError("Refreshing the token", options.signal);
+      if (options.signal?.aborted)
+        throw abortedError("Refreshing the token", options.signal, this.#request);
       const flight =
         this.#flight ?? this.#share((signal) => this.#load(signal, rejected ?? null), true);
       const what = "Refreshing the token";
@@ -148,11 +152,6 @@ export class TokenManager {
     this.#memory = undefined;
     this.#staleUntilMs = 0;
     await this.store?.delete(this.key);
-  }
-
-  /** The stored token without any network call, fresh or not. */
-  async peekStored(): Promise<CachedToken | undefined> {
-    return this.store ? this.store.get(this.key) : this.#memory;
   }
 
   #share(load: (signal: AbortSignal) => Promise<TokenInfo>, refresh: boolean): Flight {
@@ -183,7 +182,7 @@ export class TokenManager {
       return promise;
     }
     flight.waiters++;
-    return raceSignal(promise, signal, what, () => {
+    return raceSignal(promise, signal, what, this.#request, () => {
       flight.waiters--;
       if (flight.waiters > 0 || flight.controller.signal.aborted) return;
       // A caller arriving from now on starts a request of its own.
@@ -306,7 +305,7 @@ export class TokenManager {
     const deadline = Date.now() + giveUpMs;
     let pollMs = initialPollMs;
     for (;;) {
-      if (signal.aborted) throw abortedError("Waiting for the token lock", signal);
+      if (signal.aborted) throw abortedError("Waiting for the token lock", signal, this.#request);
       let release: ReleaseLock | undefined;
       try {
         release = await store.tryLock(this.key);
@@ -323,7 +322,7 @@ export class TokenManager {
         this.#options.warn(`waited ${giveUpMs} ms for the token lock; going on without it`);
         return { release: undefined };
       }
-      await sleep(pollMs * (0.5 + Math.random()), signal);
+      await sleep(pollMs * (0.5 + Math.random()), signal, this.#request);
       pollMs = Math.min(maxPollMs, pollMs * 1.5);
     }
   }

@@ -1,10 +1,10 @@
-/** The pooled per-attempt timeouts of API requests (src/attempt-timeout.ts). */
+/** The pooled per-attempt timeouts of API and token requests (src/attempt-timeout.ts). */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
-import { AttemptTimeouts } from "../src/attempt-timeout.ts";
+import { AttemptTimeouts, withAttemptTimeout } from "../src/attempt-timeout.ts";
 
 const CLIENT_KEY = "ck_attempt_timeout_0123456789";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -61,6 +61,67 @@ describe("AttemptTimeouts", () => {
       timeouts.end(second);
     }
   });
+});
+
+/** An exchange that ends only when its signal aborts, rejecting with the signal's reason. */
+const untilAborted = (signal: AbortSignal) =>
+  new Promise<never>((_, reject) => {
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+
+describe("withAttemptTimeout (the token request's attempts)", () => {
+  test("an exchange past timeoutMs is aborted with a TimeoutError; the next exchange gets a new signal", async () => {
+    let first: AbortSignal | undefined;
+    const started = performance.now();
+    const error = (await withAttemptTimeout(100, undefined, (signal) => {
+      first = signal;
+      return untilAborted(signal);
+    }).catch((e: unknown) => e)) as Error;
+    const elapsed = performance.now() - started;
+    expect(error.name).toBe("TimeoutError");
+    expect(elapsed).toBeGreaterThanOrEqual(95);
+    expect(elapsed).toBeLessThan(1000);
+    const value = await withAttemptTimeout(100, undefined, async (signal) => {
+      expect(signal).not.toBe(first);
+      expect(signal.aborted).toBe(false);
+      return 7;
+    });
+    expect(value).toBe(7);
+  });
+
+  test("the caller's abort reaches the exchange with the caller's reason, before the timeout", async () => {
+    const controller = new AbortController();
+    const reason = new Error("caller gave up");
+    setTimeout(() => controller.abort(reason), 30);
+    const error = await withAttemptTimeout(10_000, controller.signal, untilAborted).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBe(reason);
+  });
+
+  test("consecutive exchanges are each timed from their own start", async () => {
+    // Three exchanges of 150 ms under a 250 ms timeout: 450 ms in all, none timed out.
+    for (let i = 0; i < 3; i++) {
+      const value = await withAttemptTimeout(250, undefined, async (signal) => {
+        await sleep(150);
+        return signal.aborted;
+      });
+      expect(value).toBe(false);
+    }
+  });
+
+  test("its timer keeps the process alive while an exchange runs (a caller's fetch may not)", async () => {
+    const module = join(import.meta.dir, "../src/attempt-timeout.ts");
+    const script = `
+      import { withAttemptTimeout } from ${JSON.stringify(module)};
+      const never = (signal) => new Promise((_, reject) =>
+        signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
+      await withAttemptTimeout(200, undefined, never).catch((e) => console.log(e.name));
+    `;
+    const child = Bun.spawn(["bun", "-e", script], { stdout: "pipe", stderr: "pipe" });
+    const [stdout, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+    expect({ code, stdout: stdout.trim() }).toEqual({ code: 0, stdout: "TimeoutError" });
+  }, 30_000);
 });
 
 describe("a process making API requests", () => {

@@ -22,7 +22,11 @@ describe("redactedCause", () => {
     expect(safe.message).toBe('Headers.append: "Bearer [redacted]" is an invalid header value.');
     expect(safe.cause.message).toBe("socket said Bearer [redacted]");
     expect((safe.cause as Error & { code?: string }).code).toBe("ECONNRESET");
-    const wrapped = new ApiError("API request failed", { cause: safe, request: "GET /x" });
+    const wrapped = new ApiError("API request failed", {
+      cause: safe,
+      reason: "network",
+      request: "GET /x",
+    });
     expect(inspect(wrapped, { depth: 10 })).not.toContain(TOKEN);
     expect(safe.stack).not.toContain(TOKEN);
   });
@@ -32,6 +36,18 @@ describe("redactedCause", () => {
     const safe = redactedCause(error, [TOKEN]) as Error;
     expect(safe).not.toBe(error);
     expect(inspect(safe)).not.toContain(TOKEN);
+  });
+
+  test("a cause chain without a secret in its top error is still copied when a deeper cause quotes one", () => {
+    const root = Object.assign(new Error("connect to sk-SECRET refused"), { code: "ECONNREFUSED" });
+    const top = new TypeError("fetch failed", { cause: root });
+    const copy = redactedCause(top, ["sk-SECRET"]) as Error & { cause: Error & { code?: string } };
+    expect(copy).not.toBe(top);
+    expect(copy.name).toBe("TypeError");
+    expect(copy.message).toBe("fetch failed");
+    expect(copy.cause.message).toBe("connect to [redacted] refused");
+    expect(copy.cause.code).toBe("ECONNREFUSED");
+    expect(redactedCause(undefined, ["sk-SECRET"])).toBeUndefined();
   });
 
   test("strings are redacted", () => {

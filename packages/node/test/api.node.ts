@@ -5,6 +5,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import * as api from "@openclaw/auth-runtime-node";
+import { nodePlatform } from "@openclaw/auth-runtime-node/adapter";
 import { BUN, lastJsonLine, PACKAGE_DIR, run } from "./support.ts";
 
 const BUN_API = join(PACKAGE_DIR, "test/fixtures/bun-api.ts");
@@ -17,6 +18,10 @@ describe("@openclaw/auth-runtime-node", () => {
     assert.equal(bun.code, 0, bun.stderr);
     const { names } = lastJsonLine(bun.stdout) as { names: string[] };
     assert.deepEqual(Object.keys(api).sort(), names.sort());
+    assert.equal(
+      nodePlatform.sha256Hex("openclaw"),
+      createHash("sha256").update("openclaw", "utf8").digest("hex"),
+    );
   });
 
   test("names the cache file as DESIGN.md says and as the Bun runtime does", async () => {

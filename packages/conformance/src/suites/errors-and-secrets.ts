@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { inspect } from "node:util";
+import { runInNewContext } from "node:vm";
 import type { Harness } from "../harness.ts";
 import {
   CLIENT_KEY,
@@ -92,8 +93,15 @@ export function errorsAndSecretsSuite(h: Harness): void {
     it(h, "errors are classes with a name, a code and the cause kept", async () => {
       const config = new api.ConfigError("x");
       const session = new api.AuthSessionError("x", { status: 500 });
-      const network = new api.AuthNetworkError("x", { cause: new Error("root") });
-      const apiError = new api.ApiError("x", { request: "GET https://a.example/" });
+      const network = new api.AuthNetworkError("x", {
+        cause: new Error("root"),
+        reason: "network",
+        request: "POST https://a.example/auth/session",
+      });
+      const apiError = new api.ApiError("x", {
+        reason: "refused",
+        request: "GET https://a.example/",
+      });
       for (const [error, name, code] of [
         [config, "ConfigError", "CONFIG_ERROR"],
         [session, "AuthSessionError", "AUTH_SESSION_ERROR"],
@@ -115,6 +123,137 @@ export function errorsAndSecretsSuite(h: Harness): void {
       ]);
       assert.equal(api.isAuthRuntimeError(new Error("plain")), false);
     });
+
+    it(
+      h,
+      "each failed API request says why in a plain reason, with its request and no query",
+      async () => {
+        await withFixture(h, { env: { AUTH_TIMEOUT_MS: "300" } }, async (f) => {
+          const tokenManager = f.manager({ retry: { limit: 0 } });
+          await f.gateway.setFaults([
+            { kind: "latency", ms: 5000, route: "/echo/slow" },
+            { kind: "drop", route: "/echo/drop" },
+          ]);
+          const call = (url: string, signal?: AbortSignal) =>
+            api.requestApiWithAutoRefresh({
+              tokenManager,
+              url,
+              method: "POST",
+              ...(signal ? { signal } : {}),
+            });
+          const controller = new AbortController();
+          setTimeout(() => controller.abort(), 50);
+          const cases: [Error, string, string][] = [
+            [
+              await caught(call("https://elsewhere.example/x?key=1")),
+              "refused",
+              "POST https://elsewhere.example/x",
+            ],
+            [
+              await caught(
+                api.requestApi({ url: "http://gw.example.com/x?key=1", authToken: "t" }),
+              ),
+              "refused",
+              "GET http://gw.example.com/x",
+            ],
+            [await caught(call("https://[bad/x")), "refused", "POST https://[bad/x"],
+            [await caught(call("/echo/slow?q=1")), "timeout", `POST ${f.gateway.url}/echo/slow`],
+            [await caught(call("/echo/drop")), "network", `POST ${f.gateway.url}/echo/drop`],
+            [
+              await caught(call("/echo/slow", controller.signal)),
+              "aborted",
+              `POST ${f.gateway.url}/echo/slow`,
+            ],
+          ];
+          for (const [error, reason, request] of cases) {
+            // What a caller with another copy of the package can test: plain properties.
+            assert.ok(api.isAuthRuntimeError(error), String(error));
+            assert.ok(error.code === "API_ERROR", error.message);
+            assert.equal(error.reason, reason, error.message);
+            assert.equal(error.request, request);
+            assert.equal(error.name, "ApiError");
+          }
+        });
+      },
+    );
+
+    it(
+      h,
+      "a token request failing says why: timeout after AUTH_TIMEOUT_MS per attempt, network, aborted, each with its request",
+      async () => {
+        await withFixture(h, { env: { AUTH_TIMEOUT_MS: "300" } }, async (f) => {
+          const request = `POST ${f.gateway.url}/auth/session`;
+          await f.gateway.setFaults([{ kind: "latency", ms: 5000, route: "/auth/session" }]);
+          let started = performance.now();
+          const timeout = await caught(
+            api.getAccessToken({ tokenManager: f.manager({ retry: { limit: 0 } }) }),
+          );
+          let elapsed = performance.now() - started;
+          assert.ok(api.isAuthRuntimeError(timeout) && timeout.code === "AUTH_NETWORK_ERROR");
+          assert.equal(timeout.reason, "timeout", timeout.message);
+          assert.equal(timeout.aborted, false);
+          assert.equal(timeout.request, request);
+          assert.ok(elapsed >= 280 && elapsed < 2500, `timed out after ${elapsed} ms`);
+
+          // Each attempt has its own AUTH_TIMEOUT_MS: two attempts take two of them.
+          started = performance.now();
+          const retried = await caught(
+            api.getAccessToken({
+              tokenManager: f.manager({ retry: { limit: 1, baseDelayMs: 1, maxDelayMs: 1 } }),
+            }),
+          );
+          elapsed = performance.now() - started;
+          assert.ok(api.isAuthRuntimeError(retried) && retried.code === "AUTH_NETWORK_ERROR");
+          assert.equal(retried.reason, "timeout", retried.message);
+          assert.match(retried.message, /timed out after 300 ms .*2 attempts/);
+          assert.ok(elapsed >= 580 && elapsed < 4000, `two attempts took ${elapsed} ms`);
+
+          const controller = new AbortController();
+          setTimeout(() => controller.abort(), 50);
+          const aborted = await caught(
+            api.getAccessToken({ tokenManager: f.manager(), signal: controller.signal }),
+          );
+          assert.ok(api.isAuthRuntimeError(aborted) && aborted.code === "AUTH_NETWORK_ERROR");
+          assert.equal(aborted.reason, "aborted");
+          assert.equal(aborted.aborted, true);
+          assert.equal(aborted.request, request);
+
+          await f.gateway.setFaults([{ kind: "drop", route: "/auth/session" }]);
+          const network = await caught(
+            api.getAccessToken({ tokenManager: f.manager({ retry: { limit: 0 } }) }),
+          );
+          assert.ok(api.isAuthRuntimeError(network) && network.code === "AUTH_NETWORK_ERROR");
+          assert.equal(network.reason, "network", network.message);
+          assert.equal(network.aborted, false);
+          assert.equal(network.request, request);
+
+          await f.gateway.setFaults([{ kind: "status", status: 400, route: "/auth/session" }]);
+          const session = await caught(api.getAccessToken({ tokenManager: f.manager() }));
+          assert.ok(api.isAuthRuntimeError(session) && session.code === "AUTH_SESSION_ERROR");
+          assert.equal(session.status, 400);
+          assert.equal(session.request, request);
+        });
+      },
+    );
+
+    it(
+      h,
+      "isAuthRuntimeError knows an error of another realm by its code, and nothing that is not an error",
+      () => {
+        const foreign: unknown = runInNewContext(
+          'Object.assign(new Error("refused"), { name: "ApiError", code: "API_ERROR", reason: "refused", request: "GET https://a.example/x" })',
+        );
+        assert.equal(foreign instanceof Error, false);
+        assert.ok(api.isAuthRuntimeError(foreign));
+        assert.ok(foreign.code === "API_ERROR");
+        assert.equal(foreign.reason, "refused");
+        assert.equal(api.isAuthRuntimeError({ code: "API_ERROR", message: "x" }), false);
+        assert.equal(
+          api.isAuthRuntimeError(Object.assign(new Error("x"), { code: "ECONNREFUSED" })),
+          false,
+        );
+      },
+    );
 
     it(
       h,

@@ -237,7 +237,7 @@ export function hostileApiSuite(h: Harness): void {
       },
     );
 
-    it(h, "a redirect loop stops after 5 hops with an ApiError", async () => {
+    it(h, "a redirect loop stops after 5 hops with an ApiError of reason redirect", async () => {
       await withScriptedServer(
         (request) => {
           if (request.path === "/auth/session") return session;
@@ -249,6 +249,8 @@ export function hostileApiSuite(h: Harness): void {
             const error = await caught(api.requestApiWithAutoRefresh({ config, url: "/loop/0" }));
             assert.ok(error instanceof api.ApiError, String(error));
             assert.match(error.message, /more than 5 redirects/);
+            assert.equal(error.reason, "redirect");
+            assert.equal(error.request, `GET ${gateway.url}/loop/0`);
             assert.equal(gateway.seen.filter((r) => r.path.startsWith("/loop/")).length, 6);
           });
         },
@@ -292,32 +294,38 @@ export function hostileApiSuite(h: Harness): void {
       );
     });
 
-    it(h, "authFetch with redirect: error fails on a redirect and does not follow it", async () => {
-      await withScriptedServer(
-        (request) =>
-          request.path === "/auth/session"
-            ? session
-            : request.path === "/from"
-              ? { status: 307, headers: { location: "/to" } }
-              : { body: { landed: true } },
-        async (gateway) => {
-          await withConfig(gateway.url, {}, async (config) => {
-            const authFetch = api.createAuthFetch({ config });
-            const error = await caught(
-              authFetch("/from", { method: "POST", body: "x", redirect: "error" }),
-            );
-            assert.ok(error instanceof api.ApiError, String(error));
-            assert.match(error.message, /redirect/);
-            assert.ok(error.cause instanceof TypeError);
-            assert.equal(gateway.seen.filter((r) => r.path === "/to").length, 0);
-          });
-        },
-      );
-    });
+    it(
+      h,
+      "authFetch with redirect: error fails on a redirect (reason redirect) and does not follow it",
+      async () => {
+        await withScriptedServer(
+          (request) =>
+            request.path === "/auth/session"
+              ? session
+              : request.path === "/from"
+                ? { status: 307, headers: { location: "/to" } }
+                : { body: { landed: true } },
+          async (gateway) => {
+            await withConfig(gateway.url, {}, async (config) => {
+              const authFetch = api.createAuthFetch({ config });
+              const error = await caught(
+                authFetch("/from", { method: "POST", body: "x", redirect: "error" }),
+              );
+              assert.ok(error instanceof api.ApiError, String(error));
+              assert.match(error.message, /redirect/);
+              assert.equal(error.reason, "redirect");
+              assert.equal(error.request, `POST ${gateway.url}/from`);
+              assert.ok(error.cause instanceof TypeError);
+              assert.equal(gateway.seen.filter((r) => r.path === "/to").length, 0);
+            });
+          },
+        );
+      },
+    );
 
     it(
       h,
-      "a 1 MB gzip bomb from the API stops at the 32 MiB default with an ApiError naming the cap",
+      "a 1 MB gzip bomb from the API stops at the 32 MiB default with an ApiError (reason too-large) naming the cap",
       async () => {
         const zipped = await gzipBomb();
         await withRawServer(bombGateway(zipped), async (url) => {
@@ -325,6 +333,8 @@ export function hostileApiSuite(h: Harness): void {
             const error = await caught(api.requestApiWithAutoRefresh({ config, url: "/bomb" }));
             assert.ok(error instanceof api.ApiError, String(error));
             assert.match(error.message, /maxResponseBytes \(33554432 bytes/);
+            assert.equal(error.reason, "too-large");
+            assert.equal(error.request, `GET ${url}/bomb`);
           });
         });
       },
@@ -340,11 +350,13 @@ export function hostileApiSuite(h: Harness): void {
           );
           assert.ok(direct instanceof api.ApiError, String(direct));
           assert.match(direct.message, /maxResponseBytes \(1048576 bytes/);
+          assert.equal(direct.reason, "too-large");
           const viaFetch = await caught(
             api.createAuthFetch({ config, maxResponseBytes })(`${url}/bomb`),
           );
           assert.ok(viaFetch instanceof api.ApiError, String(viaFetch));
           assert.match(viaFetch.message, /maxResponseBytes \(1048576 bytes/);
+          assert.equal(viaFetch.reason, "too-large");
         });
       });
     });

@@ -4,7 +4,6 @@ import { posixServices } from "./posix-files.ts";
 
 export const bunPlatform: Platform = {
   ...posixServices,
-  name: "bun",
   fetchReleasesSignals: true,
   // The static one-shot hash: a CryptoHasher object per call costs four times as much.
   sha256Hex: (text) => Bun.CryptoHasher.hash("sha256", text, "hex"),
