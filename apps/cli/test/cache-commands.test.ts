@@ -73,6 +73,45 @@ describe("status", () => {
     },
     TIMEOUT_MS,
   );
+
+  test(
+    "judges a token by the runtime's rules: within the refresh jitter it is expiring, past the lifetime cap invalid",
+    async () => {
+      const path = (JSON.parse((await fx.run(["status", "--json"])).stdout) as StatusJson).path;
+      await mkdir(fx.cacheDir, { mode: 0o700 });
+      const now = Date.now() / 1000;
+      const state = async (expiresAt: number) => {
+        await writeFile(path, JSON.stringify({ access_token: "t0ken-c", expires_at: expiresAt }), {
+          mode: 0o600,
+        });
+        return (JSON.parse((await fx.run(["status", "--json"])).stdout) as StatusJson).state;
+      };
+      // AUTH_MIN_TTL_SEC 60: some process refreshes at up to 66 s before expiry.
+      expect(await state(now + 63)).toBe("expiring");
+      expect(await state(now + 120)).toBe("valid");
+      // An expiry in milliseconds: the runtime replaces it rather than serve it for decades.
+      expect(await state(now * 1000)).toBe("invalid");
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a cache dir the runtime refuses is reported with the runtime's reason",
+    async () => {
+      const real = join(fx.dir, "real");
+      await mkdir(real, { mode: 0o700 });
+      await symlink(real, fx.cacheDir);
+      const run = await fx.run(["status", "--json"]);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe("");
+      const entry = JSON.parse(run.stdout) as StatusJson & { reason: string };
+      expect(entry.state).toBe("refused");
+      expect(entry.reason).toBe(
+        `not using cache dir ${fx.cacheDir}: it is a symlink; tokens are kept in memory only`,
+      );
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe("clear", () => {

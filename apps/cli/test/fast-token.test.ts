@@ -272,6 +272,10 @@ describe("the CLI with and without the warm path", () => {
       });
       expect(slow.code).toBe(1);
       expect(slow.stdout).toBe("");
+      // Its error cannot be redacted without core (./adapter): withheld, never printed raw.
+      expect(slow.stderr).toBe(
+        "openclaw-auth: a message was withheld: the redaction of secrets cannot be loaded\n",
+      );
     },
     TIMEOUT_MS,
   );
