@@ -1,6 +1,6 @@
 /**
  * TEMPORARY: replaced by @openclaw/auth-runtime/cache's plainConfig/parsePlainEnv on merge
- * (they are being added to packages/core/src/config-rules.ts with these names and signatures).
+ * (they are being added to core's config-rules.ts with these names and signatures).
  * Until then this holds the warm config's rules as they were in main.ts, over core's defaults,
  * limits and loopback rule. Imported in one place only: main.ts.
  */

@@ -26,6 +26,14 @@ async function closedPortUrl(): Promise<string> {
   return url;
 }
 
+/** Makes the cache dir a symlink to a private dir of ours, and answers that dir. */
+async function symlinkCacheDir(): Promise<string> {
+  const real = join(fx.dir, "real");
+  await mkdir(real, { mode: 0o700 });
+  await symlink(real, fx.cacheDir);
+  return real;
+}
+
 describe("status", () => {
   test(
     "shows the cache file and its state, missing before a token and valid after, never the token",
@@ -98,9 +106,7 @@ describe("status", () => {
   test(
     "a cache dir the runtime refuses is reported with the runtime's reason",
     async () => {
-      const real = join(fx.dir, "real");
-      await mkdir(real, { mode: 0o700 });
-      await symlink(real, fx.cacheDir);
+      await symlinkCacheDir();
       const run = await fx.run(["status", "--json"]);
       expect(run.code).toBe(0);
       expect(run.stderr).toBe("");
@@ -186,9 +192,7 @@ describe("doctor", () => {
   test(
     "a symlinked cache dir fails, a group-readable one warns",
     async () => {
-      const real = join(fx.dir, "real");
-      await mkdir(real, { mode: 0o700 });
-      await symlink(real, fx.cacheDir);
+      const real = await symlinkCacheDir();
       const linked = await fx.run(["doctor"]);
       expect(linked.code).toBe(2);
       expect(linked.stdout).toMatch(/^fail\s+cache dir: .* is a symlink/m);
