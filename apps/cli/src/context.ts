@@ -1,17 +1,22 @@
 /**
- * What the commands that need the runtime share: the validated config of this command line and
- * a token manager whose warnings go through the CLI's stderr (redacted, hidden by --quiet).
+ * What the commands that need the runtime share: the validated config of this command line,
+ * a token manager whose warnings go through the CLI's stderr (redacted, hidden by --quiet), and
+ * the cache files behind it.
  */
 import { closeSync, fstatSync, openSync } from "node:fs";
+import { createEnvConfig, createTokenManager, type EnvConfig } from "@openclaw/auth-runtime";
 import {
-  createEnvConfig,
-  createTokenManager,
-  type EnvConfig,
+  FileTokenStore,
+  runtime,
+  TieredTokenStore,
   type TokenManager,
-} from "@openclaw/auth-runtime";
+} from "@openclaw/auth-runtime/adapter";
 import type { GlobalOptions } from "./args.ts";
 import { cliEnvironment, envFileOf } from "./env.ts";
 import { addSecret, CliError, ExitCode, warn } from "./output.ts";
+
+/** The runtime's file services (what is at a path, the private-file read), for what a command reports beyond the store's verdicts. */
+export const platform = runtime.platform;
 
 /**
  * The config of the environment, `--base` and the .env file (`--env-file` or ./.env).
@@ -45,7 +50,21 @@ function unreadableFile(path: string): string | undefined {
   }
 }
 
-/** A token manager for `config` (the cache files in config.cacheDir), warnings on our stderr. */
-export function tokenManagerFor(config: EnvConfig): TokenManager {
-  return createTokenManager({ config, onWarning: warn });
+/**
+ * A token manager for `config` (the cache files in config.cacheDir), warnings on our stderr;
+ * `onWarning` replaces that, for a command that reports the problems itself.
+ */
+export function tokenManagerFor(
+  config: EnvConfig,
+  onWarning: (message: string) => void = warn,
+): TokenManager {
+  return createTokenManager({ config, onWarning });
+}
+
+/** The cache files behind `manager` (with AUTH_REDIS_URL, the local tier behind Redis). */
+export function cacheFilesOf(manager: TokenManager): FileTokenStore {
+  const store = manager.store instanceof TieredTokenStore ? manager.store.local : manager.store;
+  if (store instanceof FileTokenStore) return store;
+  // createTokenManager without a `store` always keeps the cache files.
+  throw new Error("the token manager keeps no cache files");
 }

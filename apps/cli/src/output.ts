@@ -5,7 +5,6 @@
  * (it builds a Node stream); cli.ts awaits {@link flushOutput} before the process ends.
  */
 import { fstatSync } from "node:fs";
-import { redactSecrets } from "./redact.ts";
 
 /** The CLI's exit codes. */
 export const ExitCode = {
@@ -48,9 +47,17 @@ export function addSecret(value: string | undefined): void {
   if (value && value.length >= 4) secrets.add(value);
 }
 
-/** `text` without any registered secret, raw, JSON-escaped, percent-encoded or base64'd. */
-export function redact(text: string): string {
-  return secrets.size === 0 ? text : redactSecrets(text, secrets);
+let redactSecrets: ((text: string, secrets: readonly string[]) => string) | undefined;
+
+/**
+ * `text` without any registered secret, raw, JSON-escaped, percent-encoded or base64'd: core's
+ * redactSecrets, loaded on first need, as `./adapter` brings the runtime (~40 ms of start-up)
+ * that `help` and `--version` do not otherwise load.
+ */
+export async function redact(text: string): Promise<string> {
+  if (secrets.size === 0) return text;
+  redactSecrets ??= (await import("@openclaw/auth-runtime/adapter")).redactSecrets;
+  return redactSecrets(text, [...secrets]);
 }
 
 /**
@@ -109,10 +116,22 @@ export function paint(fd: Fd, color: Color, text: string): string {
 /** Every write, in order; a closed pipe (EPIPE) ends nothing but the writing. */
 let queue: Promise<unknown> = Promise.resolve();
 
-function enqueue(fd: Fd, text: string): void {
+/** Queues `text`, or on stderr the text `produce` makes of it (once redaction is loaded). */
+function enqueue(fd: Fd, text: string, produce?: (text: string) => Promise<string>): void {
   if (text === "") return;
   const target = fd === 1 ? Bun.stdout : Bun.stderr;
-  queue = queue.then(() => Bun.write(target, text)).catch(() => {});
+  queue = queue
+    .then(async () => {
+      let out = text;
+      try {
+        out = produce ? await produce(text) : text;
+      } catch {
+        // Redaction could not be loaded (a broken install): the text may hold a secret.
+        out = `${PROGRAM}: a message was withheld: the redaction of secrets cannot be loaded\n`;
+      }
+      await Bun.write(target, out);
+    })
+    .catch(() => {});
 }
 
 /** Resolves once everything written so far has been handed to the OS. */
@@ -127,11 +146,11 @@ export function writeOut(text: string): void {
 
 /** Text on stderr as it is, secrets redacted (e.g. help on a usage error, `--include` headers). */
 export function writeErr(text: string): void {
-  enqueue(2, redact(text));
+  enqueue(2, text, redact);
 }
 
 function writeErrLine(line: string): void {
-  enqueue(2, `${redact(line).replace(/[\r\n]+/g, " ")}\n`);
+  enqueue(2, line, async (text) => `${(await redact(text)).replace(/[\r\n]+/g, " ")}\n`);
 }
 
 /** An informational line on stderr (hidden by --quiet). */
@@ -149,29 +168,42 @@ export function printError(code: string, message: string): void {
   writeErrLine(`${PROGRAM}: ${paint(2, "red", code)}: ${message}`);
 }
 
-/** Codes of the runtime's error classes (see @openclaw/auth-runtime ErrorCode). */
+/** Exit codes of the runtime's errors by their `code` (see @openclaw/auth-runtime ErrorCode). */
 const RUNTIME_EXIT_CODES: Readonly<Record<string, ExitCode>> = {
   CONFIG_ERROR: ExitCode.Usage,
   AUTH_SESSION_ERROR: ExitCode.Auth,
   AUTH_NETWORK_ERROR: ExitCode.Network,
-  // An ApiError that reaches here was raised while sending: the request got no answer.
-  // A URL the token may not go to is checked before sending and is a usage error (request.ts).
+  // Sent and got no answer (network, timeout, abort), an answer too large, a refused redirect.
   API_ERROR: ExitCode.Network,
 };
 
+/** Where an error's `reason` decides otherwise: a URL the token may not go to is the user's doing. */
+const REASON_EXIT_CODES: Readonly<Record<string, ExitCode>> = {
+  "API_ERROR refused": ExitCode.Usage,
+};
+
+/** The exit code of a runtime error, by its `code` and `reason`; undefined for any other error. */
+export function runtimeExitCode(error: unknown): ExitCode | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, reason } = error as { code?: unknown; reason?: unknown };
+  if (typeof code !== "string" || !Object.hasOwn(RUNTIME_EXIT_CODES, code)) return undefined;
+  return REASON_EXIT_CODES[`${code} ${String(reason)}`] ?? RUNTIME_EXIT_CODES[code];
+}
+
 /**
  * Prints `error` as one line and returns its exit code. Runtime errors are recognised by their
- * `code` (no import of the runtime needed); anything else is unexpected and exits 1.
+ * `code` and `reason` (no import of the runtime needed, and no message is read); anything else
+ * is unexpected and exits 1.
  */
 export function reportError(error: unknown): ExitCode {
   if (error instanceof CliError) {
     printError(error.code, error.message);
     return error.exitCode;
   }
-  const code = (error as { code?: unknown } | null)?.code;
-  if (error instanceof Error && typeof code === "string" && code in RUNTIME_EXIT_CODES) {
-    printError(code, error.message);
-    return RUNTIME_EXIT_CODES[code] as ExitCode;
+  const exitCode = runtimeExitCode(error);
+  if (exitCode !== undefined) {
+    printError((error as { code: string }).code, (error as Error).message);
+    return exitCode;
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   printError("INTERNAL_ERROR", message);

@@ -26,6 +26,14 @@ async function closedPortUrl(): Promise<string> {
   return url;
 }
 
+/** Makes the cache dir a symlink to a private dir of ours, and answers that dir. */
+async function symlinkCacheDir(): Promise<string> {
+  const real = join(fx.dir, "real");
+  await mkdir(real, { mode: 0o700 });
+  await symlink(real, fx.cacheDir);
+  return real;
+}
+
 describe("status", () => {
   test(
     "shows the cache file and its state, missing before a token and valid after, never the token",
@@ -70,6 +78,43 @@ describe("status", () => {
       expect(await state()).toBe("expired");
       await write("not json");
       expect(await state()).toBe("invalid");
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "judges a token by the runtime's rules: within the refresh jitter it is expiring, past the lifetime cap invalid",
+    async () => {
+      const path = (JSON.parse((await fx.run(["status", "--json"])).stdout) as StatusJson).path;
+      await mkdir(fx.cacheDir, { mode: 0o700 });
+      const now = Date.now() / 1000;
+      const state = async (expiresAt: number) => {
+        await writeFile(path, JSON.stringify({ access_token: "t0ken-c", expires_at: expiresAt }), {
+          mode: 0o600,
+        });
+        return (JSON.parse((await fx.run(["status", "--json"])).stdout) as StatusJson).state;
+      };
+      // AUTH_MIN_TTL_SEC 60: some process refreshes at up to 66 s before expiry.
+      expect(await state(now + 63)).toBe("expiring");
+      expect(await state(now + 120)).toBe("valid");
+      // An expiry in milliseconds: the runtime replaces it rather than serve it for decades.
+      expect(await state(now * 1000)).toBe("invalid");
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a cache dir the runtime refuses is reported with the runtime's reason",
+    async () => {
+      await symlinkCacheDir();
+      const run = await fx.run(["status", "--json"]);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe("");
+      const entry = JSON.parse(run.stdout) as StatusJson & { reason: string };
+      expect(entry.state).toBe("refused");
+      expect(entry.reason).toBe(
+        `not using cache dir ${fx.cacheDir}: it is a symlink; tokens are kept in memory only`,
+      );
     },
     TIMEOUT_MS,
   );
@@ -147,9 +192,7 @@ describe("doctor", () => {
   test(
     "a symlinked cache dir fails, a group-readable one warns",
     async () => {
-      const real = join(fx.dir, "real");
-      await mkdir(real, { mode: 0o700 });
-      await symlink(real, fx.cacheDir);
+      const real = await symlinkCacheDir();
       const linked = await fx.run(["doctor"]);
       expect(linked.code).toBe(2);
       expect(linked.stdout).toMatch(/^fail\s+cache dir: .* is a symlink/m);

@@ -6,9 +6,10 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdir, mkdtemp, rm, symlink, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cacheFilePath, createEnvConfig } from "@openclaw/auth-runtime";
+import { createEnvConfig } from "@openclaw/auth-runtime";
+import { cacheFilesOf, tokenManagerFor } from "../src/context.ts";
 import { readWarmToken, warmCacheFile, warmConfig } from "../src/main.ts";
-import { CLIENT_KEY, TIMEOUT_MS, useFixture } from "./helpers.ts";
+import { CLI_DIR, CLIENT_KEY, TIMEOUT_MS, useFixture } from "./helpers.ts";
 
 let dir: string;
 beforeEach(async () => {
@@ -56,13 +57,9 @@ const CASES: [string, Env, string | undefined, boolean][] = [
     undefined,
     false,
   ],
-  ["a lifetime cap (left to the runtime)", { ...BASE, AUTH_MAX_TTL_SEC: "3600" }, undefined, false],
-  [
-    "a lifetime cap in .env (left to the runtime)",
-    { CLIENT_KEY },
-    "AUTH_MAX_TTL_SEC=3600\n",
-    false,
-  ],
+  ["a lifetime cap", { ...BASE, AUTH_MAX_TTL_SEC: "3600" }, undefined, true],
+  ["a lifetime cap in .env", { CLIENT_KEY }, "AUTH_MAX_TTL_SEC=3600\n", true],
+  ["a lifetime cap of 0", { ...BASE, AUTH_MAX_TTL_SEC: "0" }, undefined, false],
   [
     "a redis url (left to the runtime)",
     { ...BASE, AUTH_REDIS_URL: "redis://127.0.0.1" },
@@ -95,14 +92,16 @@ describe("warmConfig agrees with createEnvConfig", () => {
       const warm = warmConfig(env, envFileText === undefined ? undefined : envFile);
       expect(warm !== undefined).toBe(answers);
       if (!warm) return;
-      const config = createEnvConfig(env, { envFile });
+      const config = createEnvConfig(env, { envFile: envFileText === undefined ? false : envFile });
       expect(warm).toEqual({
         authBase: config.authBase,
         clientKey: config.clientKey,
         cacheDir: config.cacheDir,
         minTtlSec: config.minTtlSec,
+        maxTtlSec: config.maxTtlSec,
       });
-      expect(warmCacheFile(warm)).toBe(cacheFilePath(config));
+      const manager = tokenManagerFor(config);
+      expect(warmCacheFile(warm)).toBe(cacheFilesOf(manager).filePath(manager.key));
     });
   }
 
@@ -249,6 +248,30 @@ describe("the CLI with and without the warm path", () => {
         expect(JSON.parse(run.stdout)).toMatchObject({ token: cold.token, source: "cache" });
       }
       expect(fx.gateway.stats().tokensIssued).toBe(1);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "the warm path loads neither zod, nor dotenv, nor any of core but its ./cache entry",
+    async () => {
+      const cold = JSON.parse((await fx.run(["token", "--json"])).stdout);
+      const preload = join(import.meta.dir, "fixtures", "forbid-runtime.ts");
+      const cmd = [process.execPath, "--preload", preload, CLI_DIR];
+      const warm = await fx.run(["token"], { cmd });
+      expect(warm.stderr).toBe("");
+      expect(warm).toMatchObject({ code: 0, stdout: `${cold.token}\n` });
+      // The preload does refuse the runtime: `token` through the runtime fails under it.
+      const slow = await fx.run(["token"], {
+        cmd,
+        env: { AUTH_ALLOWED_ORIGINS: "https://a.example" },
+      });
+      expect(slow.code).toBe(1);
+      expect(slow.stdout).toBe("");
+      // Its error cannot be redacted without core (./adapter): withheld, never printed raw.
+      expect(slow.stderr).toBe(
+        "openclaw-auth: a message was withheld: the redaction of secrets cannot be loaded\n",
+      );
     },
     TIMEOUT_MS,
   );

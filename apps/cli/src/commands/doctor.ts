@@ -2,12 +2,10 @@
  * `doctor [--json]`: one line per check (config, cache dir, gateway), each ok, warn or fail.
  * Never prints the token or the client key, never creates or changes anything.
  */
-
 import { createEnvConfig, type EnvConfig } from "@openclaw/auth-runtime";
-import { runtime } from "@openclaw/auth-runtime/adapter";
 import { CONFIG_DEFAULTS } from "@openclaw/auth-runtime/cache";
 import type { CommandLine } from "../args.ts";
-import { loadConfig } from "../context.ts";
+import { cacheFilesOf, loadConfig, platform, tokenManagerFor } from "../context.ts";
 import { cliEnvironment, envFileOf, startEnvironment } from "../env.ts";
 import { type Color, ExitCode, paint, redact, writeOut } from "../output.ts";
 
@@ -62,13 +60,20 @@ function checkConfig(cli: CommandLine): { checks: Check[]; config: EnvConfig | u
   }
 }
 
-async function checkCacheDir(dir: string): Promise<Check> {
-  const info = await runtime.platform.pathInfo(dir);
-  const fail = (why: string): Check => ({
-    check: "cache dir",
-    level: "fail",
-    message: `${dir} ${why}: it is not used, tokens are kept in memory only (set AUTH_CACHE_DIR to a dir of your own)`,
-  });
+/** The cache dir as the runtime judges it (FileTokenStore.checkDir), and how private it is. */
+async function checkCacheDir(config: EnvConfig): Promise<Check> {
+  const dir = config.cacheDir;
+  // The problem is this check's message, not a warning as well.
+  const files = cacheFilesOf(tokenManagerFor(config, () => {}));
+  const problem = await files.checkDir({ create: false });
+  if (problem) {
+    return {
+      check: "cache dir",
+      level: "fail",
+      message: `${problem} (set AUTH_CACHE_DIR to a dir of your own)`,
+    };
+  }
+  const info = await platform.pathInfo(dir);
   if (!info) {
     return {
       check: "cache dir",
@@ -76,13 +81,8 @@ async function checkCacheDir(dir: string): Promise<Check> {
       message: `${dir} does not exist yet; it is created 0700 with the first token`,
     };
   }
-  if (info.kind === "symlink") return fail("is a symlink");
-  if (info.kind !== "directory") return fail("is not a directory");
-  const uid = runtime.platform.uid();
-  if (uid !== undefined && info.uid !== undefined && info.uid !== uid) {
-    return fail(`is owned by another user (uid ${info.uid})`);
-  }
   const mode = `0${info.mode.toString(8).padStart(3, "0")}`;
+  // The runtime uses such a dir and tightens it when it next writes a token (checkDir create).
   if ((info.mode & 0o077) !== 0) {
     return {
       check: "cache dir",
@@ -122,7 +122,7 @@ async function checkGateway(config: EnvConfig): Promise<Check> {
 export async function run(cli: CommandLine): Promise<number> {
   const { checks, config } = checkConfig(cli);
   if (config) {
-    checks.push(await checkCacheDir(config.cacheDir));
+    checks.push(await checkCacheDir(config));
     checks.push(
       cli.globals.dryRun
         ? { check: "gateway", level: "skip", message: "dry run: not contacted" }
@@ -134,12 +134,12 @@ export async function run(cli: CommandLine): Promise<number> {
   }
 
   if (cli.values.json) {
-    writeOut(`${redact(JSON.stringify(checks))}\n`);
+    writeOut(`${await redact(JSON.stringify(checks))}\n`);
   } else {
     const lines = checks.map(
       (c) => `${paint(1, LEVEL_COLOR[c.level], c.level.padEnd(4))}  ${c.check}: ${c.message}\n`,
     );
-    writeOut(redact(lines.join("")));
+    writeOut(await redact(lines.join("")));
   }
   const failed = checks.find((c) => c.level === "fail");
   if (!failed) return ExitCode.Ok;

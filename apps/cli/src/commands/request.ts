@@ -4,12 +4,10 @@
  */
 import { readFileSync } from "node:fs";
 import { requestApiWithAutoRefresh } from "@openclaw/auth-runtime";
-import { resolveApiUrl } from "@openclaw/auth-runtime/adapter";
 import type { CommandLine } from "../args.ts";
 import { loadConfig, tokenManagerFor } from "../context.ts";
 import {
   addSecret,
-  CliError,
   ExitCode,
   isTerminal,
   note,
@@ -93,6 +91,10 @@ function parseHeaders(lines: readonly string[]): Headers {
 const looksLikeHeaderName = (name: string) =>
   name.length <= 40 && /^(?:[A-Z]?[a-z]*|[A-Z]+)(?:-(?:[A-Z]?[a-z]*|[A-Z]+))*$/.test(name);
 
+/** The token of an `Authorization: Bearer` header, if `headers` has one. */
+const bearerToken = (headers: RequestInit["headers"]) =>
+  new Headers(headers).get("authorization")?.replace(/^Bearer /, "");
+
 /** `METHOD url` without the query string (queries may carry secrets). */
 const describe = (method: string, url: string) => `${method} ${url.replace(/[?#].*$/, "")}`;
 
@@ -112,31 +114,24 @@ export async function run(cli: CommandLine): Promise<number> {
   if (body?.json && !headers.has("content-type")) headers.set("content-type", "application/json");
 
   const config = loadConfig(cli.globals);
-  // Where the token may go is checked before anything is sent: a refused URL is a usage error.
-  let target: URL;
-  try {
-    target = resolveApiUrl(url, config, method);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new CliError("API_ERROR", message, ExitCode.Usage);
-  }
-
-  const tokenManager = tokenManagerFor(config);
-  // The token is a secret before anything of the response is printed: a header or a body may
-  // echo it. The request then takes it from the manager's memory, without a second look-up.
-  if (!cli.globals.dryRun) addSecret((await tokenManager.getToken()).accessToken);
+  // The runtime checks where the token may go before anything is sent (or a token is fetched);
+  // a refused URL is a usage error (reportError, by the error's `reason`).
   const response = await requestApiWithAutoRefresh({
     config,
-    tokenManager,
+    tokenManager: tokenManagerFor(config),
     dryRun: cli.globals.dryRun,
     method,
-    url: target,
+    url,
     headers,
     body: body?.body ?? null,
+    fetch: (input, init) => {
+      // Each token the request carries (a refresh sends a second one) is a secret before
+      // anything of the response is printed: a header or a body may echo it.
+      addSecret(bearerToken(init?.headers));
+      return fetch(input, init);
+    },
   });
 
-  // After an auth failure the request was resent with a new token.
-  addSecret(tokenManager.peekFresh()?.accessToken);
   if (cli.values.include) {
     const lines = [paint(2, "bold", `HTTP ${response.status} ${response.statusText}`.trim())];
     response.headers.forEach((value, name) => {
@@ -145,12 +140,12 @@ export async function run(cli: CommandLine): Promise<number> {
     writeErr(`${lines.join("\n")}\n\n`);
   }
   // The body too: an API that echoes the request would print the token into a pipe or a log.
-  const shown = redact(response.body);
+  const shown = await redact(response.body);
   writeOut(shown);
   if (isTerminal(1) && shown !== "" && !shown.endsWith("\n")) writeOut("\n");
   if (cli.globals.dryRun) note("dry run: nothing was sent; the body shows what would have been");
   if (response.ok) return ExitCode.Ok;
   const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
-  printError("HTTP_ERROR", `${status} (${describe(method, target.href)})`);
+  printError("HTTP_ERROR", `${status} (${describe(method, response.url)})`);
   return ExitCode.RequestFailed;
 }

@@ -1,13 +1,19 @@
 /** `status [--json]`: this config's cache entry, its path and state; never the token. */
-
-import { cacheFilePath, type EnvConfig } from "@openclaw/auth-runtime";
-import { runtime } from "@openclaw/auth-runtime/adapter";
-import { parseCacheFile } from "@openclaw/auth-runtime/cache";
+import type { EnvConfig } from "@openclaw/auth-runtime";
+import {
+  isServable,
+  outlivesMaxTtl,
+  parseCacheFile,
+  refreshMarginSec,
+} from "@openclaw/auth-runtime/cache";
 import type { CommandLine } from "../args.ts";
-import { loadConfig } from "../context.ts";
+import { cacheFilesOf, loadConfig, platform, tokenManagerFor } from "../context.ts";
 import { type Color, ExitCode, paint, writeOut } from "../output.ts";
 
-/** What the cache holds for a config. `valid`: served as it is; `expiring`: refreshed on next use. */
+/**
+ * What the cache holds for a config. `valid`: served as it is; `expiring`: refreshed on next use;
+ * `invalid`: not a token the runtime serves (not a cache file, or past the lifetime cap).
+ */
 export type CacheState = "valid" | "expiring" | "expired" | "missing" | "invalid" | "refused";
 
 export interface CacheEntry {
@@ -23,21 +29,25 @@ export interface CacheEntry {
 
 /** Reads the cache entry of `config` without changing anything (no dir is created). */
 export async function readCacheEntry(config: EnvConfig): Promise<CacheEntry> {
-  const path = cacheFilePath(config);
-  const store = runtime.createFileTokenStore(config.cacheDir, () => {});
-  const dirProblem = await store.checkDir({ create: false });
-  if (dirProblem) {
-    const reason = dirProblem.replace(/^not using cache dir .*?: /, "");
-    return { path, state: "refused", reason: `cache dir: ${reason}` };
-  }
-  const read = await runtime.platform.readPrivateFile(path);
+  // Problems are reported in the entry, not warned about.
+  const tokenManager = tokenManagerFor(config, () => {});
+  const files = cacheFilesOf(tokenManager);
+  const path = files.filePath(tokenManager.key);
+  const dirProblem = await files.checkDir({ create: false });
+  if (dirProblem) return { path, state: "refused", reason: dirProblem };
+  const read = await platform.readPrivateFile(path);
   if (read.status === "missing") return { path, state: "missing" };
   if (read.status === "refused") return { path, state: "refused", reason: read.reason };
   const token = parseCacheFile(read.text);
-  if (!token) return { path, state: "invalid" };
-  const expiresIn = Math.floor(token.expiresAt - Date.now() / 1000);
-  const state: CacheState =
-    expiresIn <= 0 ? "expired" : expiresIn <= config.minTtlSec ? "expiring" : "valid";
+  const nowSec = Date.now() / 1000;
+  // A lifetime past the cap (in milliseconds, say): the runtime does not serve it, it replaces it.
+  if (!token || outlivesMaxTtl(token, nowSec, config.maxTtlSec)) return { path, state: "invalid" };
+  const expiresIn = Math.floor(token.expiresAt - nowSec);
+  // `valid` by the runtime's own test, with the largest refresh margin any process draws:
+  // served as it is by every process, not only by a lucky one.
+  const expired = nowSec >= token.expiresAt;
+  const valid = isServable(token, nowSec, refreshMarginSec(config.minTtlSec, 1));
+  const state: CacheState = valid ? "valid" : expired ? "expired" : "expiring";
   return { path, state, expiresAt: token.expiresAt, expiresIn };
 }
 
