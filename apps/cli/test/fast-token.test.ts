@@ -36,7 +36,7 @@ const CASES: [string, Env, string | undefined, boolean][] = [
   ["localhost http", { ...BASE, AUTH_BASE: "http://localhost:8080" }, undefined, true],
   ["::1 http", { ...BASE, AUTH_BASE: "http://[::1]:8080" }, undefined, true],
   ["remote http", { ...BASE, AUTH_BASE: "http://gw.example.com" }, undefined, false],
-  // DESIGN.md: loopback is a literal address or exactly `localhost`; Node resolves the rest.
+  // docs/configuration.md: loopback is a literal address or exactly `localhost`; Node resolves the rest.
   ["*.localhost http", { ...BASE, AUTH_BASE: "http://evil.localhost:8080" }, undefined, false],
   ["credentials", { ...BASE, AUTH_BASE: "https://u:p@gw.example.com" }, undefined, false],
   ["a query", { ...BASE, AUTH_BASE: "https://gw.example.com/?a=1" }, undefined, false],

@@ -1,5 +1,5 @@
 /**
- * The cross-process lock file `token_<hash>.lock` (DESIGN.md): created exclusively, holding
+ * The cross-process lock file `token_<hash>.lock` (docs/locks.md): created exclusively, holding
  * `{"pid","host","createdAt"}`, stale when its owner is dead on this host, when it is too old, or
  * when its time lies in the future. The Python port takes the same file the same way.
  */

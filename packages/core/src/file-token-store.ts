@@ -1,4 +1,4 @@
-/** The cache file store of DESIGN.md: `{cacheDir}/token_<hash>.json`, shared with the Python port. */
+/** The cache file store of docs/cache.md: `{cacheDir}/token_<hash>.json`, shared with the Python port. */
 
 import {
   type CachedToken,

@@ -37,7 +37,7 @@ export const TokenResponseSchema = z.looseObject({
 });
 export type TokenResponse = z.infer<typeof TokenResponseSchema>;
 
-/** Used when the gateway says nothing about the lifetime (DESIGN.md). */
+/** Used when the gateway says nothing about the lifetime (docs/protocol.md). */
 export const DEFAULT_TOKEN_TTL_SEC = 900;
 
 function firstSeconds(...values: unknown[]): number | undefined {

@@ -24,7 +24,7 @@ describe("@openclaw/auth-runtime-node", () => {
     );
   });
 
-  test("names the cache file as DESIGN.md says and as the Bun runtime does", async () => {
+  test("names the cache file as docs/cache.md says and as the Bun runtime does", async () => {
     const config = api.createEnvConfig(env, { envFile: false });
     const hash = createHash("sha256")
       .update(`https://gw.example.com\n${CLIENT_KEY}`, "utf8")

@@ -114,7 +114,7 @@ export function bodiesSuite(h: Harness): void {
   const { api } = h;
 
   h.t.describe("request bodies", () => {
-    it(h, "each body kind is sent as DESIGN.md says", async () => {
+    it(h, "each body kind is sent as docs/protocol.md says", async () => {
       await withFixture(h, {}, async (f) => {
         for (const c of CASES) {
           const response = await api.requestApiWithAutoRefresh({

@@ -1,4 +1,4 @@
-/** Configuration: the defaults and rules of DESIGN.md, the .env file, and the key kept out of sight. */
+/** Configuration: the defaults and rules of docs/configuration.md, the .env file, and the key kept out of sight. */
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
