@@ -33,8 +33,8 @@ export function exitCodeOf(error: unknown): ExitCode {
     case "AUTH_NETWORK_ERROR":
       return ExitCode.Network;
     default:
-      // ApiError: the request was refused before sending (origin, plain http) or never answered.
-      return error.cause === undefined ? ExitCode.Usage : ExitCode.Network;
+      // ApiError: a URL the token may not go to is the caller's doing; anything else got no answer.
+      return error.reason === "refused" ? ExitCode.Usage : ExitCode.Network;
   }
 }
 

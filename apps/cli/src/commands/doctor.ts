@@ -3,6 +3,7 @@
  * Never prints the token or the client key, never creates or changes anything.
  */
 import { createEnvConfig, type EnvConfig } from "@openclaw/auth-runtime";
+import { withAttemptTimeout } from "@openclaw/auth-runtime/adapter";
 import { CONFIG_DEFAULTS } from "@openclaw/auth-runtime/cache";
 import type { CommandLine } from "../args.ts";
 import { cacheFilesOf, loadConfig, platform, tokenManagerFor } from "../context.ts";
@@ -98,11 +99,12 @@ async function checkGateway(config: EnvConfig): Promise<Check> {
   const url = `${config.authBase}/health`;
   const started = performance.now();
   try {
-    const response = await fetch(url, {
-      redirect: "manual",
-      signal: AbortSignal.timeout(config.timeoutMs),
+    // The runtime's per-attempt timeout, as its own requests have it.
+    const response = await withAttemptTimeout(config.timeoutMs, undefined, async (signal) => {
+      const answer = await fetch(url, { redirect: "manual", signal });
+      await answer.body?.cancel();
+      return answer;
     });
-    await response.body?.cancel();
     const ms = Math.round(performance.now() - started);
     return {
       check: "gateway",
