@@ -61,6 +61,29 @@ describe("token", () => {
   );
 
   test(
+    "--refresh that gets no new token fails without printing the old one (exit 3, or 4 with no answer)",
+    async () => {
+      const before = (await fx.run(["token"])).stdout;
+      fx.gateway.setFaults([{ kind: "status", status: 503, route: "/auth/session" }]);
+      const refused = await fx.run(["token", "--refresh"], { env: { AUTH_TIMEOUT_MS: "2000" } });
+      expect(refused.code).toBe(3);
+      expect(refused.stdout).toBe("");
+      expect(refused.stderr).not.toContain(before.trim());
+      expectErrorLine(refused, "AUTH_SESSION_ERROR");
+      fx.gateway.setFaults([{ kind: "drop", route: "/auth/session" }]);
+      const dropped = await fx.run(["token", "--refresh", "-q"], {
+        env: { AUTH_TIMEOUT_MS: "2000" },
+      });
+      expect(dropped.code).toBe(4);
+      expect(dropped.stdout).toBe("");
+      // The cached token is still served to a plain `token`.
+      fx.gateway.setFaults([]);
+      expect((await fx.run(["token"])).stdout).toBe(before);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
     "twelve processes started together on a cold cache make one token request",
     async () => {
       fx.gateway.setFaults([{ kind: "latency", ms: 300, route: "/auth/session" }]);

@@ -231,6 +231,9 @@ export class TokenManager {
     } catch (error) {
       // Nobody waits any more: no stale token to serve, no warning to give.
       if (signal.aborted) throw error;
+      // A refresh in a process that held no token skips every cached one on purpose (what
+      // `refreshAccessToken` and `token --refresh` promise): serving one would hide the failure.
+      if (refreshing && rejected === undefined) throw error;
       // A refresh that fails while a token is still really valid serves that token.
       const nowSec = Date.now() / 1000;
       const fallback = [this.#memory, stored]

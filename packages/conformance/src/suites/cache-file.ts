@@ -23,6 +23,7 @@ import {
   documentedCachePath,
   it,
   nowSec,
+  recordOutput,
   requestsTo,
   withFixture,
 } from "../support.ts";
@@ -338,6 +339,29 @@ export function cacheFileSuite(h: Harness): void {
         assert.equal((await f.gateway.stats()).tokensIssued, 2);
       });
     });
+
+    it(
+      h,
+      "refreshAccessToken in a new process fails when no new token comes, rather than serve the cached one",
+      async () => {
+        await withFixture(h, {}, async (f) => {
+          const [first] = await h.runClients(1, ["token"], f.env);
+          assert.equal(first?.code, 0, first?.stderr);
+          await f.gateway.setFaults([{ kind: "status", status: 503, route: "/auth/session" }]);
+          const [refresh] = await h.runClients(1, ["refresh"], {
+            ...f.env,
+            AUTH_TIMEOUT_MS: "2000",
+          });
+          recordOutput(`${refresh?.stdout}${refresh?.stderr}`);
+          assert.equal(refresh?.code, 1, refresh?.stdout);
+          const line = JSON.parse(refresh?.stdout.trim().split("\n").at(-1) ?? "{}");
+          assert.equal(line.error?.code, "AUTH_SESSION_ERROR", refresh?.stdout);
+          // The token is still there for callers that asked for none in particular.
+          const [again] = await h.runClients(1, ["token"], f.env);
+          assert.equal(JSON.parse(again?.stdout.trim() ?? "{}").source, "cache");
+        });
+      },
+    );
 
     it(h, "refreshAccessToken replaces a stored token that claims to live longer", async () => {
       await withFixture(h, {}, async (f) => {
