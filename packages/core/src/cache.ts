@@ -1,21 +1,268 @@
 /**
- * The cache-file contract shared with the Python port: the file's name and hash input, its
- * content, its size limit and when a cached token may be served. It imports nothing of weight
- * (only the configuration's defaults), so a start-up path such as the CLI's `token` applies
- * exactly these rules without loading the runtime. The `./cache` entry of the package.
+ * The rules a process can apply without loading the runtime, in one module that imports nothing:
+ * the configuration's defaults, limits and plain checks (the runtime's zod schema is built on the
+ * same predicates), and the cache-file contract shared with the Python port: the file's name and
+ * hash input, its content, its size limit and when a cached token may be served. The `./cache`
+ * entry of the package, and all that the CLI's warm `token` path loads; one module, because on
+ * that path each further module costs about a millisecond of start-up.
  */
-import { CONFIG_DEFAULTS } from "./config-rules.ts";
 
-export {
-  CONFIG_DEFAULTS,
-  CONFIG_LIMITS,
-  isLoopbackHost,
-  layeredReader,
-  PLAIN_CONFIG_DEFERS,
-  type PlainConfig,
-  parsePlainEnv,
-  plainConfig,
-} from "./config-rules.ts";
+// ---- Configuration --------------------------------------------------------------------------
+
+/** Defaults of the configuration, in one place (docs/configuration.md). */
+export const CONFIG_DEFAULTS: {
+  readonly authBase: string;
+  readonly cacheDir: string;
+  readonly minTtlSec: number;
+  readonly sessionPath: string;
+  readonly timeoutMs: number;
+  readonly maxTtlSec: number;
+} = Object.freeze({
+  authBase: "https://api-gw-test.yuanwei-lnc.com",
+  cacheDir: "/tmp/skill-auth-cache",
+  minTtlSec: 60,
+  sessionPath: "/auth/session",
+  timeoutMs: 10_000,
+  maxTtlSec: 86_400,
+});
+
+/** Inclusive bounds of the integer variables. */
+export const CONFIG_LIMITS: {
+  readonly [field in "minTtlSec" | "timeoutMs" | "maxTtlSec"]: {
+    readonly min: number;
+    readonly max: number;
+  };
+} = Object.freeze({
+  minTtlSec: { min: 0, max: 86_400 },
+  timeoutMs: { min: 1, max: 600_000 },
+  /** A year: a longer cap would not bound anything a token should live. */
+  maxTtlSec: { min: 1, max: 31_536_000 },
+});
+
+const LOOPBACK_HOSTS = new Set(["localhost", "[::1]", "::1"]);
+
+/**
+ * True for a literal loopback address (127.0.0.0/8, ::1) or exactly `localhost`: the only hosts
+ * plain http may carry a token or the key to. Not `*.localhost`: Node resolves those through DNS
+ * and the hosts file, so such a name may point anywhere. One rule for both runtimes.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+// ---- The rules, one predicate each ------------------------------------------------------------
+// config.ts builds its zod schemas from these, and plainConfig below uses them as they are, so a
+// start-up path and the runtime cannot disagree about a value.
+
+function tryUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const isHttpProtocol = (url: URL | undefined): url is URL =>
+  url?.protocol === "http:" || url?.protocol === "https:";
+
+/** An absolute `http:` or `https:` URL. */
+export function isAbsoluteHttpUrl(text: string): boolean {
+  return isHttpProtocol(tryUrl(text));
+}
+
+/** No `user:password@` in the URL (text that is no URL has none). */
+export function hasNoUrlCredentials(text: string): boolean {
+  const url = tryUrl(text);
+  return !url?.username && !url?.password;
+}
+
+/** No `?query` and no `#fragment` in the URL (text that is no URL has none). */
+export function hasNoQueryOrFragment(text: string): boolean {
+  const url = tryUrl(text);
+  return !url?.search && !url?.hash;
+}
+
+/**
+ * `https:`, or plain `http:` to a loopback host: the token request carries the client key, so it
+ * goes in clear only where it never leaves the machine.
+ */
+export function isHttpsOrLoopback(text: string): boolean {
+  const url = tryUrl(text);
+  return url?.protocol === "https:" || (url !== undefined && isLoopbackHost(url.hostname));
+}
+
+/** AUTH_BASE's rules together: absolute http(s), no credentials, query or fragment, https or loopback. */
+export function isAuthBase(text: string): boolean {
+  return (
+    isAbsoluteHttpUrl(text) &&
+    hasNoUrlCredentials(text) &&
+    hasNoQueryOrFragment(text) &&
+    isHttpsOrLoopback(text)
+  );
+}
+
+/** AUTH_BASE as used: without its trailing `/`, so equal bases give equal cache keys. */
+export const normalizeAuthBase = (text: string): string => text.replace(/\/+$/, "");
+
+/**
+ * A path starting with a single `/` and without whitespace. A leading `//` would make the token
+ * request protocol-relative: another host.
+ */
+export const isSessionPath = (text: string): boolean => /^\/(?!\/)\S*$/.test(text);
+
+/** A path the file system can take: no NUL byte. */
+export const isCacheDir = (text: string): boolean => !text.includes("\0");
+
+/** The cache dir as used: without trailing `/` (but `/` stays `/`). */
+export const normalizeCacheDir = (text: string): string => text.replace(/(.)\/+$/, "$1");
+
+/** An integer within `limits` (inclusive). */
+export function isIntegerIn(value: number, limits: { min: number; max: number }): boolean {
+  return Number.isSafeInteger(value) && value >= limits.min && value <= limits.max;
+}
+
+/** Decimal digits only, as a number; anything else (`-1`, `1.5`, `1e3`, ` 7`) is NaN. */
+export const integerFromText = (text: string): number => (/^\d+$/.test(text) ? Number(text) : NaN);
+
+/** `scheme://host[:port]` of http(s), with at most a trailing `/`, and no credentials. */
+export function isHttpOrigin(text: string): boolean {
+  const url = tryUrl(text);
+  return isHttpProtocol(url) && url.origin === text.replace(/\/$/, "") && hasNoUrlCredentials(text);
+}
+
+/** A `redis://` or `rediss://` URL with a host. */
+export function isRedisUrl(text: string): boolean {
+  const url = tryUrl(text);
+  return (url?.protocol === "redis:" || url?.protocol === "rediss:") && url.hostname !== "";
+}
+
+/** The items of a comma-separated list, trimmed, without empty ones. */
+export const splitList = (text: string): string[] =>
+  text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
+
+// ---- Reading variables --------------------------------------------------------------------
+
+/** Variables as a process environment or a `.env` file holds them. */
+export type EnvSource = Readonly<Record<string, string | undefined>>;
+
+/**
+ * How a variable is looked up: the first source that sets it wins (the environment, then the
+ * `.env` file), trimmed; blank counts as unset, so `CLIENT_KEY=` in a shell falls through to
+ * `.env`.
+ */
+export function layeredReader(
+  ...sources: readonly EnvSource[]
+): (name: string) => string | undefined {
+  return (name) => {
+    for (const source of sources) {
+      const value = source[name]?.trim();
+      if (value) return value;
+    }
+    return undefined;
+  };
+}
+
+/**
+ * `.env` lines that need no parser: blank, comments, and `[export ]NAME=value` whose value
+ * dotenv returns unchanged (no quotes, spaces, `#` or escapes).
+ */
+const PLAIN_LINE = /^(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=([A-Za-z0-9_\-.:/@+,~%=]*)$/;
+
+/**
+ * A `.env` file's variables when every line is plain (what dotenv would return for it, without
+ * loading dotenv), else undefined: the caller then leaves the file to the runtime's dotenv.
+ */
+export function parsePlainEnv(text: string): Record<string, string> | undefined {
+  const env: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const trimmed = line.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) continue;
+    const match = PLAIN_LINE.exec(line.replace(/\r$/, ""));
+    if (!match) return undefined;
+    // As dotenv: a later line wins.
+    env[match[1] as string] = match[2] as string;
+  }
+  return env;
+}
+
+/** The part of the configuration {@link plainConfig} decides on its own. */
+export interface PlainConfig {
+  readonly authBase: string;
+  readonly clientKey: string;
+  readonly cacheDir: string;
+  readonly minTtlSec: number;
+  readonly maxTtlSec: number;
+}
+
+/**
+ * Variables plainConfig leaves to the runtime whenever one is set: the ones it does not check
+ * (they change where the token may go, or the cache), debug output (the runtime prints an
+ * event), and the client_credentials grant's variables (another cache key).
+ */
+export const PLAIN_CONFIG_DEFERS: readonly string[] = Object.freeze([
+  "AUTH_ALLOWED_ORIGINS",
+  "AUTH_REDIS_URL",
+  "AUTH_DEBUG",
+  "AUTH_GRANT",
+  "AUTH_TOKEN_URL",
+  "AUTH_ISSUER",
+  "AUTH_CLIENT_ID",
+  "AUTH_CLIENT_AUTH",
+  "AUTH_SCOPE",
+  "AUTH_AUDIENCE",
+  "AUTH_RESOURCE",
+]);
+
+/**
+ * The configuration by the runtime's rules without loading the runtime (zod, dotenv), for a
+ * start-up path such as the CLI's warm `token`: the config when every variable set is one
+ * checked here and is valid, else undefined (the runtime then validates and reports). It is
+ * never different from the runtime's: it decides or it defers.
+ *
+ * @param read a variable's value as the runtime picks it (see {@link layeredReader}); blank
+ *   counts as unset.
+ * @example
+ * const config = plainConfig(layeredReader(process.env, parsePlainEnv(text) ?? {}));
+ */
+export function plainConfig(read: (name: string) => string | undefined): PlainConfig | undefined {
+  const get = (name: string) => read(name)?.trim() || undefined;
+  if (PLAIN_CONFIG_DEFERS.some((name) => get(name) !== undefined)) return undefined;
+  const clientKey = get("CLIENT_KEY");
+  const authBase = get("AUTH_BASE") ?? CONFIG_DEFAULTS.authBase;
+  const cacheDir = get("AUTH_CACHE_DIR") ?? CONFIG_DEFAULTS.cacheDir;
+  const sessionPath = get("AUTH_SESSION_PATH") ?? CONFIG_DEFAULTS.sessionPath;
+  const integer = (name: string, field: keyof typeof CONFIG_LIMITS) => {
+    const text = get(name);
+    const value = text === undefined ? CONFIG_DEFAULTS[field] : integerFromText(text);
+    return isIntegerIn(value, CONFIG_LIMITS[field]) ? value : undefined;
+  };
+  const minTtlSec = integer("AUTH_MIN_TTL_SEC", "minTtlSec");
+  const maxTtlSec = integer("AUTH_MAX_TTL_SEC", "maxTtlSec");
+  const timeoutMs = integer("AUTH_TIMEOUT_MS", "timeoutMs");
+  if (
+    !clientKey ||
+    !isAuthBase(authBase) ||
+    !isCacheDir(cacheDir) ||
+    !isSessionPath(sessionPath) ||
+    minTtlSec === undefined ||
+    maxTtlSec === undefined ||
+    timeoutMs === undefined
+  ) {
+    return undefined;
+  }
+  return {
+    authBase: normalizeAuthBase(authBase),
+    clientKey,
+    cacheDir: normalizeCacheDir(cacheDir),
+    minTtlSec,
+    maxTtlSec,
+  };
+}
+
+// ---- The cache file -------------------------------------------------------------------------
 
 /** A token with its lifetime, as the runtime holds it. `expiresAt` is epoch seconds. */
 export interface CachedToken {

@@ -6,7 +6,7 @@
  * how its text is read, its rules and its doc line. The zod schema of the environment, the zod
  * schema of the options, the defaults and the error messages are all built from it, and the
  * types below are checked against it, so a setting is written once. The rules themselves are the
- * predicates of config-rules.ts, which start-up paths call without loading zod.
+ * predicates of cache.ts, which start-up paths call without loading zod.
  */
 import { parse as parseDotenv } from "dotenv";
 import * as z from "zod/mini";
@@ -28,7 +28,7 @@ import {
   normalizeAuthBase,
   normalizeCacheDir,
   splitList,
-} from "./config-rules.ts";
+} from "./cache.ts";
 import { ConfigError } from "./errors.ts";
 import type { Platform } from "./platform.ts";
 

@@ -1,7 +1,7 @@
 /**
  * The configuration table and what is built from it: createConfig (the conformance tests, run
  * here against config.ts until the `.` entry exports it), the explicit env file, the zod-free
- * rules of config-rules.ts held against the zod path, and the README tables held against the
+ * rules of cache.ts held against the zod path, and the README tables held against the
  * table.
  */
 import { describe, expect, test } from "bun:test";
@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { createConfigTests } from "../../conformance/src/suites/config.ts";
 import { bunPlatform } from "../src/adapters/bun.ts";
+import { layeredReader, PLAIN_CONFIG_DEFERS, parsePlainEnv, plainConfig } from "../src/cache.ts";
 import {
   CONFIG_VARIABLES,
   createConfigWith,
@@ -18,12 +19,6 @@ import {
   type EnvConfig,
   loadClientKeyFromEnvWith,
 } from "../src/config.ts";
-import {
-  layeredReader,
-  PLAIN_CONFIG_DEFERS,
-  parsePlainEnv,
-  plainConfig,
-} from "../src/config-rules.ts";
 import { ConfigError } from "../src/errors.ts";
 
 const CLIENT_KEY = "ck-live-CANARY-7f3a9c";
