@@ -99,7 +99,11 @@ export async function measureRequestOverhead<Config>(
   // Last (an idle keep-alive socket may be closed by the server meanwhile): the same answer
   // from memory, for the library's own cost without the network stack.
   const answer = await variants.raw();
-  const cannedFetch = async () => new Response(answer, { status: 200 });
+  // With the Content-Length the gateway's answer had: the runtime reads a body of known length
+  // with the runtime's own reader and streams (counting bytes) only one of unknown length.
+  const length = String(new TextEncoder().encode(answer).byteLength);
+  const cannedFetch = async () =>
+    new Response(answer, { status: 200, headers: { "content-length": length } });
   const own = await interleavedRounds(
     {
       canned: async () => (await cannedFetch()).text(),
