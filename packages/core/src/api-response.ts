@@ -1,5 +1,14 @@
 /** The response of an API call: status, headers and the body as text, read once. */
 
+/**
+ * What `requestApi` and `requestApiWithAutoRefresh` resolve, for every HTTP status: the status,
+ * the headers and the whole body as text (read up to `maxResponseBytes`).
+ *
+ * @example
+ * const res = await requestApiWithAutoRefresh({ config, url: "/orders" });
+ * if (!res.ok) throw new Error(`HTTP ${res.status}: ${res.body}`);
+ * const orders = res.json<Order[]>();
+ */
 export class ApiResponse {
   /** HTTP status; 200 for a dry run. */
   readonly status: number;

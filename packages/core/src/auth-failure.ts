@@ -29,6 +29,11 @@ const ERROR_FIELDS = [
 /**
  * HTTP 401 or 403; or a small JSON body whose top-level `code` is 401/403, or whose error
  * fields say the token expired, is unauthorized or invalid, as gateways do inside HTTP 200.
+ * The default detector of `requestApiWithAutoRefresh`; wrap it to add your gateway's signs.
+ *
+ * @example
+ * const isAuthFailureHere = (res: ApiResponse) => isAuthFailure(res) || res.status === 419;
+ * await requestApiWithAutoRefresh({ config, url: "/x", isAuthFailure: isAuthFailureHere });
  */
 export const isAuthFailure: AuthFailureDetector = (response) => {
   if (response.status === 401 || response.status === 403) return true;

@@ -4,7 +4,12 @@ import type { HeadersInit, ReplayableBody } from "./api-request.ts";
 import { ApiResponse } from "./api-response.ts";
 import type { TokenInfo } from "./token-manager.ts";
 
-/** The token a dry run uses: recognisable, and refused by any real gateway. */
+/**
+ * The token a dry run uses: recognisable, and refused by any real gateway.
+ *
+ * @example
+ * assert.equal(await getAccessToken({ config, dryRun: true }), DRY_RUN_TOKEN);
+ */
 export const DRY_RUN_TOKEN = "openclaw-dry-run-token";
 
 function describeBody(body: ReplayableBody): unknown {

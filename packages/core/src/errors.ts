@@ -1,7 +1,13 @@
 /** Error classes of the auth runtime: each has a stable `code`, a `name`, and keeps its `cause`. */
 import { redactSecrets } from "./redact.ts";
 
-/** The codes an {@link AuthRuntimeError} can carry. */
+/**
+ * The codes an {@link AuthRuntimeError} can carry: a stable contract (the CLI's exit codes hang
+ * on them), unlike messages.
+ *
+ * @example
+ * if (isAuthRuntimeError(error) && error.code === ErrorCode.AuthSession) reportRefusedKey();
+ */
 export const ErrorCode = {
   Config: "CONFIG_ERROR",
   AuthSession: "AUTH_SESSION_ERROR",
@@ -53,7 +59,13 @@ export class AuthRuntimeError extends Error {
   }
 }
 
-/** A configuration value is missing or breaks its rule; the message names the variable. */
+/**
+ * A configuration value is missing or breaks its rule; the message names the variable (or
+ * option) and the rule, never the value.
+ *
+ * @example
+ * try { createEnvConfig(); } catch (error) { if (error instanceof ConfigError) usage(error.message); }
+ */
 export class ConfigError extends AuthRuntimeError {
   declare readonly code: typeof ErrorCode.Config;
 
@@ -63,7 +75,13 @@ export class ConfigError extends AuthRuntimeError {
   }
 }
 
-/** The gateway answered the token request, but not with a token (non-2xx, or no `accessToken`). */
+/**
+ * The gateway answered the token request, but not with a token (non-2xx, a redirect, no valid
+ * `accessToken`); `status` and `retryAfterSec` say what it answered.
+ *
+ * @example
+ * if (error instanceof AuthSessionError && error.status === 401) console.error("CLIENT_KEY refused");
+ */
 export class AuthSessionError extends AuthRuntimeError {
   declare readonly code: typeof ErrorCode.AuthSession;
   /** `POST <token URL>` of the token request (undefined only when built by hand without it). */
