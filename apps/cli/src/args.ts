@@ -17,6 +17,8 @@ export interface GlobalOptions {
   readonly envFile: string | undefined;
   readonly base: string | undefined;
   readonly dryRun: boolean;
+  /** `--json`: results as JSON on stdout, errors as one JSON object on stderr. */
+  readonly json: boolean;
   readonly quiet: boolean;
   readonly help: boolean;
   readonly version: boolean;
@@ -45,6 +47,13 @@ const TAKES_VALUE: ReadonlySet<string> = new Set(
     spec.type === "string" ? [`--${name}`, ...(spec.short ? [`-${spec.short}`] : [])] : [],
   ),
 );
+
+/** Whether `arg` (`--name`, `--name=value`, `-x`, `-xyz`) names only options of some command. */
+function isKnownFlag(arg: string): boolean {
+  if (arg.startsWith("--")) return ALL_OPTIONS.has(arg.slice(2).split("=", 1)[0] as string);
+  const shorts = new Set([...ALL_OPTIONS.values()].map((spec) => spec.short));
+  return [...arg.slice(1)].every((letter) => shorts.has(letter));
+}
 
 /** Index of the command name in `args`: the first argument that is not an option or its value. */
 function commandIndex(args: readonly string[]): number {
@@ -99,6 +108,31 @@ const flagsOf = (options: Readonly<Record<string, OptionSpec>>) =>
 const helpHint = (command: CommandSpec | undefined) =>
   command ? `see: openclaw-auth help ${command.name}` : "see: openclaw-auth --help";
 
+/** The usage error for an unknown option `flag` (as typed, without any `=value`). */
+function unknownOption(flag: string, command: CommandSpec | undefined): Error {
+  const where = command ? ` for '${command.name}'` : "";
+  // An unknown option is what the user typed: repeated only when it is plainly a word.
+  if (!showable(flag.replace(/^--?/, ""))) {
+    return usageError(
+      `unknown option${where} (not repeated: it may be a secret; ${helpHint(command)})`,
+    );
+  }
+  const own = flagsOf({ ...GLOBAL_OPTIONS, ...(command?.options ?? {}) });
+  const suggestion = closest(flag, own);
+  if (suggestion) {
+    return usageError(
+      `unknown option '${flag}'${where}; did you mean '${suggestion}'? (${helpHint(command)})`,
+    );
+  }
+  const owner = COMMANDS.find((c) => c !== command && flagsOf(c.options).includes(flag));
+  if (owner) {
+    return usageError(
+      `'${flag}' is an option of '${owner.name}', not${command ? ` of '${command.name}'` : " a global option"} (${helpHint(command)})`,
+    );
+  }
+  return usageError(`unknown option '${flag}'${where} (${helpHint(command)})`);
+}
+
 /** Turns a parseArgs error into one usage line with a hint. */
 function explainParseError(error: unknown, command: CommandSpec | undefined): Error {
   const code = (error as { code?: string }).code;
@@ -110,29 +144,7 @@ function explainParseError(error: unknown, command: CommandSpec | undefined): Er
       .replace(/ <value>$/, "")
       .split(", ")
       .pop() ?? "";
-  const where = command ? ` for '${command.name}'` : "";
-  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
-    // An unknown option is what the user typed: repeated only when it is plainly a word.
-    if (!showable(flag.replace(/^--?/, ""))) {
-      return usageError(
-        `unknown option${where} (not repeated: it may be a secret; ${helpHint(command)})`,
-      );
-    }
-    const own = flagsOf({ ...GLOBAL_OPTIONS, ...(command?.options ?? {}) });
-    const suggestion = closest(flag, own);
-    if (suggestion) {
-      return usageError(
-        `unknown option '${flag}'${where}; did you mean '${suggestion}'? (${helpHint(command)})`,
-      );
-    }
-    const owner = COMMANDS.find((c) => c !== command && flagsOf(c.options).includes(flag));
-    if (owner) {
-      return usageError(
-        `'${flag}' is an option of '${owner.name}', not${command ? ` of '${command.name}'` : " a global option"} (${helpHint(command)})`,
-      );
-    }
-    return usageError(`unknown option '${flag}'${where} (${helpHint(command)})`);
-  }
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return unknownOption(flag, command);
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
     if (/does not take an argument/.test(message)) {
       return usageError(`option '${flag}' takes no value (${helpHint(command)})`);
@@ -167,6 +179,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const name = at === -1 ? undefined : (args[at] as string);
   const command = name === undefined ? undefined : findCommand(name);
   if (name !== undefined && !command) {
+    // `--bse URL token`: the unknown option, not its value taken for a command, is the mistake.
+    const unknown = args.slice(0, at).find((arg) => arg.startsWith("-") && !isKnownFlag(arg));
+    if (unknown !== undefined) throw unknownOption(unknown.split("=", 1)[0] as string, undefined);
     const names = [...COMMANDS.map((c) => c.name), "help"];
     const suggestion = showable(name) ? closest(name, names) : undefined;
     const shown = showable(name) ? ` '${name}'` : "";
@@ -185,6 +200,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     envFile: v["env-file"] as string | undefined,
     base: v.base as string | undefined,
     dryRun: v["dry-run"] === true,
+    json: v.json === true,
     quiet: v.quiet === true,
     help: v.help === true,
     version: v.version === true,

@@ -5,7 +5,17 @@
  */
 import { type CommandLine, parseCommandLine } from "./args.ts";
 import { registerKnownSecrets } from "./env.ts";
-import { ExitCode, flushOutput, reportError, setQuiet, writeErr, writeOut } from "./output.ts";
+import {
+  ExitCode,
+  flushOutput,
+  reportError,
+  setJsonMessages,
+  setQuiet,
+  usageError,
+  wantsJson,
+  writeErr,
+  writeOut,
+} from "./output.ts";
 import { commandHelp, findCommand, mainHelp } from "./spec.ts";
 
 /** A command: runs and answers its exit code. */
@@ -18,6 +28,7 @@ const COMMAND_MODULES: Readonly<Record<string, () => Promise<{ run: Command }>>>
   clear: () => import("./commands/clear.ts"),
   doctor: () => import("./commands/doctor.ts"),
   "dev-gateway": () => import("./commands/dev-gateway.ts"),
+  completion: () => import("./commands/completion.ts"),
 };
 
 async function version(): Promise<string> {
@@ -36,6 +47,8 @@ async function run(argv: readonly string[]): Promise<number> {
   try {
     // Before anything can be printed: a usage error may repeat what the user typed.
     registerKnownSecrets(argv);
+    // Before parsing: a usage error under --json is JSON too.
+    setJsonMessages(wantsJson(argv));
     const cli = parseCommandLine(argv);
     setQuiet(cli.globals.quiet);
     const { command } = cli;
@@ -56,6 +69,7 @@ async function run(argv: readonly string[]): Promise<number> {
       return ExitCode.Ok;
     }
     if (!command) {
+      if (cli.globals.json) throw usageError("no command given (see: openclaw-auth --help)");
       writeErr(mainHelp());
       return ExitCode.Usage;
     }

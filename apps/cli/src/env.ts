@@ -45,6 +45,18 @@ function envFileArgument(argv: readonly string[]): string | undefined {
   return found;
 }
 
+/**
+ * Whether the .env file at `path` has a non-empty `name=` line (doctor tells a default from a
+ * value set explicitly, even to the default's own value).
+ */
+export function envFileSets(path: string, name: string): boolean {
+  const line = new RegExp(
+    `^[ \\t]*(?:export[ \\t]+)?${name}[ \\t]*[=:][ \\t]*["'\`]?[^\\s"'\`#]`,
+    "m",
+  );
+  return line.test(readSmallFile(path));
+}
+
 function readSmallFile(path: string): string {
   let fd: number;
   try {

@@ -153,19 +153,50 @@ function writeErrLine(line: string): void {
   enqueue(2, line, async (text) => `${(await redact(text)).replace(/[\r\n]+/g, " ")}\n`);
 }
 
+let json = false;
+/**
+ * `--json`: each stderr message is one line of JSON, `{"error":{"code","message"}}` (or
+ * `"warning"`, `"note"` with a message), so that a script can parse stderr as it parses stdout.
+ */
+export function setJsonMessages(value: boolean): void {
+  json = value;
+}
+
+/** True when `argv` asks for JSON (`--json` before any `--`), known before it is parsed. */
+export const wantsJson = (argv: readonly string[]) => {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--json");
+};
+
+/**
+ * One JSON line on stderr. Redacted after encoding: redactSecrets finds a secret in its
+ * JSON-escaped form too, and what remains is still valid JSON ("[redacted]" has no quote).
+ */
+function writeErrJson(kind: "error" | "warning" | "note", fields: Record<string, string>): void {
+  enqueue(2, `${JSON.stringify({ [kind]: fields })}\n`, redact);
+}
+
 /** An informational line on stderr (hidden by --quiet). */
 export function note(message: string): void {
-  if (!quiet) writeErrLine(`${PROGRAM}: ${message}`);
+  if (quiet) return;
+  if (json) writeErrJson("note", { message });
+  else writeErrLine(`${PROGRAM}: ${message}`);
 }
 
 /** A warning line on stderr (hidden by --quiet). */
 export function warn(message: string): void {
-  if (!quiet) writeErrLine(`${PROGRAM}: ${paint(2, "yellow", "warning")}: ${message}`);
+  if (quiet) return;
+  if (json) writeErrJson("warning", { message });
+  else writeErrLine(`${PROGRAM}: ${paint(2, "yellow", "warning")}: ${message}`);
 }
 
-/** An error line on stderr: `openclaw-auth: CODE: message`. Always printed. */
+/**
+ * An error on stderr: `openclaw-auth: CODE: message`, with `--json` the line
+ * `{"error":{"code":"CODE","message":"…"}}`. Always printed.
+ */
 export function printError(code: string, message: string): void {
-  writeErrLine(`${PROGRAM}: ${paint(2, "red", code)}: ${message}`);
+  if (json) writeErrJson("error", { code, message });
+  else writeErrLine(`${PROGRAM}: ${paint(2, "red", code)}: ${message}`);
 }
 
 /** Exit codes of the runtime's errors by their `code` (see @openclaw/auth-runtime ErrorCode). */

@@ -25,15 +25,17 @@ export const GLOBAL_OPTIONS = {
   "env-file": { type: "string" },
   base: { type: "string" },
   "dry-run": { type: "boolean" },
+  json: { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const satisfies Record<string, OptionSpec>;
 
-const GLOBAL_HELP: readonly (readonly [string, string])[] = [
+export const GLOBAL_HELP: readonly (readonly [string, string])[] = [
   ["--env-file PATH", "read variables the environment does not set from PATH (default ./.env)"],
   ["--base URL", "gateway base URL; overrides AUTH_BASE"],
   ["--dry-run", "no network, no cache: show what would be done"],
+  ["--json", 'results as JSON on stdout; errors as {"error":{"code","message"}} on stderr'],
   ["-q, --quiet", "no notes or warnings on stderr (errors are still printed)"],
   ["-h, --help", "help (also: openclaw-auth help <command>)"],
   ["-V, --version", "the version"],
@@ -48,9 +50,12 @@ export const COMMANDS: readonly CommandSpec[] = [
       "Prints the access token to stdout: from the shared cache file while it is fresh, else a new\n" +
       "one from the gateway (one request for all processes that ask at once). This is the only\n" +
       "command that prints a token.",
-    options: { refresh: { type: "boolean" }, json: { type: "boolean" } },
+    options: { refresh: { type: "boolean" } },
     optionHelp: [
-      ["--refresh", "skip the caches and ask the gateway for a new token"],
+      [
+        "--refresh",
+        "skip the caches and ask the gateway for a new token (fails, exit 3 or 4, when none comes)",
+      ],
       ["--json", 'print {"token","expiresAt","expiresIn","source"} (expiresIn: seconds left)'],
     ],
     args: { min: 0, max: 0, names: [] },
@@ -97,7 +102,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "Shows the cache file for this AUTH_BASE and CLIENT_KEY and the state of its token: valid\n" +
       "(served as it is), expiring (refreshed on next use), expired, missing, invalid (not a cache\n" +
       "file) or refused (a symlink or another user's). Never prints the token or the client key.",
-    options: { json: { type: "boolean" } },
+    options: {},
     optionHelp: [
       [
         "--json",
@@ -125,10 +130,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: "doctor [--json]",
     description:
       "One line per check, each ok, warn or fail: the config (and where CLIENT_KEY comes from), the\n" +
-      "cache dir (exists, private, yours, not a symlink) and the gateway (any HTTP answer from\n" +
-      "AUTH_BASE within AUTH_TIMEOUT_MS). Exit code 0 unless a check fails: 2 for the config or\n" +
-      "cache dir, 4 for the gateway. Never prints the token or the client key.",
-    options: { json: { type: "boolean" } },
+      "cache dir (exists, private, yours, not a symlink) and the key (a real token request to\n" +
+      "AUTH_BASE + AUTH_SESSION_PATH; the token is neither printed nor cached). Exit code 0 unless a\n" +
+      "check fails: 2 for the config or cache dir, 3 when the gateway refuses the key (or the\n" +
+      "path), 4 when it does not answer. Never prints the token or the client key.",
+    options: {},
     optionHelp: [["--json", 'print [{"check","level","message"}, …]']],
     args: { min: 0, max: 0, names: [] },
     examples: ["openclaw-auth doctor", "openclaw-auth --base http://127.0.0.1:8787 doctor"],
@@ -136,25 +142,48 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "dev-gateway",
     summary: "run the local dev gateway in the foreground (for trying things out)",
-    usage: "dev-gateway [--port N] [--ttl S] [--client-key K]...",
+    usage:
+      "dev-gateway [--port N] [--host H] [--ttl S] [--client-key K]... [--session-path P] [--admin]",
     description:
-      "Runs the dev gateway on 127.0.0.1 until SIGINT or SIGTERM. Prints one line to stdout,\n" +
-      '"dev gateway listening on <url>". It accepts the client key dev-client-key unless\n' +
+      "Runs the dev gateway (on 127.0.0.1 unless --host) until SIGINT or SIGTERM. Prints one line\n" +
+      'to stdout, "dev gateway listening on <url>". It accepts the client key dev-client-key unless\n' +
       "--client-key says otherwise (the keys are never printed).",
     options: {
       port: { type: "string" },
+      host: { type: "string" },
       ttl: { type: "string" },
       "client-key": { type: "string", multiple: true },
+      "session-path": { type: "string" },
+      admin: { type: "boolean" },
     },
     optionHelp: [
       ["--port N", "TCP port (default 0: a free port)"],
+      ["--host H", "address to bind (default 127.0.0.1)"],
       ["--ttl S", "token lifetime in seconds (default 900)"],
       ["--client-key K", "accepted client key; repeat for several (default dev-client-key)"],
+      ["--session-path P", "token endpoint path (default /auth/session)"],
+      ["--admin", "serve the admin API under /__admin/ (stats, faults, revoke, stop)"],
     ],
     args: { min: 0, max: 0, names: [] },
     examples: [
       "openclaw-auth dev-gateway --port 8787 --ttl 60",
       "AUTH_BASE=http://127.0.0.1:8787 CLIENT_KEY=dev-client-key openclaw-auth token",
+    ],
+  },
+  {
+    name: "completion",
+    summary: "print a shell completion script (bash, zsh or fish)",
+    usage: "completion <bash|zsh|fish>",
+    description:
+      "Prints a script that completes openclaw-auth's commands and options in that shell. Load it\n" +
+      "from the shell's startup file, as in the examples.",
+    options: {},
+    optionHelp: [],
+    args: { min: 1, max: 1, names: ["SHELL"] },
+    examples: [
+      "source <(openclaw-auth completion bash)    # in ~/.bashrc",
+      "source <(openclaw-auth completion zsh)     # in ~/.zshrc",
+      "openclaw-auth completion fish > ~/.config/fish/completions/openclaw-auth.fish",
     ],
   },
 ];
@@ -185,7 +214,8 @@ export function mainHelp(): string {
 
 Trades CLIENT_KEY for a short-lived gateway token, keeps it cached, and calls the gateway with it.
 Configuration comes from the environment, then ./.env (or --env-file): AUTH_BASE, CLIENT_KEY,
-AUTH_CACHE_DIR, AUTH_MIN_TTL_SEC, AUTH_SESSION_PATH, AUTH_TIMEOUT_MS, AUTH_ALLOWED_ORIGINS.
+AUTH_CACHE_DIR, AUTH_MIN_TTL_SEC, AUTH_MAX_TTL_SEC, AUTH_SESSION_PATH, AUTH_TIMEOUT_MS,
+AUTH_ALLOWED_ORIGINS, AUTH_REDIS_URL (and the OAuth ones: see docs/configuration.md).
 
 Commands:
 ${columns([...COMMANDS, HELP_COMMAND].map((c) => [c.name, c.summary]))}

@@ -1,7 +1,7 @@
 /** `status`, `clear` and `doctor`: what they report, their exit codes, and that they never print secrets. */
 import { describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, symlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { CLIENT_KEY, TIMEOUT_MS, useFixture } from "./helpers.ts";
 
@@ -150,7 +150,7 @@ describe("clear", () => {
 
 describe("doctor", () => {
   test(
-    "ok for the config, the cache dir and the gateway: exit 0",
+    "ok for the config, the cache dir and the key, proven by one token request that is not cached: exit 0",
     async () => {
       await mkdir(fx.cacheDir, { mode: 0o700 });
       const run = await fx.run(["doctor"]);
@@ -159,8 +159,11 @@ describe("doctor", () => {
       expect(lines).toHaveLength(3);
       expect(lines[0]).toMatch(/^ok\s+config: CLIENT_KEY from the environment; AUTH_BASE http/);
       expect(lines[1]).toMatch(/^ok\s+cache dir: .* is private \(0700\) and yours$/);
-      expect(lines[2]).toMatch(/^ok\s+gateway: .* answered HTTP 200 to GET \/health/);
-      expect(fx.gateway.stats().tokensIssued).toBe(0);
+      expect(lines[2]).toMatch(
+        /^ok\s+gateway: http:\/\/127\.0\.0\.1:\d+\/auth\/session accepted the key in \d+ ms \(a token valid for \d+ s; not kept\)$/,
+      );
+      expect(fx.gateway.stats().tokensIssued).toBe(1);
+      expect(await readdir(fx.cacheDir)).toEqual([]);
     },
     TIMEOUT_MS,
   );

@@ -1,5 +1,6 @@
 /**
- * `dev-gateway [--port N] [--ttl S] [--client-key K]...`: the dev gateway in the foreground until
+ * `dev-gateway [--port N] [--host H] [--ttl S] [--client-key K]... [--session-path P] [--admin]`
+ * (the options of packages/dev-gateway's own bin): the dev gateway in the foreground until
  * SIGINT or SIGTERM. One line on stdout, "dev gateway listening on <url>"; keys never printed.
  */
 import { DEFAULT_DEV_CLIENT_KEY, startDevGateway } from "@openclaw/dev-gateway";
@@ -9,8 +10,11 @@ import { addSecret, CliError, ExitCode, note, usageError, writeOut } from "../ou
 /** Option names in startDevGateway's TypeErrors, spelled as the flags the user typed. */
 const FLAG_FOR_OPTION: Readonly<Record<string, string>> = {
   port: "--port",
+  hostname: "--host",
   ttlSec: "--ttl",
   clientKeys: "--client-key",
+  sessionPath: "--session-path",
+  admin: "--admin",
 };
 
 function numberOption(value: string | undefined, flag: string): number | undefined {
@@ -24,9 +28,14 @@ export async function run(cli: CommandLine): Promise<number> {
   const port = numberOption(cli.values.port as string | undefined, "--port");
   const ttlSec = numberOption(cli.values.ttl as string | undefined, "--ttl");
   const clientKeys = cli.values["client-key"] as string[] | undefined;
+  const hostname = cli.values.host as string | undefined;
+  const sessionPath = cli.values["session-path"] as string | undefined;
+  const admin = cli.values.admin === true;
   for (const key of clientKeys ?? []) addSecret(key);
   if (cli.globals.dryRun) {
-    note(`dry run: would start the dev gateway on 127.0.0.1:${port ?? "<free port>"}`);
+    note(
+      `dry run: would start the dev gateway on ${hostname ?? "127.0.0.1"}:${port ?? "<free port>"}`,
+    );
     return ExitCode.Ok;
   }
 
@@ -36,6 +45,9 @@ export async function run(cli: CommandLine): Promise<number> {
       ...(port !== undefined && { port }),
       ...(ttlSec !== undefined && { ttlSec }),
       ...(clientKeys !== undefined && { clientKeys }),
+      ...(hostname !== undefined && { hostname }),
+      ...(sessionPath !== undefined && { sessionPath }),
+      ...(admin && { admin }),
     });
   } catch (error) {
     if (error instanceof TypeError) {

@@ -1,14 +1,25 @@
 /**
  * `doctor [--json]`: one line per check (config, cache dir, gateway), each ok, warn or fail.
- * Never prints the token or the client key, never creates or changes anything.
+ * The gateway check proves the key with a real token request through the runtime (memory only,
+ * one attempt): a reachable gateway that refuses the key, or a wrong AUTH_SESSION_PATH, fails
+ * with exit code 3, as `token` would. Never prints the token or the client key, never creates
+ * or changes anything.
  */
-import { createEnvConfig, type EnvConfig } from "@openclaw/auth-runtime";
+import { createEnvConfig, createTokenManager, type EnvConfig } from "@openclaw/auth-runtime";
 import { withAttemptTimeout } from "@openclaw/auth-runtime/adapter";
 import { CONFIG_DEFAULTS } from "@openclaw/auth-runtime/cache";
 import type { CommandLine } from "../args.ts";
 import { cacheFilesOf, loadConfig, platform, tokenManagerFor } from "../context.ts";
-import { cliEnvironment, envFileOf, startEnvironment } from "../env.ts";
-import { type Color, ExitCode, paint, redact, writeOut } from "../output.ts";
+import { cliEnvironment, envFileOf, envFileSets, startEnvironment } from "../env.ts";
+import {
+  addSecret,
+  type Color,
+  ExitCode,
+  paint,
+  redact,
+  runtimeExitCode,
+  writeOut,
+} from "../output.ts";
 
 type Level = "ok" | "warn" | "fail" | "skip";
 
@@ -16,6 +27,8 @@ interface Check {
   readonly check: "config" | "cache dir" | "gateway";
   readonly level: Level;
   readonly message: string;
+  /** The exit code when this check fails (not printed). */
+  readonly exitCode?: ExitCode;
 }
 
 const LEVEL_COLOR: Readonly<Record<Level, Color>> = {
@@ -30,7 +43,12 @@ function checkConfig(cli: CommandLine): { checks: Check[]; config: EnvConfig | u
   try {
     const config = loadConfig(cli.globals);
     const source = config.clientKeySource === "env" ? "the environment" : envFileOf(cli.globals);
-    const base = `AUTH_BASE ${config.authBase}${config.authBase === CONFIG_DEFAULTS.authBase ? " (the default)" : ""}`;
+    // "(the default)" only when nothing set it: an exported default is the user's choice.
+    const explicit =
+      Boolean(cliEnvironment(cli.globals).AUTH_BASE?.trim()) ||
+      envFileSets(envFileOf(cli.globals), "AUTH_BASE");
+    const isDefault = !explicit && config.authBase === CONFIG_DEFAULTS.authBase;
+    const base = `AUTH_BASE ${config.authBase}${isDefault ? " (the default)" : ""}`;
     const checks: Check[] = [
       { check: "config", level: "ok", message: `CLIENT_KEY from ${source}; ${base}` },
     ];
@@ -94,7 +112,50 @@ async function checkCacheDir(config: EnvConfig): Promise<Check> {
   return { check: "cache dir", level: "ok", message: `${dir} is private (${mode}) and yours` };
 }
 
-/** Any HTTP answer from the gateway within the timeout; the dev gateway answers GET /health. */
+/**
+ * Proves the key: one token request through the runtime (no retries, nothing cached), as
+ * `token --refresh` would send it. The token is registered as a secret and never shown.
+ */
+async function checkKey(config: EnvConfig): Promise<Check> {
+  const where = `${config.authBase}${config.sessionPath}`;
+  const manager = createTokenManager({
+    config,
+    store: null,
+    retry: { limit: 0 },
+    onWarning: () => {},
+  });
+  const started = performance.now();
+  try {
+    const info = await manager.refresh();
+    addSecret(info.accessToken);
+    const ms = Math.round(performance.now() - started);
+    const lifetime = Math.max(0, Math.round(info.expiresAt - Date.now() / 1000));
+    return {
+      check: "gateway",
+      level: "ok",
+      message: `${where} accepted the key in ${ms} ms (a token valid for ${lifetime} s; not kept)`,
+    };
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? "ERROR";
+    const message = error instanceof Error ? error.message : String(error);
+    const exitCode = runtimeExitCode(error) ?? ExitCode.Network;
+    const detail = `${code}: ${message}`;
+    return {
+      check: "gateway",
+      level: "fail",
+      message:
+        exitCode === ExitCode.Auth
+          ? `${where} refused the token request: ${detail}`
+          : `${where}: no answer (${detail})`,
+      exitCode,
+    };
+  }
+}
+
+/**
+ * Without a usable key: whether the gateway answers at all (any HTTP answer within the timeout;
+ * the dev gateway answers GET /health).
+ */
 async function checkGateway(config: EnvConfig): Promise<Check> {
   const url = `${config.authBase}/health`;
   const started = performance.now();
@@ -117,26 +178,35 @@ async function checkGateway(config: EnvConfig): Promise<Check> {
       name === "TimeoutError"
         ? `no answer within ${config.timeoutMs} ms (AUTH_TIMEOUT_MS)`
         : `no answer (${error instanceof Error ? error.message : String(error)})`;
-    return { check: "gateway", level: "fail", message: `${config.authBase}: ${reason}` };
+    return {
+      check: "gateway",
+      level: "fail",
+      message: `${config.authBase}: ${reason}`,
+      exitCode: ExitCode.Network,
+    };
   }
 }
 
 export async function run(cli: CommandLine): Promise<number> {
   const { checks, config } = checkConfig(cli);
   if (config) {
+    const keyKnown = checks[0]?.level === "ok";
     checks.push(await checkCacheDir(config));
     checks.push(
       cli.globals.dryRun
         ? { check: "gateway", level: "skip", message: "dry run: not contacted" }
-        : await checkGateway(config),
+        : keyKnown
+          ? await checkKey(config)
+          : await checkGateway(config),
     );
   } else {
     checks.push({ check: "cache dir", level: "skip", message: "needs a valid config" });
     checks.push({ check: "gateway", level: "skip", message: "needs a valid config" });
   }
 
-  if (cli.values.json) {
-    writeOut(`${await redact(JSON.stringify(checks))}\n`);
+  const shown = checks.map(({ check, level, message }) => ({ check, level, message }));
+  if (cli.globals.json) {
+    writeOut(`${await redact(JSON.stringify(shown))}\n`);
   } else {
     const lines = checks.map(
       (c) => `${paint(1, LEVEL_COLOR[c.level], c.level.padEnd(4))}  ${c.check}: ${c.message}\n`,
@@ -145,5 +215,5 @@ export async function run(cli: CommandLine): Promise<number> {
   }
   const failed = checks.find((c) => c.level === "fail");
   if (!failed) return ExitCode.Ok;
-  return failed.check === "gateway" ? ExitCode.Network : ExitCode.Usage;
+  return failed.exitCode ?? ExitCode.Usage;
 }

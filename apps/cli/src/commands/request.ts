@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { requestApiWithAutoRefresh } from "@openclaw/auth-runtime";
 import type { CommandLine } from "../args.ts";
 import { loadConfig, tokenManagerFor } from "../context.ts";
+import { requestMethod } from "../method.ts";
 import {
   addSecret,
   ExitCode,
@@ -100,12 +101,7 @@ const describe = (method: string, url: string) => `${method} ${url.replace(/[?#]
 
 export async function run(cli: CommandLine): Promise<number> {
   const [methodArg, url] = cli.positionals as [string, string];
-  if (!/^[A-Za-z]+$/.test(methodArg)) {
-    throw usageError(
-      "METHOD must be an HTTP method such as GET or POST; e.g. openclaw-auth request GET /echo",
-    );
-  }
-  const method = methodArg.toUpperCase();
+  const method = requestMethod(methodArg);
   const headers = parseHeaders((cli.values.header as string[] | undefined) ?? []);
   const body = await readBody(cli.values.data as string | undefined);
   if (body && (method === "GET" || method === "HEAD")) {

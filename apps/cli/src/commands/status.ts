@@ -75,7 +75,7 @@ const STATE_COLOR: Readonly<Record<CacheState, Color>> = {
 export async function run(cli: CommandLine): Promise<number> {
   const config = loadConfig(cli.globals);
   const entry = await readCacheEntry(config);
-  if (cli.values.json) {
+  if (cli.globals.json) {
     const out = {
       ...entry,
       valid: entry.state === "valid",

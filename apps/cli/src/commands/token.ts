@@ -10,7 +10,7 @@ import { addSecret, ExitCode, note, writeOut } from "../output.ts";
 
 export async function run(cli: CommandLine): Promise<number> {
   const { globals } = cli;
-  const json = cli.values.json === true;
+  const json = cli.globals.json;
   const config = loadConfig(globals);
   if (globals.dryRun) {
     const info = await getAccessTokenInfo({ config, dryRun: true });
