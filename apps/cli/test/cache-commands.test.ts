@@ -3,7 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CLIENT_KEY, TIMEOUT_MS, useFixture } from "./helpers.ts";
+import { CLIENT_KEY, closedPortUrl, TIMEOUT_MS, useFixture } from "./helpers.ts";
 
 const fx = useFixture();
 
@@ -16,14 +16,6 @@ interface StatusJson {
   authBase: string;
   cacheDir: string;
   minTtlSec: number;
-}
-
-/** A port nothing listens on: a gateway's, after it stopped. */
-async function closedPortUrl(): Promise<string> {
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const url = `http://127.0.0.1:${server.port}`;
-  await server.stop(true);
-  return url;
 }
 
 /** Makes the cache dir a symlink to a private dir of ours, and answers that dir. */

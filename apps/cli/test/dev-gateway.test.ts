@@ -74,6 +74,37 @@ describe("dev-gateway", () => {
   }
 
   test(
+    "--host, --session-path and --admin reach the gateway: tokens on that path, the admin API on",
+    async () => {
+      const gw = await startCliGateway([
+        "--host",
+        "127.0.0.1",
+        "--session-path",
+        "/v2/session",
+        "--admin",
+        "--client-key",
+        CLIENT_KEY,
+      ]);
+      try {
+        expect(gw.url, gw.stdout).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
+        const token = await fx.run(["token", "--json"], {
+          env: { AUTH_BASE: gw.url, AUTH_SESSION_PATH: "/v2/session" },
+        });
+        expect(token.code, token.stderr).toBe(0);
+        const stats = await fetch(`${gw.url}/__admin/stats`);
+        expect(stats.status).toBe(200);
+        expect(((await stats.json()) as { tokensIssued: number }).tokensIssued).toBe(1);
+        const oldPath = await fx.run(["token", "--refresh"], { env: { AUTH_BASE: gw.url } });
+        expect(oldPath.code).toBe(3);
+      } finally {
+        gw.child.kill("SIGTERM");
+      }
+      expect((await gw.finish()).code).toBe(0);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
     "--dry-run starts nothing",
     async () => {
       const run = await fx.run(["dev-gateway", "--dry-run", "--port", "0"]);

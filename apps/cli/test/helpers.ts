@@ -189,3 +189,11 @@ export function expectErrorLine(run: Run, code: string): void {
 }
 
 export const TIMEOUT_MS = 60_000;
+
+/** A URL nothing listens on: a gateway's, after it stopped. */
+export async function closedPortUrl(): Promise<string> {
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const url = `http://127.0.0.1:${server.port}`;
+  await server.stop(true);
+  return url;
+}

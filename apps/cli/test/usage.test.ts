@@ -109,6 +109,61 @@ describe("usage errors: exit 2, one USAGE_ERROR line with a hint, nothing on std
   );
 });
 
+describe("unknown options", () => {
+  test(
+    "an unknown option is named wherever it stands: before the command (taking no value), after it, or alone",
+    async () => {
+      const cases: [string[], string][] = [
+        // The URL after --bse is not mistaken for a command name.
+        [
+          ["--bse", "http://127.0.0.1:1", "token"],
+          "unknown option '--bse'; did you mean '--base'?",
+        ],
+        [["--bse", "token"], "unknown option '--bse' for 'token'; did you mean '--base'?"],
+        [["token", "--refrsh"], "unknown option '--refrsh' for 'token'; did you mean '--refresh'?"],
+        [["--bse"], "unknown option '--bse'; did you mean '--base'?"],
+        [["--bse=http://x", "status"], "unknown option '--bse'"],
+      ];
+      for (const [args, message] of cases) {
+        const run = await fx.run(args);
+        expect(run.code, args.join(" ")).toBe(2);
+        expect(run.stderr, args.join(" ")).toContain(message);
+        expect(run.stderr).not.toContain("unknown command");
+      }
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "an unknown option that could be a secret is described, not repeated, before the command too",
+    async () => {
+      const run = await fx.run(["--Ab3Xk9Qz", "http://127.0.0.1:1", "token"]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain("unknown option (not repeated: it may be a secret");
+      expect(run.stderr).not.toContain("Ab3Xk9Qz");
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe("help lists the configuration", () => {
+  test(
+    "--help names AUTH_MAX_TTL_SEC and AUTH_REDIS_URL with the other variables, and --json",
+    async () => {
+      const help = await fx.run(["--help"]);
+      for (const name of ["AUTH_BASE", "CLIENT_KEY", "AUTH_MAX_TTL_SEC", "AUTH_REDIS_URL"]) {
+        expect(help.stdout).toContain(name);
+      }
+      expect(help.stdout).toContain("--json");
+      const dev = await fx.run(["help", "dev-gateway"]);
+      for (const flag of ["--host H", "--session-path P", "--admin"]) {
+        expect(dev.stdout).toContain(flag);
+      }
+    },
+    TIMEOUT_MS,
+  );
+});
+
 describe("colour", () => {
   const script = Bun.which("script");
 
