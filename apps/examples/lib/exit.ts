@@ -38,14 +38,46 @@ export function exitCodeOf(error: unknown): ExitCode {
   }
 }
 
-/** Runs an example's main function: on failure, one line on stderr and the matching exit code. */
-export async function runExample(main: () => Promise<void>): Promise<void> {
+/** How {@link runExample} reports a failure. */
+export interface RunExampleOptions {
+  /**
+   * One JSON object on stderr, `{"error":{"code","message"}}` (code: the runtime's error code, or
+   * USAGE_ERROR / REQUEST_FAILED / AUTH_ERROR for the example's own), as the CLI under `--json`.
+   * @default false
+   */
+  readonly json?: boolean;
+}
+
+const OWN_CODES: Readonly<Record<ExitCode, string>> = {
+  0: "OK",
+  1: "REQUEST_FAILED",
+  2: "USAGE_ERROR",
+  3: "AUTH_ERROR",
+  4: "NETWORK_ERROR",
+};
+
+/**
+ * Runs an example's main function: on failure, one line on stderr and the matching exit code.
+ *
+ * @example
+ * await runExample(async () => console.log(await getAccessToken()));
+ */
+export async function runExample(
+  main: () => Promise<void>,
+  options: RunExampleOptions = {},
+): Promise<void> {
   try {
     await main();
   } catch (error) {
-    const code = isAuthRuntimeError(error) ? ` [${error.code}]` : "";
+    const exitCode = exitCodeOf(error);
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`error${code}: ${message}\n`);
-    process.exitCode = exitCodeOf(error);
+    if (options.json) {
+      const code = isAuthRuntimeError(error) ? error.code : OWN_CODES[exitCode];
+      process.stderr.write(`${JSON.stringify({ error: { code, message } })}\n`);
+    } else {
+      const code = isAuthRuntimeError(error) ? ` [${error.code}]` : "";
+      process.stderr.write(`error${code}: ${message}\n`);
+    }
+    process.exitCode = exitCode;
   }
 }

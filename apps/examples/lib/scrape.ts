@@ -16,7 +16,50 @@ export const SCRAPE_PATH = "/ecom/tasks/scrape";
 /** An offer the examples use when none is given. */
 export const SAMPLE_OFFER_URL = "https://detail.1688.com/offer/610947572360.html";
 
-const OFFER_PATH = /^\/offer\/\d+\.html$/;
+const OFFER_PATH = /^\/offer\/(\d+)\.html$/;
+/** An offer id as 1688 writes them: digits only (a bare id is taken for its detail page). */
+const OFFER_ID = /^\d{1,20}$/;
+/** The hosts an offer page is on: the desktop page and the mobile one (same ids). */
+const OFFER_HOSTS = new Set(["detail.1688.com", "m.1688.com"]);
+
+/** The canonical page of offer `id`, the form the gateway's scrape takes. */
+export const offerUrlOf = (id: string) => `https://detail.1688.com/offer/${id}.html`;
+
+const USAGE =
+  "expected a 1688 offer URL like https://detail.1688.com/offer/610947572360.html (or its " +
+  "https://m.1688.com/offer/….html page, or the offer id alone, 610947572360)";
+
+/**
+ * The offer URL to scrape for `value`: `https://detail.1688.com/offer/<digits>.html` as given (a
+ * query string or fragment allowed); the mobile page `https://m.1688.com/offer/<digits>.html` and
+ * a bare offer id as the detail page's URL. Anything else is an {@link ExampleError} with exit
+ * code 2, checked before any request: a typo should not cost a token request. `what` names the
+ * argument in the message, if given (the value is not repeated: a pasted URL may carry tokens in its query).
+ *
+ * @example
+ * checkOfferUrl("610947572360"); // "https://detail.1688.com/offer/610947572360.html"
+ */
+export function checkOfferUrl(value: string | undefined, what?: string): string {
+  if (value === undefined || value === "") {
+    throw new ExampleError(`missing ${what ?? "offer URL"}: ${USAGE}`, ExitCode.Usage);
+  }
+  if (OFFER_ID.test(value)) return offerUrlOf(value);
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  const id =
+    url?.protocol === "https:" && OFFER_HOSTS.has(url.hostname) && url.port === ""
+      ? OFFER_PATH.exec(url.pathname)?.[1]
+      : undefined;
+  if (id === undefined) {
+    const subject = what === undefined ? "not" : `${what} is not`;
+    throw new ExampleError(`${subject} a 1688 offer URL: ${USAGE}`, ExitCode.Usage);
+  }
+  return url?.hostname === "detail.1688.com" ? value : offerUrlOf(id);
+}
 
 /** What the scrape returns, as the examples print it. */
 export interface ScrapedOffer {
@@ -25,31 +68,6 @@ export interface ScrapedOffer {
   readonly price: number | string;
   readonly currency: string | undefined;
   readonly offerId: string | undefined;
-}
-
-/**
- * The offer URL if `value` is `https://detail.1688.com/offer/<digits>.html` (a query string or
- * fragment allowed), else an {@link ExampleError} with exit code 2. Checked before any request:
- * a typo should not cost a token request.
- */
-export function checkOfferUrl(value: string | undefined): string {
-  const usage = "expected a 1688 offer URL like https://detail.1688.com/offer/610947572360.html";
-  if (value === undefined || value === "")
-    throw new ExampleError(`missing offer URL: ${usage}`, ExitCode.Usage);
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  const ok =
-    url?.protocol === "https:" &&
-    url.hostname === "detail.1688.com" &&
-    url.port === "" &&
-    OFFER_PATH.test(url.pathname);
-  // The argument is not repeated back: a pasted URL may carry tokens in its query string.
-  if (!ok) throw new ExampleError(`not a 1688 offer URL: ${usage}`, ExitCode.Usage);
-  return value;
 }
 
 /** Options of {@link scrapeOffer}. */

@@ -182,7 +182,7 @@ describe("scrape-1688.ts", () => {
       expect(code).toBe(2);
       expect(stdout).toBe("");
       expect(stderr).toBe(
-        "error: not a 1688 offer URL: expected a 1688 offer URL like https://detail.1688.com/offer/610947572360.html\n",
+        "error: not a 1688 offer URL: expected a 1688 offer URL like https://detail.1688.com/offer/610947572360.html (or its https://m.1688.com/offer/….html page, or the offer id alone, 610947572360)\n",
       );
       expect(gateway.stats().requests).toEqual({});
     },
@@ -242,6 +242,111 @@ describe("scrape-1688.ts", () => {
       });
       expect(code).toBe(4);
       expect(stderr).toStartWith("error [AUTH_NETWORK_ERROR]: Auth session request failed:");
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe("scrape-1688.ts command line", () => {
+  test(
+    "--help prints the usage on stdout, exit 0, no request",
+    async () => {
+      await fresh();
+      for (const flag of ["--help", "-h"]) {
+        const { code, stdout, stderr } = await example("scrape-1688.ts", [flag]);
+        expect(code).toBe(0);
+        expect(stderr).toBe("");
+        expect(stdout).toStartWith("Usage: bun apps/examples/scrape-1688.ts [--json] <offer>...\n");
+        expect(stdout).toContain("--json");
+      }
+      expect(gateway.stats().requests).toEqual({});
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "several offers in one run (a detail URL, an m.1688.com URL, a bare id) share one token",
+    async () => {
+      await fresh();
+      const offer = await expectedOffer();
+      gateway.resetStats();
+      const mobile = "https://m.1688.com/offer/610947572360.html";
+      const { code, stdout, stderr } = await example("scrape-1688.ts", [
+        OFFER_URL,
+        mobile,
+        "610947572360",
+      ]);
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      const block = `offer: 610947572360\ntitle: ${offer.title}\nprice: ${offer.price.toFixed(2)} ${offer.currency}\n`;
+      expect(stdout).toBe(`${block}\n${block}\n${block}`);
+      const stats = gateway.stats();
+      expect(stats.tokensIssued).toBe(1);
+      expect(stats.requests["/ecom/tasks/scrape"]).toBe(3);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "--json prints one object per offer and line; an error is one JSON object on stderr",
+    async () => {
+      await fresh();
+      const offer = await expectedOffer();
+      const ok = await example("scrape-1688.ts", ["--json", "610947572360", OFFER_URL]);
+      expect(ok.code, ok.stderr).toBe(0);
+      const lines = ok.stdout
+        .trimEnd()
+        .split("\n")
+        .map((line) => JSON.parse(line));
+      expect(lines).toEqual([
+        {
+          url: OFFER_URL,
+          offerId: "610947572360",
+          title: offer.title,
+          price: offer.price,
+          currency: offer.currency,
+        },
+        {
+          url: OFFER_URL,
+          offerId: "610947572360",
+          title: offer.title,
+          price: offer.price,
+          currency: offer.currency,
+        },
+      ]);
+      const refused = await example("scrape-1688.ts", ["--json", OFFER_URL], {
+        CLIENT_KEY: "ck-wrong-key",
+      });
+      expect(refused.code).toBe(3);
+      expect(refused.stdout).toBe("");
+      const error = JSON.parse(refused.stderr) as { error: { code: string; message: string } };
+      expect(error.error.code).toBe("AUTH_SESSION_ERROR");
+      const bad = await example("scrape-1688.ts", ["--json", "nope"]);
+      expect(bad.code).toBe(2);
+      expect(JSON.parse(bad.stderr).error.code).toBe("USAGE_ERROR");
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "unknown options and any argument that is not an offer are errors (exit 2) before any request",
+    async () => {
+      await fresh();
+      const unknown = await example("scrape-1688.ts", [OFFER_URL, "--jsn"]);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toBe("error: unknown option '--jsn' (see --help)\n");
+      const secretish = await example("scrape-1688.ts", [OFFER_URL, "--tok=Ab3Xk9Qz"]);
+      expect(secretish.code).toBe(2);
+      expect(secretish.stderr).not.toContain("Ab3Xk9Qz");
+      const extra = await example("scrape-1688.ts", [OFFER_URL, "extra?sig=SECRET"]);
+      expect(extra.code).toBe(2);
+      expect(extra.stderr).toStartWith("error: argument 2 is not a 1688 offer URL: ");
+      expect(extra.stderr).not.toContain("SECRET");
+      const otherHost = await example("scrape-1688.ts", [
+        "https://m.1688.com.evil.example/offer/1.html",
+      ]);
+      expect(otherHost.code).toBe(2);
+      expect(gateway.stats().requests).toEqual({});
     },
     TIMEOUT_MS,
   );
