@@ -89,6 +89,12 @@ export type AuthEventListener = (event: AuthEvent) => void;
 const globalListeners = new Set<AuthEventListener>();
 
 /**
+ * How many process-wide observers there are (subscribers, and OpenTelemetry once loaded): one
+ * plain number for the warm path to check before it builds anything.
+ */
+export const processObservers = { count: 0 };
+
+/**
  * Tells `listener` every event of every runtime in this process (each token manager, store,
  * lock and request), until the returned function is called.
  *
@@ -101,8 +107,9 @@ export function subscribe(listener: AuthEventListener): () => void {
   // A wrapper, so that subscribing one function twice gives two independent subscriptions.
   const entry: AuthEventListener = (event) => listener(event);
   globalListeners.add(entry);
+  processObservers.count++;
   return () => {
-    globalListeners.delete(entry);
+    if (globalListeners.delete(entry)) processObservers.count--;
   };
 }
 
@@ -126,14 +133,17 @@ function tell(listener: AuthEventListener, event: AuthEvent): void {
  */
 export class EventSink {
   readonly #own: readonly AuthEventListener[];
+  /** True when this sink has listeners of its own (fixed at creation). */
+  readonly hasOwn: boolean;
 
   constructor(...own: (AuthEventListener | undefined)[]) {
     this.#own = own.filter((l): l is AuthEventListener => l !== undefined);
+    this.hasOwn = this.#own.length > 0;
   }
 
   /** True when an event would reach anyone. */
   get active(): boolean {
-    return this.#own.length > 0 || globalListeners.size > 0;
+    return this.hasOwn || globalListeners.size > 0;
   }
 
   /** A sink telling this one's listeners and `extra` too (a call's own `onEvent`). */

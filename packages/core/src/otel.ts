@@ -44,6 +44,8 @@ interface OtelApi {
   };
 }
 
+import { processObservers } from "./events.ts";
+
 const SCOPE = "@openclaw/auth-runtime";
 /** SpanStatusCode.ERROR of the API (a stable number). */
 const STATUS_ERROR = 2;
@@ -51,6 +53,8 @@ const STATUS_ERROR = 2;
 /** undefined: not tried yet; null: not installed (or not usable); else the API. */
 let api: OtelApi | null | undefined;
 let loading: Promise<void> | undefined;
+/** The API's tracer is a proxy: taken once, it follows a provider registered later. */
+let tracer: ReturnType<OtelApi["trace"]["getTracer"]> | undefined;
 
 function usable(mod: unknown): OtelApi | null {
   const candidate = (mod as { default?: unknown } | null)?.default ?? mod;
@@ -71,6 +75,7 @@ export function loadOtel(): Promise<void> {
     const specifier = "@opentelemetry/api";
     try {
       api = usable(await import(specifier));
+      if (api) processObservers.count++;
     } catch {
       api = null;
     }
@@ -96,7 +101,8 @@ export function startSpan(
 ): OtelSpan | undefined {
   if (!api) return undefined;
   const context = parent ? api.trace.setSpan(api.context.active(), parent) : undefined;
-  return api.trace.getTracer(SCOPE).startSpan(name, { attributes }, context);
+  tracer ??= api.trace.getTracer(SCOPE);
+  return tracer.startSpan(name, { attributes }, context);
 }
 
 /** Ends `span` as failed with `error`'s code (never its message: it may quote a response). */

@@ -5,7 +5,13 @@
 import type { FetchLike } from "./api-request.ts";
 import { type CachedToken, isServable, outlivesMaxTtl, refreshMarginSec } from "./cache.ts";
 import type { EnvConfig } from "./config.ts";
-import { type AuthEvent, type AuthEventListener, EventSink, type TokenTier } from "./events.ts";
+import {
+  type AuthEvent,
+  type AuthEventListener,
+  EventSink,
+  processObservers,
+  type TokenTier,
+} from "./events.ts";
 import {
   endSpanWithError,
   loadOtel,
@@ -169,7 +175,8 @@ export class TokenManager {
 
   /** Reports a warm token (served from memory) to whoever observes: the runtime's fast paths call it. */
   noteWarm(onEvent?: AuthEventListener, parentSpan?: OtelSpan): void {
-    if (!this.observed(onEvent)) return;
+    // The one check of the warm path when nobody observes: plain fields, nothing built.
+    if (onEvent === undefined && !this.#events.hasOwn && processObservers.count === 0) return;
     startSpan(
       "openclaw.auth.token",
       { "openclaw.auth.tier": "memory", "openclaw.auth.attempts": 0 },
