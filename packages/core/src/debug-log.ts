@@ -39,7 +39,7 @@ export function enableDebugLines(write: (line: string) => void = console.error):
   subscribe((event) => write(formatEventLine(event)));
 }
 
-/** True for the values of `AUTH_DEBUG` that turn the debug lines on. */
+/** True for the value of `AUTH_DEBUG` that turns the debug lines on: `1`. */
 export function isDebugValue(value: string | undefined): boolean {
-  return value === "1" || value === "true";
+  return value === "1";
 }
