@@ -1,5 +1,5 @@
 /**
- * `bun run bench [-- --json] [--quick] [--only=request,node,tokens,storms,cli]`: every benchmark
+ * `bun run bench [-- --json] [--quick] [--only=request,node,tokens,events,storms,cli]`: every benchmark
  * against one dev gateway in a Bun child process on loopback, printed as a side-by-side table
  * (or, with --json, as one JSON object and nothing else on stdout). Progress goes to stderr.
  */
@@ -13,9 +13,10 @@ import { measureNodeRequestOverhead } from "./node-child.ts";
 import { formatTable, type Results } from "./report.ts";
 import { measureRequestOverhead } from "./request-overhead.ts";
 import { inProcessStorm, naiveInProcessStorm, processStorm, type StormEnv } from "./storms.ts";
+import { measureSubscriberCost } from "./subscriber.ts";
 import { measureTokenPaths } from "./token-paths.ts";
 
-const SECTIONS = ["request", "node", "tokens", "storms", "cli"] as const;
+const SECTIONS = ["request", "node", "tokens", "events", "storms", "cli"] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** A distinctive key: it must never show up in any output. */
@@ -146,6 +147,19 @@ async function main(): Promise<void> {
       results.file_hit_ops_per_s = r.fileHitOpsPerSec;
       results.naive_file_hit_ops_per_s = r.naiveFileHitOpsPerSec;
       results.file_hit_vs_naive_ratio = r.fileHitVsNaiveRatio;
+    }
+    if (args.only.has("events")) {
+      log("events: warm get and request with an onEvent listener and without");
+      const r = await measureSubscriberCost(core, config, {
+        rounds: sizes.tokenRounds,
+        roundMs: sizes.tokenRoundMs,
+      });
+      results.warm_get_no_subscriber_ops_per_s = r.warmGetOpsPerSec;
+      results.warm_get_with_subscriber_ops_per_s = r.warmGetWithSubscriberOpsPerSec;
+      results.warm_get_with_subscriber_ratio = r.warmGetWithSubscriberRatio;
+      results.warm_get_subscriber_extra_ns = r.warmGetSubscriberExtraNs;
+      results.request_with_subscriber_ratio = r.requestWithSubscriberRatio;
+      results.request_subscriber_extra_us = r.requestSubscriberExtraUs;
     }
     if (args.only.has("storms")) {
       const env: StormEnv = {

@@ -10,6 +10,7 @@ import { cacheFileSuite } from "./suites/cache-file.ts";
 import { configSuite } from "./suites/config.ts";
 import { dryRunSuite } from "./suites/dry-run.ts";
 import { errorsAndSecretsSuite, secretSweepSuite } from "./suites/errors-and-secrets.ts";
+import { eventsSuite } from "./suites/events.ts";
 import { hostileApiSuite } from "./suites/hostile-api.ts";
 import { hostileFilesSuite } from "./suites/hostile-files.ts";
 import { hostileTokenEndpointSuite } from "./suites/hostile-token-endpoint.ts";
@@ -88,6 +89,7 @@ export function defineConformanceSuite(h: Harness): void {
     hostileTokenEndpointSuite(h);
     hostileApiSuite(h);
     hostileFilesSuite(h);
+    eventsSuite(h);
     // Last: scans what every test above recorded.
     secretSweepSuite(h);
   });

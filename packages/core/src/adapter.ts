@@ -7,6 +7,7 @@ export { posixServices } from "./adapters/posix-files.ts";
 export { runtime } from "./api.ts";
 export { withAttemptTimeout } from "./attempt-timeout.ts";
 export type { CachedToken } from "./cache.ts";
+export { enableDebugLines, formatEventLine } from "./debug-log.ts";
 export { FileTokenStore, type FileTokenStoreOptions } from "./file-token-store.ts";
 export { resolveApiUrl } from "./origin-policy.ts";
 export type { PathInfo, Platform, PrivateFileRead } from "./platform.ts";

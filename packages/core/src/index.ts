@@ -44,6 +44,20 @@ export {
   isAuthRuntimeError,
 } from "./errors.ts";
 export type {
+  AuthEvent,
+  AuthEventListener,
+  AuthEventType,
+  CacheWarningEvent,
+  LockWaitedEvent,
+  RequestRetriedEvent,
+  TokenAcquiredEvent,
+  TokenRefreshedEvent,
+  TokenRetryEvent,
+  TokenStaleServedEvent,
+  TokenTier,
+} from "./events.ts";
+export { subscribe } from "./events.ts";
+export type {
   ApiRequestInit,
   AuthFetch,
   AuthFetchOptions,

@@ -2,11 +2,12 @@
 import type { ApiBody, ApiRequestInit, FetchLike } from "./api-request.ts";
 import type { AuthFailureDetector } from "./auth-failure.ts";
 import type { EnvConfig } from "./config.ts";
+import type { AuthEventListener } from "./events.ts";
 import type { RetryPolicy } from "./retry.ts";
 import type { LockWaitPolicy, TokenManager } from "./token-manager.ts";
 import type { TokenStore } from "./token-store.ts";
 
-export type { ApiBody, ApiRequestInit, AuthFailureDetector, FetchLike };
+export type { ApiBody, ApiRequestInit, AuthEventListener, AuthFailureDetector, FetchLike };
 
 /** Which token: the process-wide one of a config, or an explicit manager's. */
 export interface TokenOptions {
@@ -18,6 +19,14 @@ export interface TokenOptions {
   readonly dryRun?: boolean | undefined;
   /** Cancels this call; the token request goes on for other callers, and stops when none is left. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Told the events of this call: `token.acquired` (or `token.refreshed`), and the
+   * `token.retry`, `lock.waited`, `token.stale_served` of the token request it waited for (and
+   * `request.retried_after_auth_failure` for a request). See docs/events.md. @default none
+   * @example
+   * await getAccessToken({ config, onEvent: (event) => log.debug(event) });
+   */
+  readonly onEvent?: AuthEventListener | undefined;
 }
 
 /** Options of `refreshAccessToken`. */
@@ -42,6 +51,13 @@ export interface TokenManagerInit {
   readonly lockWait?: Partial<LockWaitPolicy>;
   /** Warnings (unusable cache dir, served a stale token). @default console.warn */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Told every event of this manager: each token served, retry, lock wait, stale token, and the
+   * `cache.warning` events that `onWarning` is told as text. @default none
+   * @example
+   * const tokenManager = createTokenManager({ config, onEvent: (event) => log.debug(event) });
+   */
+  readonly onEvent?: AuthEventListener;
 }
 
 /** Options of `requestApi`: one request with a token you already have. */
@@ -57,6 +73,8 @@ export interface RequestApiOptions extends ApiRequestInit {
   readonly timeoutMs?: number;
   /** @default globalThis.fetch */
   readonly fetch?: FetchLike;
+  /** Told this request's events (none today: no token is acquired here). @default none */
+  readonly onEvent?: AuthEventListener | undefined;
 }
 
 /** Options of `requestApiWithAutoRefresh`. */

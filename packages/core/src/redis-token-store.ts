@@ -5,6 +5,7 @@
  */
 
 import { type CachedToken, parseCacheFile, toCacheFile } from "./cache.ts";
+import type { TokenTier } from "./events.ts";
 import { isReplyError, RedisGuard } from "./redis-guard.ts";
 import type { ReleaseLock, TokenStore } from "./token-store.ts";
 
@@ -154,6 +155,11 @@ export class RedisTokenStore implements TokenStore {
   /** The Redis key of the lock for cache key `key`. */
   lockKey(key: string): string {
     return `${this.#prefix}lock:${key}`;
+  }
+
+  /** Every token this store serves comes from Redis (the `source` of `token.acquired`). */
+  tierOf(_token: CachedToken): TokenTier {
+    return "redis";
   }
 
   describe(key: string): string {

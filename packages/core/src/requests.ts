@@ -25,6 +25,7 @@ import {
   resolveApiHref,
   type TokenOrigins,
 } from "./origin-policy.ts";
+import { endSpanWithError, loadOtel, type OtelSpan, otelSettled, startSpan } from "./otel.ts";
 import type { TokenManager } from "./token-manager.ts";
 
 /** What the request paths need from the runtime they belong to. */
@@ -34,6 +35,38 @@ export interface RequestContext {
   managerFor(options: TokenOptions): TokenManager;
   /** The config of the environment, for a dry run that names none. */
   defaultConfig(): EnvConfig;
+  /** Turns the debug lines on when the environment asks (`AUTH_DEBUG=1`), on first use. */
+  checkDebug(): void;
+}
+
+/**
+ * Runs `send` inside an `openclaw.auth.request` span (when OpenTelemetry is installed): the
+ * method, the host, the final status, how many times it was sent. Never the URL's query.
+ */
+async function traced(
+  method: string,
+  url: string,
+  send: (span: OtelSpan | undefined, sent: { count: number }) => Promise<ApiResponse>,
+): Promise<ApiResponse> {
+  if (!otelSettled()) await loadOtel();
+  const span = startSpan("openclaw.auth.request", {
+    "http.request.method": method,
+    "server.address": new URL(url).hostname,
+  });
+  const sent = { count: 0 };
+  if (!span) return send(undefined, sent);
+  try {
+    const response = await send(span, sent);
+    span.setAttribute("http.response.status_code", response.status);
+    span.setAttribute("openclaw.auth.attempts", sent.count);
+    span.setAttribute("openclaw.auth.retried_after_auth_failure", sent.count > 1);
+    span.end();
+    return response;
+  } catch (error) {
+    span.setAttribute("openclaw.auth.attempts", sent.count);
+    endSpanWithError(span, error);
+    throw error;
+  }
 }
 
 /** A request ready to send, less its token. */
@@ -69,6 +102,7 @@ async function prepare(
 /** The request functions of one runtime. */
 export function createRequests(ctx: RequestContext) {
   async function requestApi(options: RequestApiOptions): Promise<ApiResponse> {
+    ctx.checkDebug();
     const { config } = options;
     const prepared = await prepare(
       options,
@@ -84,7 +118,10 @@ export function createRequests(ctx: RequestContext) {
       },
     );
     const secrets = config ? [config.clientKey, options.authToken] : [options.authToken];
-    return sendApiRequest({ ...prepared, token: options.authToken, secrets });
+    return traced(prepared.method, prepared.url, (_span, sent) => {
+      sent.count = 1;
+      return sendApiRequest({ ...prepared, token: options.authToken, secrets });
+    });
   }
 
   async function requestApiWithAutoRefresh(
@@ -104,15 +141,29 @@ export function createRequests(ctx: RequestContext) {
       const headers = buildHeaders(request.headers, DRY_RUN_TOKEN, request.contentType);
       return dryRunResponse(request.method, request.url, headers, request.body);
     }
-    const token =
-      manager.peekFresh()?.accessToken ??
-      (await manager.getToken({ signal: options.signal })).accessToken;
-    const first = await sendApiRequest({ ...request, token, secrets: [config.clientKey, token] });
-    if (!(options.isAuthFailure ?? isAuthFailure)(first)) return first;
-    // One refresh and one resend of the same bytes; a second failure is the caller's to see.
-    const fresh = (await manager.refresh({ signal: options.signal, rejectedToken: token }))
-      .accessToken;
-    return sendApiRequest({ ...request, token: fresh, secrets: [config.clientKey, fresh] });
+    const { signal, onEvent } = options;
+    return traced(request.method, request.url, async (parentSpan, sent) => {
+      const warm = manager.peekFresh();
+      if (warm) manager.noteWarm(onEvent, parentSpan);
+      const token =
+        warm?.accessToken ?? (await manager.getToken({ signal, onEvent, parentSpan })).accessToken;
+      sent.count = 1;
+      const first = await sendApiRequest({ ...request, token, secrets: [config.clientKey, token] });
+      if (!(options.isAuthFailure ?? isAuthFailure)(first)) return first;
+      manager.report(
+        {
+          type: "request.retried_after_auth_failure",
+          method: request.method,
+          status: first.status,
+        },
+        onEvent,
+      );
+      // One refresh and one resend of the same bytes; a second failure is the caller's to see.
+      const fresh = (await manager.refresh({ signal, onEvent, parentSpan, rejectedToken: token }))
+        .accessToken;
+      sent.count = 2;
+      return sendApiRequest({ ...request, token: fresh, secrets: [config.clientKey, fresh] });
+    });
   }
 
   return { requestApi, requestApiWithAutoRefresh };

@@ -13,7 +13,9 @@ import {
   type EnvConfigOptions,
   loadClientKeyFromEnvWith,
 } from "./config.ts";
+import { enableDebugLines, isDebugValue } from "./debug-log.ts";
 import { DRY_RUN_TOKEN, dryRunTokenInfo } from "./dry-run.ts";
+import { EventSink } from "./events.ts";
 import { FileTokenStore } from "./file-token-store.ts";
 import type {
   AuthFetch,
@@ -74,6 +76,13 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
   const managersByConfig = new WeakMap<EnvConfig, TokenManager>();
   const managersByKey = new Map<string, TokenManager>();
   let environmentConfig: EnvConfig | undefined;
+  let debugChecked = false;
+  /** `AUTH_DEBUG=1`: read on first use (not at import), then every event is a line on stderr. */
+  const checkDebug = () => {
+    if (debugChecked) return;
+    debugChecked = true;
+    if (isDebugValue(binding.env().AUTH_DEBUG)) enableDebugLines();
+  };
 
   const createEnvConfig = (env: Env = binding.env(), options?: EnvConfigOptions) =>
     createEnvConfigWith(platform, env, options);
@@ -84,8 +93,15 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
   const cacheKey = (config: EnvConfig) => cacheKeyFor(platform, config.authBase, config.clientKey);
 
   function createTokenManager(init: TokenManagerInit): TokenManager {
+    checkDebug();
     const { config } = init;
-    const warn = init.onWarning ?? defaultWarn;
+    const events = new EventSink(init.onEvent);
+    const onWarning = init.onWarning ?? defaultWarn;
+    // onWarning is a view of the cache.warning events: told the same messages, as text.
+    const warn = (message: string) => {
+      if (events.active) events.emit({ type: "cache.warning", message });
+      onWarning(message);
+    };
     const store =
       init.store !== undefined
         ? init.store
@@ -99,6 +115,7 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
       retry: { ...DEFAULT_RETRY_POLICY, ...init.retry },
       lockWait: { ...DEFAULT_LOCK_WAIT, ...init.lockWait },
       warn,
+      events,
     });
   }
 
@@ -131,6 +148,7 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
     timeouts,
     managerFor,
     defaultConfig,
+    checkDebug,
   });
   const createAuthFetch = (options: AuthFetchOptions = {}) =>
     createAuthFetchWith(requestApiWithAutoRefresh, options);
@@ -146,18 +164,23 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
       const manager = managerFor(options);
       // The warm path: no promise chain beyond this function's own.
       const fresh = manager.peekFresh();
-      if (fresh) return fresh.accessToken;
-      return (await manager.getToken({ signal: options.signal })).accessToken;
+      if (fresh) {
+        manager.noteWarm(options.onEvent);
+        return fresh.accessToken;
+      }
+      return (await manager.getToken({ signal: options.signal, onEvent: options.onEvent }))
+        .accessToken;
     },
     async getAccessTokenInfo(options = {}) {
       if (options.dryRun) return dryRunTokenInfo();
-      return managerFor(options).getToken({ signal: options.signal });
+      return managerFor(options).getToken({ signal: options.signal, onEvent: options.onEvent });
     },
     async refreshAccessToken(options = {}) {
       if (options.dryRun) return DRY_RUN_TOKEN;
-      const { signal, rejectedToken } = options;
+      const { signal, rejectedToken, onEvent } = options;
       const info = await managerFor(options).refresh({
         signal,
+        onEvent,
         ...(rejectedToken ? { rejectedToken } : {}),
       });
       return info.accessToken;

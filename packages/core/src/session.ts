@@ -23,6 +23,13 @@ export interface SessionRequestOptions {
   readonly fetch: FetchLike;
   /** Cancels the request, its retries and its waits (the token manager's, once nobody waits). */
   readonly signal: AbortSignal;
+  /** Told before each retry's wait (the `token.retry` event). */
+  readonly onRetry?: (info: {
+    reason: "network" | "timeout" | "status";
+    status?: number;
+    delayMs: number;
+    attempt: number;
+  }) => void;
 }
 
 /** `POST <token URL>`, the `request` of every error of the token request. */
@@ -85,7 +92,9 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
       const failure = describeFetchFailure(error, signal, config.timeoutMs);
       if (failure.kind === "aborted") throw abortedError("The auth session request", signal, where);
       if (canRetry) {
-        await sleep(backoffDelayMs(retry, attempt), signal, where);
+        const delayMs = backoffDelayMs(retry, attempt);
+        options.onRetry?.({ reason: failure.kind, delayMs, attempt: attempt + 1 });
+        await sleep(delayMs, signal, where);
         continue;
       }
       throw new AuthNetworkError(
@@ -137,11 +146,11 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
       );
     }
     if (canRetry && isRetryableStatus(response.status)) {
-      await sleep(
-        retryAfterSec !== undefined ? retryAfterSec * 1000 : backoffDelayMs(retry, attempt),
-        signal,
-        where,
-      );
+      const delayMs =
+        retryAfterSec !== undefined ? retryAfterSec * 1000 : backoffDelayMs(retry, attempt);
+      const status = response.status;
+      options.onRetry?.({ reason: "status", status, delayMs, attempt: attempt + 1 });
+      await sleep(delayMs, signal, where);
       continue;
     }
     throw new AuthSessionError(`${failed}: ${bodyExcerpt(text, secrets)}`, {

@@ -3,6 +3,7 @@
  * files, for this machine). The shared tier may fail at any time; the local tier keeps serving.
  */
 import type { CachedToken } from "./cache.ts";
+import type { TokenTier } from "./events.ts";
 import type { ReleaseLock, TokenStore } from "./token-store.ts";
 
 /**
@@ -27,6 +28,8 @@ import type { ReleaseLock, TokenStore } from "./token-store.ts";
 export class TieredTokenStore implements TokenStore {
   readonly shared: TokenStore;
   readonly local: TokenStore;
+  /** Tokens `get` returned from the shared tier (for the `source` of `token.acquired`). */
+  readonly #fromShared = new WeakSet<CachedToken>();
 
   constructor(shared: TokenStore, local: TokenStore) {
     this.shared = shared;
@@ -45,9 +48,15 @@ export class TieredTokenStore implements TokenStore {
     ]);
     if (shared && (!local || shared.expiresAt > local.expiresAt)) {
       await this.local.set(key, shared).catch(() => {});
+      this.#fromShared.add(shared);
       return shared;
     }
     return local ?? shared;
+  }
+
+  /** Which tier served `token`: `redis` when the shared tier's was the newer, else `cache`. */
+  tierOf(token: CachedToken): TokenTier {
+    return this.#fromShared.has(token) ? "redis" : "cache";
   }
 
   async set(key: string, token: CachedToken): Promise<void> {

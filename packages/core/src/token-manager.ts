@@ -5,6 +5,22 @@
 import type { FetchLike } from "./api-request.ts";
 import { type CachedToken, isServable, outlivesMaxTtl, refreshMarginSec } from "./cache.ts";
 import type { EnvConfig } from "./config.ts";
+import {
+  type AuthEvent,
+  type AuthEventListener,
+  EventSink,
+  processObservers,
+  type TokenTier,
+} from "./events.ts";
+import {
+  endSpanWithError,
+  loadOtel,
+  type OtelSpan,
+  otelActive,
+  otelSettled,
+  recordTokenRequest,
+  startSpan,
+} from "./otel.ts";
 import { abortedError, type RetryPolicy, raceSignal, sleep } from "./retry.ts";
 import { describeTokenRequest, requestAccessToken } from "./session.ts";
 import type { ReleaseLock, TokenStore } from "./token-store.ts";
@@ -49,11 +65,25 @@ export interface TokenManagerOptions {
   readonly retry: RetryPolicy;
   readonly lockWait: LockWaitPolicy;
   readonly warn: (message: string) => void;
+  /** Where the manager's events go. @default the process-wide listeners only */
+  readonly events?: EventSink;
 }
 
 export interface TokenRequestOptions {
   readonly signal?: AbortSignal | undefined;
+  /** This call's own listener: the events of serving it. */
+  readonly onEvent?: AuthEventListener | undefined;
+  /** The span this call belongs to (an API request's). */
+  readonly parentSpan?: OtelSpan | undefined;
 }
+
+/** A store that can tell which of its tiers served a token (the tiered store: Redis or files). */
+interface TierReporting {
+  tierOf(token: CachedToken): TokenTier;
+}
+
+const hasTiers = (store: TokenStore | null): store is TokenStore & TierReporting =>
+  typeof (store as Partial<TierReporting> | null)?.tierOf === "function";
 
 /** The one token request of this process in the air, shared by every caller. */
 interface Flight {
@@ -64,6 +94,12 @@ interface Flight {
   readonly controller: AbortController;
   /** Callers waiting that may still abort; Infinity once one without a signal joined. */
   waiters: number;
+  /** The callers' own listeners: they hear what the flight does for them. */
+  readonly listeners: AuthEventListener[];
+  /** Token request attempts made so far. */
+  attempts: number;
+  /** Where the flight's token came from. */
+  tier: TokenTier;
 }
 
 export class TokenManager {
@@ -81,9 +117,13 @@ export class TokenManager {
   #flight: Flight | undefined;
   /** The store held a token further ahead than maxTtlSec: replace it, even though it "expires later". */
   #storeHoldsPoison = false;
+  readonly #events: EventSink;
 
   constructor(options: TokenManagerOptions) {
     this.#options = options;
+    this.#events = options.events ?? new EventSink();
+    // Tried on first use of the runtime, not when it is imported.
+    void loadOtel();
     this.config = options.config;
     this.key = options.key;
     this.store = options.store;
@@ -105,16 +145,112 @@ export class TokenManager {
   /** A fresh token: from memory, else the store, else one token request shared by all callers. */
   getToken(options: TokenRequestOptions = {}): Promise<TokenInfo> {
     const token = this.peekFresh();
-    if (token) return Promise.resolve({ ...token, source: "memory" });
+    if (token) {
+      this.noteWarm(options.onEvent, options.parentSpan);
+      return Promise.resolve({ ...token, source: "memory" });
+    }
     const stale = this.#memory;
     if (stale && Date.now() < this.#staleUntilMs && Date.now() / 1000 < stale.expiresAt) {
+      this.noteWarm(options.onEvent, options.parentSpan);
       return Promise.resolve({ ...stale, source: "stale" });
     }
     // An aborted caller must not start a token request that would outlive it.
     if (options.signal?.aborted)
       return Promise.reject(abortedError("Getting a token", options.signal, this.#request));
-    const flight = this.#flight ?? this.#share((signal) => this.#load(signal), false);
-    return this.#join(flight, flight.promise, options.signal, "Getting a token");
+    // The first cold token waits for the one try at importing OpenTelemetry, so it has its span.
+    if (!otelSettled()) return loadOtel().then(() => this.getToken(options));
+    const flight = this.#flight ?? this.#share((signal, f) => this.#load(signal, f), false);
+    return this.#observe(
+      flight,
+      options,
+      false,
+      this.#join(flight, flight.promise, options.signal, "Getting a token"),
+    );
+  }
+
+  /** True when an event or a span would reach anyone: the one check of the warm path. */
+  observed(onEvent?: AuthEventListener): boolean {
+    return onEvent !== undefined || this.#events.active || otelActive();
+  }
+
+  /** Reports a warm token (served from memory) to whoever observes: the runtime's fast paths call it. */
+  noteWarm(onEvent?: AuthEventListener, parentSpan?: OtelSpan): void {
+    // The one check of the warm path when nobody observes: plain fields, nothing built.
+    if (onEvent === undefined && !this.#events.hasOwn && processObservers.count === 0) return;
+    startSpan(
+      "openclaw.auth.token",
+      { "openclaw.auth.tier": "memory", "openclaw.auth.attempts": 0 },
+      parentSpan,
+    )?.end();
+    if (onEvent !== undefined || this.#events.active) {
+      this.#events
+        .with(onEvent)
+        .emit({ type: "token.acquired", source: "memory", ms: 0, attempts: 0 });
+    }
+  }
+
+  /**
+   * Joins a caller's listener to `flight` and, when anyone observes, reports the outcome of
+   * `promise` to it: `token.acquired` (or `token.refreshed`) and the `openclaw.auth.token` span.
+   */
+  #observe(
+    flight: Flight,
+    options: TokenRequestOptions,
+    refresh: boolean,
+    promise: Promise<TokenInfo>,
+  ): Promise<TokenInfo> {
+    const { onEvent } = options;
+    if (onEvent) flight.listeners.push(onEvent);
+    if (!this.observed(onEvent)) return promise;
+    const startedMs = Date.now();
+    const span = startSpan(
+      "openclaw.auth.token",
+      { "openclaw.auth.refresh": refresh },
+      options.parentSpan,
+    );
+    return promise.then(
+      (info) => {
+        const ms = Date.now() - startedMs;
+        const fromNetwork = info.source === "network";
+        // A stored token's tier is the flight's; a stale one came from wherever the flight found it.
+        const source: TokenTier = info.source === "memory" ? "memory" : flight.tier;
+        const attempts = fromNetwork || info.source === "stale" ? flight.attempts : 0;
+        if (span) {
+          span.setAttribute("openclaw.auth.tier", info.source === "stale" ? "stale" : source);
+          span.setAttribute("openclaw.auth.attempts", attempts);
+          span.end();
+        }
+        const sink = this.#events.with(onEvent);
+        if (sink.active) {
+          sink.emit(
+            refresh && fromNetwork
+              ? { type: "token.refreshed", ms, attempts }
+              : { type: "token.acquired", source, ms, attempts },
+          );
+        }
+        return info;
+      },
+      (error: unknown) => {
+        span?.setAttribute("openclaw.auth.attempts", flight.attempts);
+        endSpanWithError(span, error);
+        throw error;
+      },
+    );
+  }
+
+  /** Tells the manager's listeners, `onEvent` and the process-wide ones (the request path's events). */
+  report(event: AuthEvent, onEvent?: AuthEventListener): void {
+    const sink = this.#events.with(onEvent);
+    if (sink.active) sink.emit(event);
+  }
+
+  /** Tells the manager's listeners and those of the callers of `flight`. */
+  #emit(flight: Flight, event: AuthEvent): void {
+    if (flight.listeners.length === 0) {
+      if (this.#events.active) this.#events.emit(event);
+      return;
+    }
+    this.#events.with(...flight.listeners).emit(event);
   }
 
   /**
@@ -130,13 +266,25 @@ export class TokenManager {
     // A flight already in the air may be a plain load that ends with the rejected token;
     // then a refresh of our own follows. Bounded: the second flight is always ours or a refresh.
     for (;;) {
-      if (replaced(this.#memory)) return { ...this.#memory, source: "memory" };
+      if (replaced(this.#memory)) {
+        this.noteWarm(options.onEvent, options.parentSpan);
+        return { ...this.#memory, source: "memory" };
+      }
       if (options.signal?.aborted)
         throw abortedError("Refreshing the token", options.signal, this.#request);
+      if (!otelSettled()) await loadOtel();
       const flight =
-        this.#flight ?? this.#share((signal) => this.#load(signal, rejected ?? null), true);
+        this.#flight ?? this.#share((signal, f) => this.#load(signal, f, rejected ?? null), true);
       const what = "Refreshing the token";
-      if (flight.refresh) return this.#join(flight, flight.promise, options.signal, what);
+      if (flight.refresh) {
+        return this.#observe(
+          flight,
+          options,
+          true,
+          this.#join(flight, flight.promise, options.signal, what),
+        );
+      }
+      if (options.onEvent) flight.listeners.push(options.onEvent);
       const shared = await this.#join(
         flight,
         flight.promise.catch(() => undefined),
@@ -154,14 +302,26 @@ export class TokenManager {
     await this.store?.delete(this.key);
   }
 
-  #share(load: (signal: AbortSignal) => Promise<TokenInfo>, refresh: boolean): Flight {
+  #share(
+    load: (signal: AbortSignal, flight: Flight) => Promise<TokenInfo>,
+    refresh: boolean,
+  ): Flight {
     const controller = new AbortController();
-    const promise = load(controller.signal).finally(() => {
+    const flight: Flight = {
+      promise: Promise.resolve() as unknown as Promise<TokenInfo>,
+      refresh,
+      controller,
+      waiters: 0,
+      listeners: [],
+      attempts: 0,
+      tier: "cache",
+    };
+    const promise = load(controller.signal, flight).finally(() => {
       if (this.#flight === flight) this.#flight = undefined;
     });
     // Every caller may have aborted; the shared promise must still not reject unobserved.
     promise.catch(() => {});
-    const flight: Flight = { promise, refresh, controller, waiters: 0 };
+    (flight as { promise: Promise<TokenInfo> }).promise = promise;
     this.#flight = flight;
     return flight;
   }
@@ -197,28 +357,35 @@ export class TokenManager {
    * `rejected`: undefined for a normal load (a fresh stored token will do); a token string or
    * null for a refresh (only a token other than the rejected one, written by someone else, will do).
    */
-  async #load(signal: AbortSignal, rejected?: string | null): Promise<TokenInfo> {
+  async #load(signal: AbortSignal, flight: Flight, rejected?: string | null): Promise<TokenInfo> {
     const refreshing = rejected !== undefined;
     const acceptable = (token: CachedToken | undefined): token is CachedToken =>
       this.isFresh(token) && (!refreshing || (rejected !== null && token.accessToken !== rejected));
 
     const stored = await this.#readStore();
-    if (acceptable(stored)) return this.#remember(stored, "cache");
+    if (acceptable(stored)) return this.#rememberStored(flight, stored);
 
-    const lock = await this.#acquireLock(acceptable, signal);
-    if ("token" in lock) return this.#remember(lock.token, "cache");
+    const lock = await this.#acquireLock(flight, acceptable, signal);
+    if ("token" in lock) return this.#rememberStored(flight, lock.token);
     try {
       // A holder before us may have written a token and released the lock since our first
       // read, even when we took the lock at the first try: always read again.
       const latest = await this.#readStore();
-      if (acceptable(latest)) return this.#remember(latest, "cache");
-      return await this.#fetchAndStore(rejected ?? undefined, latest, refreshing, signal);
+      if (acceptable(latest)) return this.#rememberStored(flight, latest);
+      return await this.#fetchAndStore(flight, rejected ?? undefined, latest, refreshing, signal);
     } finally {
       await lock.release?.().catch(() => {});
     }
   }
 
+  /** A token from the store, with the tier that served it. */
+  #rememberStored(flight: Flight, token: CachedToken): TokenInfo {
+    flight.tier = hasTiers(this.store) ? this.store.tierOf(token) : "cache";
+    return this.#remember(token, "cache");
+  }
+
   async #fetchAndStore(
+    flight: Flight,
     rejected: string | undefined,
     stored: CachedToken | undefined,
     refreshing: boolean,
@@ -226,9 +393,23 @@ export class TokenManager {
   ): Promise<TokenInfo> {
     const { config, retry } = this.#options;
     let token: CachedToken;
+    const startedMs = Date.now();
+    flight.attempts = 1;
     try {
-      token = await requestAccessToken({ config, retry, fetch: this.#options.fetch, signal });
+      token = await requestAccessToken({
+        config,
+        retry,
+        fetch: this.#options.fetch,
+        signal,
+        onRetry: (info) => {
+          flight.attempts = info.attempt + 1;
+          this.#emit(flight, { type: "token.retry", ...info });
+        },
+      });
+      flight.tier = "network";
+      recordTokenRequest(Date.now() - startedMs, "success", refreshing);
     } catch (error) {
+      recordTokenRequest(Date.now() - startedMs, "failure", refreshing);
       // Nobody waits any more: no stale token to serve, no warning to give.
       if (signal.aborted) throw error;
       // A refresh in a process that held no token skips every cached one on purpose (what
@@ -247,6 +428,15 @@ export class TokenManager {
           `token refresh failed (${(error as Error).message}); serving the cached token until it expires`,
         );
         this.#staleUntilMs = Date.now() + STALE_RETRY_MS;
+        if (fallback !== this.#memory)
+          flight.tier = hasTiers(this.store) ? this.store.tierOf(fallback) : "cache";
+        else flight.tier = "memory";
+        const code = (error as { code?: unknown }).code;
+        this.#emit(flight, {
+          type: "token.stale_served",
+          expiresInSec: Math.max(0, Math.round(fallback.expiresAt - nowSec)),
+          error: typeof code === "string" ? code : "ERROR",
+        });
         return this.#remember(fallback, "stale");
       }
       throw error;
@@ -299,14 +489,20 @@ export class TokenManager {
    * a token written meanwhile ends the wait. Past `giveUpMs`, goes on without the lock.
    */
   async #acquireLock(
+    flight: Flight,
     acceptable: (token: CachedToken | undefined) => token is CachedToken,
     signal: AbortSignal,
   ): Promise<{ token: CachedToken } | { release: ReleaseLock | undefined }> {
     const store = this.store;
     if (!store?.tryLock) return { release: undefined };
     const { initialPollMs, maxPollMs, giveUpMs } = this.#options.lockWait;
-    const deadline = Date.now() + giveUpMs;
+    const startedMs = Date.now();
+    const deadline = startedMs + giveUpMs;
     let pollMs = initialPollMs;
+    let waited = false;
+    const waitEnded = (outcome: "token" | "acquired" | "gave_up") => {
+      if (waited) this.#emit(flight, { type: "lock.waited", ms: Date.now() - startedMs, outcome });
+    };
     for (;;) {
       if (signal.aborted) throw abortedError("Waiting for the token lock", signal, this.#request);
       let release: ReleaseLock | undefined;
@@ -318,13 +514,22 @@ export class TokenManager {
         );
         return { release: undefined };
       }
-      if (release) return { release };
+      if (release) {
+        waitEnded("acquired");
+        return { release };
+      }
       const token = await this.#readStore();
-      if (acceptable(token)) return { token };
+      if (acceptable(token)) {
+        waited = true;
+        waitEnded("token");
+        return { token };
+      }
       if (Date.now() >= deadline) {
+        waitEnded("gave_up");
         this.#options.warn(`waited ${giveUpMs} ms for the token lock; going on without it`);
         return { release: undefined };
       }
+      waited = true;
       await sleep(pollMs * (0.5 + Math.random()), signal, this.#request);
       pollMs = Math.min(maxPollMs, pollMs * 1.5);
     }

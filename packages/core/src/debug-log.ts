@@ -1,0 +1,45 @@
+/**
+ * The debug lines of `AUTH_DEBUG=1` (and the CLI's `--verbose`): one line per event, stable and
+ * greppable, `openclaw-auth: <type> key=value …` in the event's field order.
+ */
+import { type AuthEvent, subscribe } from "./events.ts";
+
+/** A value as it appears after `key=`: bare when it is one plain word, JSON-quoted otherwise. */
+function formatValue(value: unknown): string {
+  if (typeof value === "number") return String(Math.round(value * 1000) / 1000);
+  const text = String(value);
+  return /^[\w.:/@-]+$/.test(text) ? text : JSON.stringify(text);
+}
+
+/**
+ * The debug line of `event`, without a line break.
+ *
+ * @example
+ * formatEventLine({ type: "token.acquired", source: "network", ms: 83.4, attempts: 1 });
+ * // "openclaw-auth: token.acquired source=network ms=83.4 attempts=1"
+ */
+export function formatEventLine(event: AuthEvent): string {
+  let line = `openclaw-auth: ${event.type}`;
+  for (const [key, value] of Object.entries(event)) {
+    if (key === "type" || value === undefined) continue;
+    line += ` ${key}=${formatValue(value)}`;
+  }
+  return line;
+}
+
+let debugLinesOn = false;
+
+/**
+ * Prints every event of the process as a debug line on stderr, once per process however many
+ * runtimes ask (`AUTH_DEBUG=1` is read by each runtime on first use).
+ */
+export function enableDebugLines(write: (line: string) => void = console.error): void {
+  if (debugLinesOn) return;
+  debugLinesOn = true;
+  subscribe((event) => write(formatEventLine(event)));
+}
+
+/** True for the value of `AUTH_DEBUG` that turns the debug lines on: `1`. */
+export function isDebugValue(value: string | undefined): boolean {
+  return value === "1";
+}

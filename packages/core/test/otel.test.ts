@@ -1,0 +1,194 @@
+/**
+ * OpenTelemetry with the SDK's in-memory span exporter and a metric reader: the spans, their
+ * attributes and the metrics of a cold token, a warm token and a refresh-and-resend; no
+ * attribute holds the key, a token or a URL query. And a plain import loads none of it.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { fileURLToPath } from "node:url";
+import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
+import { metrics, trace } from "@opentelemetry/api";
+import {
+  type DataPoint,
+  type Histogram,
+  MeterProvider,
+  MetricReader,
+} from "@opentelemetry/sdk-metrics";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
+import { createConfig, getAccessToken, requestApiWithAutoRefresh } from "../src/index.ts";
+
+const KEY = "ck-otel-CANARY-51d2e8";
+
+/** A reader collected on demand. */
+class TestReader extends MetricReader {
+  protected async onForceFlush(): Promise<void> {}
+  protected async onShutdown(): Promise<void> {}
+}
+
+const spans = new InMemorySpanExporter();
+const reader = new TestReader();
+let gateway: DevGateway;
+let dir: string;
+
+beforeAll(async () => {
+  trace.setGlobalTracerProvider(
+    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }),
+  );
+  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+  gateway = startDevGateway({ clientKeys: [KEY] });
+  const { mkdtemp } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  dir = await mkdtemp(`${tmpdir()}/openclaw-otel-`);
+});
+
+afterAll(async () => {
+  await gateway.stop();
+  const { rm } = await import("node:fs/promises");
+  await rm(dir, { recursive: true, force: true });
+  trace.disable();
+  metrics.disable();
+});
+
+/** The sums of the counter and the histogram counts, by outcome and refresh. */
+async function tokenMetrics() {
+  const { resourceMetrics } = await reader.collect();
+  const all = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
+  const counter = all.find((m) => m.descriptor.name === "openclaw.auth.token_requests");
+  const histogram = all.find((m) => m.descriptor.name === "openclaw.auth.token_request.duration");
+  const label = (p: DataPoint<unknown>) =>
+    `${p.attributes["openclaw.auth.outcome"]}/refresh=${p.attributes["openclaw.auth.refresh"]}`;
+  return {
+    counts: Object.fromEntries(
+      (counter?.dataPoints ?? []).map((p) => [label(p), p.value as number]),
+    ),
+    durations: Object.fromEntries(
+      (histogram?.dataPoints ?? []).map((p) => [label(p), (p.value as Histogram).count]),
+    ),
+    unit: histogram?.descriptor.unit,
+  };
+}
+
+function summary(span: ReadableSpan) {
+  return { name: span.name, attributes: { ...span.attributes } };
+}
+
+describe("OpenTelemetry", () => {
+  const tokens: string[] = [];
+  const produced: ReadableSpan[] = [];
+
+  test("a cold token: one openclaw.auth.token span from the network, one token request counted", async () => {
+    const config = createConfig({ authBase: gateway.url, clientKey: KEY, cacheDir: dir });
+    tokens.push(await getAccessToken({ config }));
+    const finished = spans.getFinishedSpans();
+    produced.push(...finished);
+    expect(finished.map(summary)).toEqual([
+      {
+        name: "openclaw.auth.token",
+        attributes: {
+          "openclaw.auth.refresh": false,
+          "openclaw.auth.tier": "network",
+          "openclaw.auth.attempts": 1,
+        },
+      },
+    ]);
+    const measured = await tokenMetrics();
+    expect(measured.counts).toEqual({ "success/refresh=false": 1 });
+    expect(measured.durations).toEqual({ "success/refresh=false": 1 });
+    expect(measured.unit).toBe("ms");
+    spans.reset();
+  });
+
+  test("a warm token: a span from memory with no attempt, no token request counted", async () => {
+    const config = createConfig({ authBase: gateway.url, clientKey: KEY, cacheDir: dir });
+    tokens.push(await getAccessToken({ config }));
+    const finished = spans.getFinishedSpans();
+    produced.push(...finished);
+    expect(finished.map(summary)).toEqual([
+      {
+        name: "openclaw.auth.token",
+        attributes: { "openclaw.auth.tier": "memory", "openclaw.auth.attempts": 0 },
+      },
+    ]);
+    expect((await tokenMetrics()).counts).toEqual({ "success/refresh=false": 1 });
+    spans.reset();
+  });
+
+  test("a refresh-and-resend: one request span sent twice, the refresh its child, counted as a refresh", async () => {
+    const config = createConfig({ authBase: gateway.url, clientKey: KEY, cacheDir: dir });
+    gateway.setFaults([{ kind: "token-expired-body", route: "/echo", count: 1 }]);
+    const response = await requestApiWithAutoRefresh({
+      config,
+      method: "POST",
+      url: "/echo?signature=query-secret-1234",
+      body: { a: 1 },
+    });
+    expect(response.status).toBe(200);
+    tokens.push(await getAccessToken({ config }));
+    const finished = spans.getFinishedSpans();
+    produced.push(...finished);
+    const request = finished.find((s) => s.name === "openclaw.auth.request");
+    expect(request && summary(request)).toEqual({
+      name: "openclaw.auth.request",
+      attributes: {
+        "http.request.method": "POST",
+        "server.address": "127.0.0.1",
+        "http.response.status_code": 200,
+        "openclaw.auth.attempts": 2,
+        "openclaw.auth.retried_after_auth_failure": true,
+      },
+    });
+    const children = finished.filter(
+      (s) => s.parentSpanContext?.spanId === request?.spanContext().spanId,
+    );
+    expect(children.map(summary)).toEqual([
+      {
+        name: "openclaw.auth.token",
+        attributes: { "openclaw.auth.tier": "memory", "openclaw.auth.attempts": 0 },
+      },
+      {
+        name: "openclaw.auth.token",
+        attributes: {
+          "openclaw.auth.refresh": true,
+          "openclaw.auth.tier": "network",
+          "openclaw.auth.attempts": 1,
+        },
+      },
+    ]);
+    expect((await tokenMetrics()).counts).toEqual({
+      "success/refresh=false": 1,
+      "success/refresh=true": 1,
+    });
+  });
+
+  test("no span attribute holds any form of the key, a token or the URL's query", () => {
+    expect(produced.length).toBeGreaterThanOrEqual(5);
+    const forms = (secret: string) => {
+      const b64 = Buffer.from(secret).toString("base64");
+      return [secret, encodeURIComponent(secret), b64, Buffer.from(secret).toString("base64url")];
+    };
+    const secrets = [KEY, ...new Set(tokens), "query-secret-1234"].flatMap(forms);
+    const values = produced.flatMap((span) => [
+      span.name,
+      ...Object.values(span.attributes).map(String),
+      span.status.message ?? "",
+    ]);
+    expect(values.filter((v) => secrets.some((s) => v.includes(s)))).toEqual([]);
+  });
+});
+
+describe("without OpenTelemetry in use", () => {
+  test("a plain import of the package loads no @opentelemetry module", async () => {
+    const entry = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+    const script = `await import(${JSON.stringify(entry)});
+const loaded = Object.keys(require.cache);
+console.log(JSON.stringify({ otel: loaded.filter((k) => k.includes("@opentelemetry")), total: loaded.length }));`;
+    const child = Bun.spawnSync([process.execPath, "-e", script], { stderr: "pipe" });
+    const out = JSON.parse(child.stdout.toString()) as { otel: string[]; total: number };
+    expect(out.otel).toEqual([]);
+    expect(out.total).toBeGreaterThan(10);
+  });
+});
