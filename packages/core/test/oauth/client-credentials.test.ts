@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   AuthSessionError,
   type ConfigOptions,
@@ -17,6 +18,7 @@ import {
 } from "../internal-api.ts";
 import { clientKeyPair, jwtClaims, type RunningProvider, startProvider } from "./oidc-provider.ts";
 
+const CLI = fileURLToPath(new URL("../../../../apps/cli/src/main.ts", import.meta.url));
 // §2.3.1's form-encoding before base64 is where clients break: `:` `+` `/` `%` and a space.
 const BASIC_SECRET = "b4sic:s3cret+with/odd%chars and=more";
 const POST_SECRET = "p0st-secret-0123456789abcdef";
@@ -148,6 +150,35 @@ describe("client_credentials against oidc-provider", () => {
       `OAuth token request failed (HTTP 401, POST ${provider.issuer}/token)`,
     );
     expect(holdsNoSecret(`${e.message}\n${e.stack}`, [wrong])).toBe(true);
+  });
+
+  test("the CLI's token with an invalid secret exits 3 (auth error), and neither stdout nor stderr holds any form of the secret", async () => {
+    const wrong = "cli-wr0ng:secret+value/xyz";
+    const dir = await mkdtemp(join(tmpdir(), "openclaw-oauth-cli-"));
+    dirs.push(dir);
+    const cli = Bun.spawn([process.execPath, CLI, "token"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: dir,
+        AUTH_BASE: provider.issuer,
+        AUTH_CACHE_DIR: join(dir, "cache"),
+        AUTH_GRANT: "client_credentials",
+        AUTH_TOKEN_URL: "/token",
+        AUTH_CLIENT_ID: "svc:basic",
+        CLIENT_KEY: wrong,
+      },
+      cwd: dir,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(cli.stdout).text(),
+      new Response(cli.stderr).text(),
+      cli.exited,
+    ]);
+    expect(code).toBe(3);
+    expect(stderr).toContain("invalid_client");
+    expect(holdsNoSecret(`${stdout}\n${stderr}`, [wrong])).toBe(true);
   });
 
   test("a resource indicator reaches the token: the JWT access token's audience is the resource", async () => {
