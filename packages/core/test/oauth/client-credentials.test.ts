@@ -19,6 +19,9 @@ import {
 import { clientKeyPair, jwtClaims, type RunningProvider, startProvider } from "./oidc-provider.ts";
 
 const CLI = fileURLToPath(new URL("../../../../apps/cli/src/main.ts", import.meta.url));
+const EXAMPLE = fileURLToPath(
+  new URL("../../../../apps/examples/client-credentials.ts", import.meta.url),
+);
 // §2.3.1's form-encoding before base64 is where clients break: `:` `+` `/` `%` and a space.
 const BASIC_SECRET = "b4sic:s3cret+with/odd%chars and=more";
 const POST_SECRET = "p0st-secret-0123456789abcdef";
@@ -179,6 +182,33 @@ describe("client_credentials against oidc-provider", () => {
     expect(code).toBe(3);
     expect(stderr).toContain("invalid_client");
     expect(holdsNoSecret(`${stdout}\n${stderr}`, [wrong])).toBe(true);
+  });
+
+  test("apps/examples/client-credentials.ts calls the protected route with a private_key_jwt token and exits 0", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "openclaw-oauth-example-"));
+    dirs.push(dir);
+    const example = Bun.spawn([process.execPath, EXAMPLE, "/api/protected"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: dir,
+        AUTH_BASE: provider.issuer,
+        AUTH_CACHE_DIR: join(dir, "cache"),
+        AUTH_GRANT: "client_credentials",
+        AUTH_ISSUER: provider.issuer,
+        AUTH_CLIENT_ID: "svc-es256",
+        AUTH_CLIENT_AUTH: "private_key_jwt",
+        AUTH_RESOURCE: RESOURCE,
+        CLIENT_KEY: ec.pem,
+      },
+      cwd: dir,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stdout, code] = await Promise.all([new Response(example.stdout).text(), example.exited]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("token: from network");
+    expect(stdout).toContain("status: 200");
+    expect(stdout).toContain('"client_id":"svc-es256"');
   });
 
   test("a resource indicator reaches the token: the JWT access token's audience is the resource", async () => {
