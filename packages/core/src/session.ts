@@ -162,7 +162,7 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
     if (isRedirect(response.status)) {
       const target = redactSecrets(redirectTarget(response.headers.get("location"), url), secrets);
       throw new AuthSessionError(
-        `${what} failed (HTTP ${response.status}, ${where}): redirected to ${target}; the token request follows no redirect, so the ${grant.what === "OAuth token request" ? "client credentials were" : "client key was"} not sent there`,
+        `${what} failed (HTTP ${response.status}, ${where}): redirected to ${target}; the token request follows no redirect, so ${grant.carries} not sent there`,
         { status: response.status, request: where },
       );
     }

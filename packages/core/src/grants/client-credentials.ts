@@ -72,6 +72,7 @@ export function clientCredentialsGrant(config: ClientCredentialsConfig): TokenGr
   }
   return {
     what: "OAuth token request",
+    carries: "the client credentials were",
     secrets,
     endpoint(context) {
       if (configured !== undefined) return Promise.resolve(configured);

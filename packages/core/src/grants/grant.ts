@@ -18,13 +18,18 @@ export interface GrantContext {
 export interface TokenGrant {
   /** How messages name the request: `Auth session request`, `OAuth token request`. */
   readonly what: string;
+  /** What the request carries, for messages: `the client key was`, `the client credentials were`. */
+  readonly carries: string;
   /** Every form of the credentials, redacted from every message. */
   readonly secrets: readonly string[];
   /** The absolute URL of the token request (discovered once per process when it must be). */
   endpoint(context: GrantContext): Promise<string>;
   /** Headers and body of one attempt (a new client assertion each time: a `jti` is single use). */
   prepare(endpoint: string): Promise<{ headers: Record<string, string>; body: string }>;
-  /** The token of a 2xx body, or what is wrong with it (for the message; secrets removed later). */
+  /**
+   * The token of a 2xx body, or what is wrong with it for the message; an empty `problem` lets
+   * the message quote the body (redacted) instead.
+   */
   readSuccess(json: unknown, nowSec: number, maxTtlSec: number): CachedToken | { problem: string };
   /** The protocol's error of a refused request (RFC 6749 §5.2), when it has one. */
   readFailure(json: unknown): OAuthErrorResponse | undefined;

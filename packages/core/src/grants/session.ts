@@ -13,6 +13,7 @@ export function sessionGrant(
   const body = JSON.stringify({ clientKey: config.clientKey });
   return {
     what: "Auth session request",
+    carries: "the client key was",
     secrets: [config.clientKey],
     endpoint: () => Promise.resolve(url),
     prepare: () =>
