@@ -13,7 +13,9 @@ export function cacheKeyFor(platform: Platform, authBase: string, clientKey: str
  * The cache key of `config`, by its grant: the session grant's as {@link cacheKeyFor}; the
  * client_credentials grant's over `tokenEndpoint \n clientId \n clientKey \n scope \n audience \n
  * resource` (cache.ts `clientCredentialsKeyText`). `tokenEndpoint`: the configured one, else the
- * one discovered from the issuer, which the caller passes (it is known only once discovered).
+ * one discovered from the issuer, which the caller passes (it is known only once discovered);
+ * without it, the issuer URL stands in its place, so a key is known before any request (still
+ * one key per issuer, client, secret and parameters).
  * @example
  * const key = cacheKeyForConfig(platform, config); // "3f2a…" (32 hex)
  */
@@ -25,12 +27,8 @@ export function cacheKeyForConfig(
   if (config.grant !== "client_credentials") {
     return cacheKeyFor(platform, config.authBase, config.clientKey);
   }
-  const tokenEndpoint = configuredTokenEndpoint(config) ?? discoveredTokenEndpoint;
-  if (tokenEndpoint === undefined) {
-    throw new TypeError(
-      "cacheKeyForConfig: the token endpoint of the issuer is not discovered yet",
-    );
-  }
+  const tokenEndpoint =
+    configuredTokenEndpoint(config) ?? discoveredTokenEndpoint ?? config.issuer ?? "";
   const text = clientCredentialsKeyText({
     tokenEndpoint,
     clientId: config.clientId ?? "",

@@ -360,6 +360,10 @@ describe("the cache key", () => {
     expect(cacheKeyForConfig(bunPlatform, discovered, "https://idp.example/token")).toBe(
       sha(`https://idp.example/token\nsvc:id\n${SECRET}\n\n\n`),
     );
+    // Before discovery, the issuer stands in for the endpoint: a key per issuer all the same.
+    expect(cacheKeyForConfig(bunPlatform, discovered)).toBe(
+      sha(`${base}\nsvc:id\n${SECRET}\n\n\n`),
+    );
   });
 
   test("another scope, audience, resource or secret is another key; the session grant's key is unchanged", () => {
