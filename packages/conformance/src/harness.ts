@@ -7,6 +7,7 @@ import { authFetchSuite } from "./suites/auth-fetch.ts";
 import { autoRefreshSuite } from "./suites/auto-refresh.ts";
 import { bodiesSuite } from "./suites/bodies.ts";
 import { cacheFileSuite } from "./suites/cache-file.ts";
+import { clientCredentialsSuite } from "./suites/client-credentials.ts";
 import { configSuite } from "./suites/config.ts";
 import { dryRunSuite } from "./suites/dry-run.ts";
 import { errorsAndSecretsSuite, secretSweepSuite } from "./suites/errors-and-secrets.ts";
@@ -90,6 +91,7 @@ export function defineConformanceSuite(h: Harness): void {
     hostileApiSuite(h);
     hostileFilesSuite(h);
     eventsSuite(h);
+    clientCredentialsSuite(h);
     // Last: scans what every test above recorded.
     secretSweepSuite(h);
   });

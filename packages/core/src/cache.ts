@@ -82,6 +82,21 @@ export function hasNoQueryOrFragment(text: string): boolean {
   return !url?.search && !url?.hash;
 }
 
+/** No `#fragment` (RFC 6749 §3.2: a token endpoint has none; RFC 8707: nor has a resource). */
+export const hasNoFragment = (text: string): boolean => !text.includes("#");
+
+/** AUTH_TOKEN_URL: an absolute http(s) URL, or a path on AUTH_BASE starting with a single `/`. */
+export const isTokenUrl = (text: string): boolean => isAbsoluteHttpUrl(text) || isSessionPath(text);
+
+/**
+ * A PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`), the form WebCrypto imports; a
+ * `\n` written literally (one-line environment variables) stands for a line break.
+ */
+export const isPkcs8Pem = (text: string): boolean =>
+  /^-----BEGIN PRIVATE KEY-----\s+[A-Za-z0-9+/=\s]+-----END PRIVATE KEY-----$/.test(
+    text.replaceAll("\\n", "\n").trim(),
+  );
+
 /**
  * `https:`, or plain `http:` to a loopback host: the token request carries the client key, so it
  * goes in clear only where it never leaves the machine.
@@ -304,6 +319,26 @@ export function cacheKeyText(authBase: string, clientKey: string): string {
   return `${authBase}\n${clientKey}`;
 }
 
+/**
+ * The client_credentials grant's hash input: `tokenEndpoint \n clientId \n clientKey \n scope \n
+ * audience \n resource`, an unset field the empty string, so a rotated secret or another scope
+ * never gets an old token. `tokenEndpoint` is the absolute URL as configured or discovered (a
+ * path already resolved against AUTH_BASE), not otherwise normalised.
+ */
+export function clientCredentialsKeyText(fields: {
+  readonly tokenEndpoint: string;
+  readonly clientId: string;
+  readonly clientKey: string;
+  readonly scope?: string | undefined;
+  readonly audience?: string | undefined;
+  readonly resource?: string | undefined;
+}): string {
+  const { tokenEndpoint, clientId, clientKey, scope, audience, resource } = fields;
+  return [tokenEndpoint, clientId, clientKey, scope ?? "", audience ?? "", resource ?? ""].join(
+    "\n",
+  );
+}
+
 /** The cache key from the hex SHA-256 of {@link cacheKeyText}: its first 32 characters. */
 export function cacheKeyFromDigest(sha256Hex: string): string {
   return sha256Hex.slice(0, 32);
@@ -311,6 +346,9 @@ export function cacheKeyFromDigest(sha256Hex: string): string {
 
 /** The cache file's name in the cache dir. */
 export const cacheFileName = (key: string): string => `token_${key}.json`;
+
+/** The cached discovery document of an issuer (client_credentials), beside the tokens. */
+export const discoveryFileName = (key: string): string => `discovery_${key}.json`;
 
 /** The cross-process lock's name in the cache dir. */
 export const lockFileName = (key: string): string => `token_${key}.lock`;

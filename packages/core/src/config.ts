@@ -14,6 +14,7 @@ import {
   CONFIG_DEFAULTS,
   CONFIG_LIMITS,
   type EnvSource,
+  hasNoFragment,
   hasNoQueryOrFragment,
   hasNoUrlCredentials,
   integerFromText,
@@ -22,8 +23,10 @@ import {
   isHttpOrigin,
   isHttpsOrLoopback,
   isIntegerIn,
+  isPkcs8Pem,
   isRedisUrl,
   isSessionPath,
+  isTokenUrl,
   layeredReader,
   normalizeAuthBase,
   normalizeCacheDir,
@@ -52,6 +55,22 @@ export interface EnvConfig {
   readonly maxTtlSec: number;
   /** `redis://` URL of a shared fleet cache, when one is configured. */
   readonly redisUrl: string | undefined;
+  /** The token request's protocol: the gateway's session request, or OAuth 2.0 client_credentials. */
+  readonly grant: Grant;
+  /** client_credentials: the token endpoint, an absolute URL or a path on `authBase`. */
+  readonly tokenUrl: string | undefined;
+  /** client_credentials without `tokenUrl`: the issuer whose metadata names the token endpoint. */
+  readonly issuer: string | undefined;
+  /** client_credentials: the OAuth client id. */
+  readonly clientId: string | undefined;
+  /** client_credentials: how the client authenticates (`clientKey` is the secret or the PEM key). */
+  readonly clientAuth: ClientAuthMethod;
+  /** client_credentials: `scope` of the token request. */
+  readonly scope: string | undefined;
+  /** client_credentials: `audience` of the token request (Auth0 and others). */
+  readonly audience: string | undefined;
+  /** client_credentials: `resource` of the token request (RFC 8707). */
+  readonly resource: string | undefined;
   /**
    * Where `clientKey` came from: the process environment, the `.env` file, or the options of
    * {@link createConfigWith | createConfig}.
@@ -106,7 +125,49 @@ export interface ConfigOptions {
    * @default 86400
    */
   readonly maxTtlSec?: number;
+  /**
+   * The token request's protocol: `"session"` (the gateway's `POST {authBase}{sessionPath}`) or
+   * `"client_credentials"` (OAuth 2.0, RFC 6749 §4.4; then `clientKey` is the client secret, or
+   * the PKCS#8 PEM private key for `private_key_jwt`).
+   * @default "session"
+   * @example
+   * createConfig({ grant: "client_credentials", clientId: "svc", clientKey: secret,
+   *   tokenUrl: "https://idp.example.com/oauth2/token", authBase: "https://api.example.com" });
+   */
+  readonly grant?: Grant;
+  /**
+   * client_credentials: the token endpoint, an absolute https URL (http only to loopback) or a
+   * path on `authBase`. Either this or `issuer`.
+   */
+  readonly tokenUrl?: string;
+  /** client_credentials without `tokenUrl`: the issuer whose metadata (RFC 8414, then OpenID discovery) names the token endpoint. */
+  readonly issuer?: string;
+  /** client_credentials: the OAuth client id (required for that grant). */
+  readonly clientId?: string;
+  /**
+   * client_credentials: how the client authenticates.
+   * @default "client_secret_basic"
+   */
+  readonly clientAuth?: ClientAuthMethod;
+  /** client_credentials: `scope` sent with the token request (space-separated). */
+  readonly scope?: string;
+  /** client_credentials: `audience` sent with the token request (Auth0 and others). */
+  readonly audience?: string;
+  /** client_credentials: `resource` sent with the token request (RFC 8707 resource indicator). */
+  readonly resource?: string;
 }
+
+/** The token request's protocol (`AUTH_GRANT`). */
+export type Grant = "session" | "client_credentials";
+/** How a client_credentials client authenticates (`AUTH_CLIENT_AUTH`). */
+export type ClientAuthMethod = "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+
+const GRANTS: readonly Grant[] = ["session", "client_credentials"];
+const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
+  "client_secret_basic",
+  "client_secret_post",
+  "private_key_jwt",
+];
 
 /** Options of `createEnvConfig`. */
 export interface EnvConfigOptions {
@@ -171,6 +232,34 @@ function integer(field: IntegerField, name: string, doc: string): Variable<numbe
         says: `must be an integer from ${limits.min} to ${limits.max}`,
       },
     ],
+  };
+}
+
+/** A free-form text setting without default. */
+function text(name: string, doc: string): Variable<string, undefined> {
+  return {
+    name,
+    doc,
+    default: undefined,
+    type: "a string",
+    is: isString,
+    fromText: same,
+    rules: [],
+  };
+}
+
+/** A setting that is one of `values`, the first its default. */
+function oneOf<T extends string>(name: string, doc: string, values: readonly T[]): Variable<T, T> {
+  const is = (value: unknown): value is T => values.some((v) => v === value);
+  return {
+    name,
+    doc,
+    default: values[0] as T,
+    type: values.map((v) => JSON.stringify(v)).join(" or "),
+    is,
+    // Text that is none of the values is refused by the rule, whatever is returned here.
+    fromText: (text) => (is(text) ? text : ("" as T)),
+    rules: [{ test: is, says: `must be one of ${values.join(", ")}` }],
   };
 }
 
@@ -261,6 +350,59 @@ const VARIABLES = {
     "AUTH_MAX_TTL_SEC",
     "no token is cached for longer than this many seconds, whatever the gateway says",
   ),
+  grant: oneOf("AUTH_GRANT", "the token request: `session` or `client_credentials`", GRANTS),
+  tokenUrl: {
+    name: "AUTH_TOKEN_URL",
+    doc: "client_credentials: the token endpoint, an absolute URL or a path on the base URL",
+    default: undefined,
+    type: "a string",
+    is: isString,
+    fromText: same,
+    rules: [
+      {
+        test: isTokenUrl,
+        says: "must be an absolute http(s) URL or a path starting with a single '/'",
+      },
+      { test: hasNoUrlCredentials, says: "must not contain credentials (user:password@)" },
+      { test: hasNoFragment, says: "must not have a fragment" },
+      {
+        test: (text) => text.startsWith("/") || isHttpsOrLoopback(text),
+        says: "must use https (plain http is allowed only for loopback hosts)",
+      },
+    ],
+  },
+  issuer: {
+    name: "AUTH_ISSUER",
+    doc: "client_credentials without AUTH_TOKEN_URL: the issuer whose metadata names the token endpoint",
+    default: undefined,
+    type: "a string",
+    is: isString,
+    fromText: same,
+    rules: [
+      { test: isAbsoluteHttpUrl, says: "must be an absolute http(s) URL" },
+      { test: hasNoUrlCredentials, says: "must not contain credentials (user:password@)" },
+      { test: hasNoQueryOrFragment, says: "must not have a query string or fragment" },
+      {
+        test: isHttpsOrLoopback,
+        says: "must use https (plain http is allowed only for loopback hosts)",
+      },
+    ],
+  },
+  clientId: text("AUTH_CLIENT_ID", "client_credentials: the OAuth client id"),
+  clientAuth: oneOf(
+    "AUTH_CLIENT_AUTH",
+    "client_credentials: `client_secret_basic`, `client_secret_post` or `private_key_jwt`",
+    CLIENT_AUTH_METHODS,
+  ),
+  scope: text("AUTH_SCOPE", "client_credentials: `scope` of the token request"),
+  audience: text("AUTH_AUDIENCE", "client_credentials: `audience` of the token request"),
+  resource: {
+    ...text("AUTH_RESOURCE", "client_credentials: `resource` of the token request (RFC 8707)"),
+    rules: [
+      { test: isAbsoluteHttpUrl, says: "must be an absolute http(s) URL (RFC 8707)" },
+      { test: hasNoFragment, says: "must not have a fragment" },
+    ],
+  },
 } satisfies { readonly [K in Field]: Variable<Value<K>> };
 
 /** The same table, seen per field: what the generic helpers below index. */
@@ -369,8 +511,39 @@ function build(values: Values, clientKey: string, source: EnvConfig["clientKeySo
     allowedOrigins: values.allowedOrigins ?? d.allowedOrigins.default,
     maxTtlSec: values.maxTtlSec ?? d.maxTtlSec.default,
     redisUrl: values.redisUrl ?? d.redisUrl.default,
+    grant: values.grant ?? d.grant.default,
+    tokenUrl: values.tokenUrl,
+    issuer: values.issuer,
+    clientId: values.clientId,
+    clientAuth: values.clientAuth ?? d.clientAuth.default,
+    scope: values.scope,
+    audience: values.audience,
+    resource: values.resource,
     clientKeySource: source,
   });
+}
+
+/**
+ * The rules between settings of the client_credentials grant; `name` gives a field's name in
+ * the messages (the variable or the option).
+ */
+function checkGrant(values: Values, clientKey: string, name: (field: Field) => string): void {
+  if ((values.grant ?? "session") !== "client_credentials") return;
+  if (values.clientId === undefined) {
+    throw new ConfigError(
+      `${name("clientId")} is required when ${name("grant")} is client_credentials`,
+    );
+  }
+  if (values.tokenUrl === undefined && values.issuer === undefined) {
+    throw new ConfigError(
+      `${name("tokenUrl")} or ${name("issuer")} is required when ${name("grant")} is client_credentials`,
+    );
+  }
+  if (values.clientAuth === "private_key_jwt" && !isPkcs8Pem(clientKey)) {
+    throw new ConfigError(
+      `${name("clientKey")} must be a PKCS#8 PEM private key ("-----BEGIN PRIVATE KEY-----") when ${name("clientAuth")} is private_key_jwt`,
+    );
+  }
 }
 
 const CLIENT_KEY_REQUIRED = "CLIENT_KEY is required: set it in the environment or in the .env file";
@@ -428,6 +601,7 @@ export function createEnvConfigWith(
   validate(EnvSchema, raw);
   const values: Values = {};
   for (const field of FIELDS) fromEnvText(values, field, raw[TABLE[field].name]);
+  checkGrant(values, clientKey, (field) => TABLE[field].name);
   return build(values, clientKey, clientKeySource);
 }
 
@@ -461,6 +635,7 @@ export function createConfigWith(options: ConfigOptions): EnvConfig {
   const values: Values = {};
   for (const field of FIELDS) fromOption(values, field, input[field]);
   if (values.clientKey === undefined) throw new ConfigError("clientKey is required");
+  checkGrant(values, values.clientKey, (field) => field);
   return build(values, values.clientKey, "options");
 }
 

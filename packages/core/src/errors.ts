@@ -90,6 +90,13 @@ export class AuthSessionError extends AuthRuntimeError {
   readonly status: number | undefined;
   /** Seconds the gateway asked to wait (429/503 `Retry-After`), when it asked. */
   readonly retryAfterSec: number | undefined;
+  /**
+   * The OAuth 2.0 `error` code of a client_credentials token endpoint's refusal (RFC 6749 §5.2:
+   * `invalid_client`, `invalid_scope`, `invalid_target`…), when it gave one.
+   * @example
+   * if (error instanceof AuthSessionError && error.oauthError === "invalid_client") rotateSecret();
+   */
+  readonly oauthError: string | undefined;
 
   constructor(
     message: string,
@@ -98,6 +105,7 @@ export class AuthSessionError extends AuthRuntimeError {
       request?: string | undefined;
       status?: number | undefined;
       retryAfterSec?: number | undefined;
+      oauthError?: string | undefined;
     },
   ) {
     super(ErrorCode.AuthSession, message, options);
@@ -105,6 +113,7 @@ export class AuthSessionError extends AuthRuntimeError {
     this.request = options?.request;
     this.status = options?.status;
     this.retryAfterSec = options?.retryAfterSec;
+    this.oauthError = options?.oauthError;
   }
 }
 

@@ -6,7 +6,7 @@
 import type { ApiResponse } from "./api-response.ts";
 import { AttemptTimeouts } from "./attempt-timeout.ts";
 import { createAuthFetchWith } from "./auth-fetch.ts";
-import { cacheKeyFor } from "./cache-key.ts";
+import { cacheKeyForConfig } from "./cache-key.ts";
 import {
   createEnvConfigWith,
   type EnvConfig,
@@ -90,7 +90,7 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
     environmentConfig ??= createEnvConfig();
     return environmentConfig;
   };
-  const cacheKey = (config: EnvConfig) => cacheKeyFor(platform, config.authBase, config.clientKey);
+  const cacheKey = (config: EnvConfig) => cacheKeyForConfig(platform, config);
 
   function createTokenManager(init: TokenManagerInit): TokenManager {
     checkDebug();

@@ -122,3 +122,60 @@ export function tokenFromResponse(
   const result = readTokenResponse(body, nowSec, maxTtlSec);
   return "token" in result ? result.token : undefined;
 }
+
+// ---- OAuth 2.0 (client_credentials) ---------------------------------------------------------
+
+/** RFC 6749 §5.1's fields the runtime reads; others (`scope`, `refresh_token`…) are ignored. */
+const OAuthTokenSchema = z.looseObject({
+  access_token: z.optional(z.unknown()),
+  token_type: z.optional(z.unknown()),
+  expires_in: z.optional(z.unknown()),
+});
+
+/** What an OAuth token response held: a token, or why there is none usable. */
+export type OAuthTokenResult = TokenResponseResult | { readonly problem: "token-type" };
+
+/**
+ * Reads a parsed RFC 6749 §5.1 success body: `access_token` (the access token pattern of
+ * cache.ts), `token_type` Bearer in any case (a DPoP or MAC token would be sent wrong), and
+ * `expires_in` as a number or a numeric string (some servers quote it); without it, the JWT
+ * `exp`, else 900 s. The lifetime is capped at `maxTtlSec` as for the session grant.
+ */
+export function readOAuthTokenResponse(
+  body: unknown,
+  nowSec: number,
+  maxTtlSec = DEFAULT_MAX_TTL_SEC,
+): OAuthTokenResult {
+  const parsed = OAuthTokenSchema.safeParse(body);
+  if (!parsed.success) return { problem: "missing" };
+  const { access_token, token_type, expires_in } = parsed.data;
+  if (typeof access_token !== "string" || access_token === "") return { problem: "missing" };
+  if (typeof token_type !== "string" || token_type.toLowerCase() !== "bearer") {
+    return { problem: "token-type" };
+  }
+  // Only §5.1's names: a camelCase `accessToken` or a `data` wrapper is the session grant's.
+  return readTokenResponse({ access_token, expires_in }, nowSec, maxTtlSec);
+}
+
+/** RFC 6749 §5.2: an `error` code of printable ASCII without `"` and `\`. */
+const OAuthErrorSchema = z.looseObject({
+  error: z.string().check(z.regex(/^[\x20\x21\x23-\x5B\x5D-\x7E]{1,128}$/)),
+  error_description: z.optional(z.unknown()),
+});
+
+/** An RFC 6749 §5.2 error response: its code, and its description when it is a string. */
+export interface OAuthErrorResponse {
+  readonly error: string;
+  readonly description: string | undefined;
+}
+
+/** The §5.2 error of a parsed error body, or undefined when the body is no such error. */
+export function readOAuthError(body: unknown): OAuthErrorResponse | undefined {
+  const parsed = OAuthErrorSchema.safeParse(body);
+  if (!parsed.success) return undefined;
+  const description = parsed.data.error_description;
+  return {
+    error: parsed.data.error,
+    description: typeof description === "string" ? description : undefined,
+  };
+}

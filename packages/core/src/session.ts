@@ -1,10 +1,17 @@
-/** The token request: `POST {authBase}{sessionPath}` with retries, timeouts and a schema check. */
+/**
+ * The token request of either grant (the gateway's session request, or OAuth 2.0
+ * client_credentials; see grants/), with what both share: retries, timeouts, no redirects, a
+ * bounded read, a schema check and typed, redacted errors.
+ */
 import type { FetchLike } from "./api-request.ts";
 import { withAttemptTimeout } from "./attempt-timeout.ts";
 import { readTextWithin } from "./bounded-body.ts";
 import type { CachedToken } from "./cache.ts";
 import type { EnvConfig } from "./config.ts";
 import { AuthNetworkError, AuthSessionError, redactedCause } from "./errors.ts";
+import { clientCredentialsGrant, configuredTokenEndpoint } from "./grants/client-credentials.ts";
+import type { TokenGrant } from "./grants/grant.ts";
+import { sessionGrant } from "./grants/session.ts";
 import { describeRequest } from "./origin-policy.ts";
 import { bodyExcerpt, redactSecrets } from "./redact.ts";
 import {
@@ -15,7 +22,6 @@ import {
   type RetryPolicy,
   sleep,
 } from "./retry.ts";
-import { readTokenResponse } from "./schemas.ts";
 
 export interface SessionRequestOptions {
   readonly config: EnvConfig;
@@ -23,17 +29,59 @@ export interface SessionRequestOptions {
   readonly fetch: FetchLike;
   /** Cancels the request, its retries and its waits (the token manager's, once nobody waits). */
   readonly signal: AbortSignal;
-  /** Told before each retry's wait (the `token.retry` event). */
-  readonly onRetry?: (info: {
-    reason: "network" | "timeout" | "status";
-    status?: number;
-    delayMs: number;
-    attempt: number;
-  }) => void;
+  /**
+   * Called right before each retry's wait: why the attempt failed (`status`: its HTTP status),
+   * how long the wait is and which attempt (1-based) failed.
+   */
+  readonly onRetry?: (info: RetryInfo) => void;
 }
 
-/** `POST <token URL>`, the `request` of every error of the token request. */
-export function describeTokenRequest(config: Pick<EnvConfig, "authBase" | "sessionPath">): string {
+/** What {@link SessionRequestOptions.onRetry} is told. */
+export interface RetryInfo {
+  readonly reason: "network" | "timeout" | "status";
+  readonly status?: number;
+  readonly delayMs: number;
+  readonly attempt: number;
+}
+
+type GrantConfig = Pick<
+  EnvConfig,
+  | "authBase"
+  | "sessionPath"
+  | "clientKey"
+  | "grant"
+  | "tokenUrl"
+  | "issuer"
+  | "clientId"
+  | "clientAuth"
+  | "scope"
+  | "audience"
+  | "resource"
+>;
+
+/** The grant `config` names (`AUTH_GRANT`). */
+export function grantFor(config: GrantConfig): TokenGrant {
+  return config.grant === "client_credentials"
+    ? clientCredentialsGrant(config)
+    : sessionGrant(config);
+}
+
+/**
+ * `POST <token URL>`, the `request` of every error of the token request. A token endpoint still
+ * to be discovered is named by its issuer.
+ */
+export function describeTokenRequest(
+  config: Pick<EnvConfig, "authBase" | "sessionPath"> &
+    Partial<Pick<EnvConfig, "grant" | "tokenUrl" | "issuer">>,
+): string {
+  if (config.grant === "client_credentials") {
+    const endpoint = configuredTokenEndpoint({
+      authBase: config.authBase,
+      tokenUrl: config.tokenUrl,
+    });
+    if (endpoint !== undefined) return describeRequest("POST", endpoint);
+    return `POST <token endpoint of ${describeRequest("", config.issuer ?? "").trim()}>`;
+  }
   return describeRequest("POST", `${config.authBase}${config.sessionPath}`);
 }
 
@@ -60,16 +108,18 @@ function redirectTarget(location: string | null, base: string): string {
  */
 export async function requestAccessToken(options: SessionRequestOptions): Promise<CachedToken> {
   const { config, retry, signal } = options;
-  const url = `${config.authBase}${config.sessionPath}`;
-  const where = describeTokenRequest(config);
-  const secrets = [config.clientKey];
-  const body = JSON.stringify({ clientKey: config.clientKey });
+  const grant = grantFor(config);
+  const what = grant.what;
+  const secrets = grant.secrets;
+  const url = await grant.endpoint({ fetch: options.fetch, signal, timeoutMs: config.timeoutMs });
+  const where = describeRequest("POST", url);
   const exchange = async (attemptSignal: AbortSignal) => {
+    const { headers, body } = await grant.prepare(url);
     const response = await options.fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
+      headers,
       body,
-      // A followed 307/308 would POST the client key to wherever the gateway points.
+      // A followed 307/308 would POST the credentials to wherever the server points.
       redirect: "manual",
       signal: attemptSignal,
     });
@@ -79,26 +129,32 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
     }
     return { response, text: await readTextWithin(response, MAX_TOKEN_RESPONSE_BYTES) };
   };
+  const wait = async (info: RetryInfo) => {
+    options.onRetry?.(info);
+    await sleep(info.delayMs, signal, where);
+  };
 
   for (let attempt = 0; ; attempt++) {
-    if (signal.aborted) throw abortedError("The auth session request", signal, where);
+    if (signal.aborted) throw abortedError(`The ${lower(what)}`, signal, where);
     const canRetry = attempt < retry.limit;
     let response: Response;
     let text: string | undefined;
     try {
-      // The attempt's timeout covers reading the body too: a gateway may stall mid-body.
+      // The attempt's timeout covers reading the body too: a server may stall mid-body.
       ({ response, text } = await withAttemptTimeout(config.timeoutMs, signal, exchange));
     } catch (error) {
       const failure = describeFetchFailure(error, signal, config.timeoutMs);
-      if (failure.kind === "aborted") throw abortedError("The auth session request", signal, where);
+      if (failure.kind === "aborted") throw abortedError(`The ${lower(what)}`, signal, where);
       if (canRetry) {
-        const delayMs = backoffDelayMs(retry, attempt);
-        options.onRetry?.({ reason: failure.kind, delayMs, attempt: attempt + 1 });
-        await sleep(delayMs, signal, where);
+        await wait({
+          reason: failure.kind,
+          delayMs: backoffDelayMs(retry, attempt),
+          attempt: attempt + 1,
+        });
         continue;
       }
       throw new AuthNetworkError(
-        `Auth session request failed: ${redactSecrets(failure.reason, secrets)} (${where}, ${attempt + 1} attempts)`,
+        `${what} failed: ${redactSecrets(failure.reason, secrets)} (${where}, ${attempt + 1} attempts)`,
         { cause: redactedCause(error, secrets), reason: failure.kind, request: where },
       );
     }
@@ -106,39 +162,36 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
     if (isRedirect(response.status)) {
       const target = redactSecrets(redirectTarget(response.headers.get("location"), url), secrets);
       throw new AuthSessionError(
-        `Auth session request failed (HTTP ${response.status}, ${where}): redirected to ${target}; the token request follows no redirect, so the client key was not sent there`,
+        `${what} failed (HTTP ${response.status}, ${where}): redirected to ${target}; the token request follows no redirect, so ${grant.carries} not sent there`,
         { status: response.status, request: where },
       );
     }
     if (text === undefined) {
       throw new AuthSessionError(
-        `Auth session response exceeded ${MAX_TOKEN_RESPONSE_BYTES / 1024} KiB (HTTP ${response.status}, ${where}); nothing of it was used`,
+        `${responseName(what)} exceeded ${MAX_TOKEN_RESPONSE_BYTES / 1024} KiB (HTTP ${response.status}, ${where}); nothing of it was used`,
         { status: response.status, request: where },
       );
     }
 
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
     if (response.ok) {
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      const result = readTokenResponse(json, Date.now() / 1000, config.maxTtlSec);
-      if ("token" in result) return result.token;
+      const result = grant.readSuccess(json, Date.now() / 1000, config.maxTtlSec);
+      if ("accessToken" in result) return result;
       // A malformed token may be a real one with a stray byte: the body is not quoted then.
-      const detail =
-        result.problem === "malformed"
-          ? "the token is not 1..16384 visible ASCII characters without spaces"
-          : bodyExcerpt(text, secrets);
+      const detail = result.problem || bodyExcerpt(text, secrets);
       throw new AuthSessionError(
-        `Missing accessToken in the auth session response (HTTP ${response.status}, ${where}): ${detail}`,
+        `Missing accessToken in the ${lower(responseName(what))} (HTTP ${response.status}, ${where}): ${detail}`,
         { status: response.status, request: where },
       );
     }
 
     const retryAfterSec = parseRetryAfter(response.headers.get("retry-after"));
-    const failed = `Auth session request failed (HTTP ${response.status}, ${where})`;
+    const failed = `${what} failed (HTTP ${response.status}, ${where})`;
     if (retryAfterSec !== undefined && retryAfterSec > retry.maxRetryAfterSec) {
       throw new AuthSessionError(
         `${failed}: the gateway asked to wait ${Math.ceil(retryAfterSec)} s before retrying, longer than the ${retry.maxRetryAfterSec} s this client waits`,
@@ -146,12 +199,24 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
       );
     }
     if (canRetry && isRetryableStatus(response.status)) {
-      const delayMs =
-        retryAfterSec !== undefined ? retryAfterSec * 1000 : backoffDelayMs(retry, attempt);
-      const status = response.status;
-      options.onRetry?.({ reason: "status", status, delayMs, attempt: attempt + 1 });
-      await sleep(delayMs, signal, where);
+      await wait({
+        reason: "status",
+        status: response.status,
+        delayMs:
+          retryAfterSec !== undefined ? retryAfterSec * 1000 : backoffDelayMs(retry, attempt),
+        attempt: attempt + 1,
+      });
       continue;
+    }
+    const oauth = grant.readFailure(json);
+    if (oauth) {
+      // RFC 6749 §5.2: the code is the contract; the description is the server's prose.
+      const description =
+        oauth.description === undefined ? "" : `: ${bodyExcerpt(oauth.description, secrets)}`;
+      throw new AuthSessionError(
+        `${failed}: ${redactSecrets(oauth.error, secrets)}${description}`,
+        { status: response.status, retryAfterSec, request: where, oauthError: oauth.error },
+      );
     }
     throw new AuthSessionError(`${failed}: ${bodyExcerpt(text, secrets)}`, {
       status: response.status,
@@ -160,3 +225,9 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
     });
   }
 }
+
+/** `Auth session request` -> `auth session request`, for the middle of a sentence. */
+const lower = (text: string) => text.replace(/^[A-Z][a-z]/, (c) => c.toLowerCase());
+
+/** `Auth session request` -> `Auth session response`. */
+const responseName = (what: string) => what.replace(/request$/, "response");

@@ -1,0 +1,42 @@
+/**
+ * OAuth 2.0 client_credentials: the same runtime for an API behind a standard authorization
+ * server (Keycloak, Auth0, Okta, Microsoft Entra ID…). The token is cached in memory and in the
+ * cache dir, shared by every process on the machine (one token request for all of them), and
+ * refreshed before it expires or when the API refuses it.
+ *
+ *   AUTH_GRANT=client_credentials AUTH_BASE=https://api.example.com \
+ *   AUTH_TOKEN_URL=https://idp.example.com/oauth2/token   # or AUTH_ISSUER=https://idp.example.com
+ *   AUTH_CLIENT_ID=my-service CLIENT_KEY=<client secret> AUTH_SCOPE="api.read" \
+ *   bun apps/examples/client-credentials.ts [PATH]
+ *
+ * `AUTH_CLIENT_AUTH=private_key_jwt` with CLIENT_KEY a PKCS#8 PEM private key signs a client
+ * assertion instead of sending a secret. PATH (default `/`) is a GET on AUTH_BASE. Exit codes as
+ * the CLI's: 0 on a 2xx answer, 1 on another status, 2 config, 3 refused credentials, 4 network.
+ */
+import {
+  createEnvConfig,
+  getAccessTokenInfo,
+  requestApiWithAutoRefresh,
+} from "@openclaw/auth-runtime";
+import { ExampleError, ExitCode, runExample } from "./lib/exit.ts";
+
+await runExample(async () => {
+  const path = process.argv[2] ?? "/";
+  if (!path.startsWith("/")) {
+    throw new ExampleError("PATH must start with '/' (it is sent to AUTH_BASE)", ExitCode.Usage);
+  }
+  const config = createEnvConfig(); // process.env first, then ./.env
+  if (config.grant !== "client_credentials") {
+    throw new ExampleError("set AUTH_GRANT=client_credentials (see the README)", ExitCode.Usage);
+  }
+
+  // Where the token came from (network the first time, then memory or the shared cache file)
+  // and how long it lives: never the token itself.
+  const info = await getAccessTokenInfo({ config });
+  console.log(`token: from ${info.source}, expires in ${info.expiresIn} s`);
+
+  const res = await requestApiWithAutoRefresh({ config, url: path });
+  console.log(`status: ${res.status}`);
+  console.log(`body: ${res.body}`);
+  if (!res.ok) process.exitCode = ExitCode.RequestFailed;
+});

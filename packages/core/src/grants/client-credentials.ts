@@ -1,0 +1,114 @@
+/**
+ * OAuth 2.0 client_credentials (RFC 6749 §4.4): a form `POST` to the token endpoint, the client
+ * authenticated by `client_secret_basic`, `client_secret_post` or `private_key_jwt` (RFC 7523).
+ */
+import type { EnvConfig } from "../config.ts";
+import { readOAuthError, readOAuthTokenResponse } from "../schemas.ts";
+import { CLIENT_ASSERTION_TYPE, pemBody, signClientAssertion } from "./client-assertion.ts";
+import { discoverTokenEndpoint } from "./discovery.ts";
+import type { TokenGrant } from "./grant.ts";
+
+type ClientCredentialsConfig = Pick<
+  EnvConfig,
+  | "authBase"
+  | "clientKey"
+  | "tokenUrl"
+  | "issuer"
+  | "clientId"
+  | "clientAuth"
+  | "scope"
+  | "audience"
+  | "resource"
+>;
+
+/**
+ * The token endpoint `AUTH_TOKEN_URL` names: an absolute URL as it is, a path appended to
+ * `authBase` (as `AUTH_SESSION_PATH` is); undefined when it is to be discovered.
+ */
+export function configuredTokenEndpoint(
+  config: Pick<EnvConfig, "authBase" | "tokenUrl">,
+): string | undefined {
+  const { tokenUrl } = config;
+  if (tokenUrl === undefined) return undefined;
+  return tokenUrl.startsWith("/") ? `${config.authBase}${tokenUrl}` : tokenUrl;
+}
+
+/** RFC 6749 §2.3.1 / Appendix B: `application/x-www-form-urlencoded` of one value. */
+export const formEncode = (value: string): string =>
+  new URLSearchParams({ v: value }).toString().slice(2);
+
+/**
+ * `Basic base64(form(clientId) ":" form(secret))`: the form-encoding comes first (§2.3.1), so a
+ * `:` in the id or a `+` in the secret survives. Base64 of the UTF-8 bytes (the encoded text
+ * is ASCII anyway).
+ */
+export function basicCredentials(clientId: string, secret: string): string {
+  return `Basic ${btoa(`${formEncode(clientId)}:${formEncode(secret)}`)}`;
+}
+
+const MALFORMED = "the access_token is not 1..16384 visible ASCII characters without spaces";
+const NOT_BEARER = "the token_type is not Bearer";
+
+/** The client_credentials grant of `config` (`config.grant === "client_credentials"`). */
+export function clientCredentialsGrant(config: ClientCredentialsConfig): TokenGrant {
+  const clientId = config.clientId ?? "";
+  const secret = config.clientKey;
+  const configured = configuredTokenEndpoint(config);
+  const secrets = [secret];
+  if (config.clientAuth === "client_secret_basic") {
+    // The header's whole value: redaction finds the secret's base64 inside it too, this is belt and braces.
+    secrets.push(basicCredentials(clientId, secret).slice("Basic ".length));
+  }
+  if (config.clientAuth === "private_key_jwt") {
+    // An echo of the key may come without its PEM lines, or one line of it.
+    const body = pemBody(secret);
+    secrets.push(
+      body,
+      ...secret
+        .replaceAll("\\n", "\n")
+        .split("\n")
+        .filter((l) => l.length >= 16),
+    );
+  }
+  return {
+    what: "OAuth token request",
+    carries: "the client credentials were",
+    secrets,
+    endpoint(context) {
+      if (configured !== undefined) return Promise.resolve(configured);
+      return discoverTokenEndpoint(config.issuer ?? "", context);
+    },
+    async prepare(endpoint) {
+      const form = new URLSearchParams({ grant_type: "client_credentials" });
+      if (config.scope !== undefined) form.set("scope", config.scope);
+      if (config.audience !== undefined) form.set("audience", config.audience);
+      if (config.resource !== undefined) form.set("resource", config.resource);
+      const headers: Record<string, string> = {
+        "content-type": "application/x-www-form-urlencoded",
+        accept: "application/json",
+      };
+      if (config.clientAuth === "client_secret_basic") {
+        headers.authorization = basicCredentials(clientId, secret);
+      } else if (config.clientAuth === "client_secret_post") {
+        form.set("client_id", clientId);
+        form.set("client_secret", secret);
+      } else {
+        form.set("client_id", clientId);
+        form.set("client_assertion_type", CLIENT_ASSERTION_TYPE);
+        form.set(
+          "client_assertion",
+          await signClientAssertion({ clientId, privateKeyPem: secret, audience: endpoint }),
+        );
+      }
+      return { headers, body: form.toString() };
+    },
+    readSuccess(json, nowSec, maxTtlSec) {
+      const result = readOAuthTokenResponse(json, nowSec, maxTtlSec);
+      if ("token" in result) return result.token;
+      if (result.problem === "malformed") return { problem: MALFORMED };
+      if (result.problem === "token-type") return { problem: NOT_BEARER };
+      return { problem: "" };
+    },
+    readFailure: readOAuthError,
+  };
+}

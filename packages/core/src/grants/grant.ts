@@ -1,0 +1,36 @@
+/** The one small interface a token request's protocol implements (session, client_credentials). */
+import type { FetchLike } from "../api-request.ts";
+import type { CachedToken } from "../cache.ts";
+import type { OAuthErrorResponse } from "../schemas.ts";
+
+/** What a grant may need to find its endpoint (discovery asks the issuer). */
+export interface GrantContext {
+  readonly fetch: FetchLike;
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+}
+
+/**
+ * A token request's protocol. session.ts owns what every grant shares (retries, timeouts,
+ * redirects refused, bounded reads, typed errors); a grant says where the request goes, what it
+ * sends and how its answer reads.
+ */
+export interface TokenGrant {
+  /** How messages name the request: `Auth session request`, `OAuth token request`. */
+  readonly what: string;
+  /** What the request carries, for messages: `the client key was`, `the client credentials were`. */
+  readonly carries: string;
+  /** Every form of the credentials, redacted from every message. */
+  readonly secrets: readonly string[];
+  /** The absolute URL of the token request (discovered once per process when it must be). */
+  endpoint(context: GrantContext): Promise<string>;
+  /** Headers and body of one attempt (a new client assertion each time: a `jti` is single use). */
+  prepare(endpoint: string): Promise<{ headers: Record<string, string>; body: string }>;
+  /**
+   * The token of a 2xx body, or what is wrong with it for the message; an empty `problem` lets
+   * the message quote the body (redacted) instead.
+   */
+  readSuccess(json: unknown, nowSec: number, maxTtlSec: number): CachedToken | { problem: string };
+  /** The protocol's error of a refused request (RFC 6749 §5.2), when it has one. */
+  readFailure(json: unknown): OAuthErrorResponse | undefined;
+}
