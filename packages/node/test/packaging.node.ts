@@ -446,7 +446,7 @@ console.log(JSON.stringify({ file: cacheFileName("ab"), dir: CONFIG_DEFAULTS.cac
     await strictTypeChecks(project);
   });
 
-  test("a consumer's tsc with Bun's recommended tsconfig, less allowImportingTsExtensions, accepts them", {
+  test("a consumer's tsc with Bun's recommended tsconfig, less allowImportingTsExtensions and with the bun condition, accepts them", {
     timeout: TEST_TIMEOUT_MS,
   }, async () => {
     await writeFile(
@@ -459,6 +459,8 @@ console.log(JSON.stringify({ file: cacheFileName("ab"), dir: CONFIG_DEFAULTS.cac
       module: "Preserve",
       moduleResolution: "bundler",
       moduleDetection: "force",
+      // A Bun project may resolve with the "bun" condition; `types` still comes first.
+      customConditions: ["bun"],
       verbatimModuleSyntax: true,
       strict: true,
       noPropertyAccessFromIndexSignature: true,
