@@ -1,8 +1,10 @@
 /**
- * The packed tarballs, as users get them: `npm pack` of this package and `bun pm pack` of core,
- * each installed in a fresh project outside the repo (npm / bun add, zod and dotenv from the
- * registry), run there against a dev gateway, type-checked by a consumer's tsc, and linted by
- * publint and are-the-types-wrong.
+ * The packed tarballs, as users get them: `npm pack` of this package, `bun pm pack` of core, of
+ * the dev gateway and of the CLI's published package (apps/cli/dist/package), each installed in
+ * a fresh project outside the repo (npm / bun add; zod and dotenv from the registry), run there
+ * against a dev gateway, type-checked by a consumer's strict tsc (without skipLibCheck or
+ * allowImportingTsExtensions), and linted by publint and are-the-types-wrong (esm-only: the
+ * packages say they are ESM only).
  */
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -22,6 +24,8 @@ import {
 
 const CLIENT_KEY = "ck-live-CANARY-7f3a9c";
 const CORE_DIR = join(REPO_DIR, "packages/core");
+const GATEWAY_DIR = join(REPO_DIR, "packages/dev-gateway");
+const CLI_DIR = join(REPO_DIR, "apps/cli");
 const TSC = join(REPO_DIR, "node_modules/typescript/bin/tsc");
 const BIN = join(PACKAGE_DIR, "node_modules/.bin");
 /** Installs fetch zod and dotenv from the registry: generous. */
@@ -68,8 +72,11 @@ const response = await requestApiWithAutoRefresh({
 console.log(JSON.stringify({ source, status: response.status, price: response.json().price }));
 `;
 
-/** A consumer's code, type-checked against the installed package. */
-const consumerSource = (pkg: string) => `import {
+/**
+ * A consumer's code, type-checked against the installed package: the user API, and the other
+ * entries. Its index-signature reads use brackets, as noPropertyAccessFromIndexSignature wants.
+ */
+const consumerSource = (pkg: string, more = "") => `${more}import {
   type ApiResponse,
   AuthSessionError,
   createEnvConfig,
@@ -81,6 +88,7 @@ const consumerSource = (pkg: string) => `import {
 } from "${pkg}";
 
 const config: EnvConfig = createEnvConfig(process.env, { envFile: false });
+const base: string | undefined = process.env["AUTH_BASE"];
 const info: TokenInfo = await getAccessTokenInfo({ config });
 const source: TokenSource = info.source;
 const response: ApiResponse = await requestApiWithAutoRefresh({
@@ -93,8 +101,83 @@ const status: number = response.status;
 const code: string = new AuthSessionError("refused").code;
 // @ts-expect-error: proves the types are the package's, not \`any\`
 const wrong: string = info.expiresAt;
-console.log(source, status, code, wrong);
+console.log(source, status, code, wrong, base);
 `;
+
+/** Core's other entries, as a tool built on the runtime imports them. */
+const coreEntries = `import { createAuthRuntime, FileTokenStore } from "@openclaw/auth-runtime/adapter";
+import { CONFIG_DEFAULTS, cacheFileName } from "@openclaw/auth-runtime/cache";
+const file: string = cacheFileName("0123456789abcdef0123456789abcdef");
+const minTtl: number = CONFIG_DEFAULTS.minTtlSec;
+console.log(file, minTtl, typeof createAuthRuntime, typeof FileTokenStore);
+`;
+
+/**
+ * What a strict consumer compiles with: strict, every stricter flag this repository uses, and
+ * noPropertyAccessFromIndexSignature; skipLibCheck off, so our .d.ts files are checked too; no
+ * allowImportingTsExtensions. `types: ["node"]` (Node 20's) for the globals both runtimes share:
+ * bun-types itself does not compile without skipLibCheck, which is not ours to prove.
+ */
+const STRICT = {
+  target: "ES2022",
+  strict: true,
+  noUncheckedIndexedAccess: true,
+  exactOptionalPropertyTypes: true,
+  noPropertyAccessFromIndexSignature: true,
+  noImplicitOverride: true,
+  verbatimModuleSyntax: true,
+  skipLibCheck: false,
+  noEmit: true,
+  types: ["node"],
+  typeRoots: [join(PACKAGE_DIR, "node_modules/@types")],
+};
+
+/** The consumer's code under NodeNext and under bundler resolution, both with {@link STRICT}. */
+async function strictTypeChecks(project: string): Promise<void> {
+  await typeCheck(project, "nodenext", {
+    ...STRICT,
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+  });
+  await typeCheck(project, "bundler", { ...STRICT, module: "ESNext", moduleResolution: "Bundler" });
+}
+
+/** The fields a registry page and `npm` need, and no dependency that cannot be installed. */
+const PUBLIC_PACKAGES = [
+  "@openclaw/auth-runtime",
+  "@openclaw/auth-runtime-node",
+  "@openclaw/dev-gateway",
+  "@openclaw/auth-cli",
+];
+async function assertPublishableManifest(tarball: string): Promise<Record<string, unknown>> {
+  const text = ok(await run("tar", ["-xzOf", tarball, "package/package.json"]), "tar").stdout;
+  const manifest = JSON.parse(text) as Record<string, unknown>;
+  assert.equal(manifest["private"], undefined, "not private");
+  assert.equal(manifest["type"], "module");
+  for (const field of [
+    "repository",
+    "homepage",
+    "bugs",
+    "license",
+    "keywords",
+    "engines",
+    "files",
+  ]) {
+    assert.ok(manifest[field], `${String(manifest["name"])} has ${field}`);
+  }
+  const deps = [
+    "dependencies",
+    "devDependencies",
+    "peerDependencies",
+    "optionalDependencies",
+  ].flatMap((field) => Object.entries((manifest[field] ?? {}) as Record<string, string>));
+  for (const [name, range] of deps) {
+    assert.doesNotMatch(range, /^(workspace|file|link):/, `${name}@${range} is installable`);
+    if (name.startsWith("@openclaw/"))
+      assert.ok(PUBLIC_PACKAGES.includes(name), `${name} is public`);
+  }
+  return manifest;
+}
 
 async function typeCheck(dir: string, name: string, compilerOptions: object): Promise<void> {
   const config = join(dir, `tsconfig.${name}.json`);
@@ -102,7 +185,8 @@ async function typeCheck(dir: string, name: string, compilerOptions: object): Pr
   ok(await run(process.execPath, [TSC, "-p", config], { cwd: dir }), `tsc (${name})`);
 }
 
-async function lintTarball(tarball: string): Promise<void> {
+/** publint --strict and attw --profile esm-only; `types: false` for a package of a bin only. */
+async function lintTarball(tarball: string, { types = true } = {}): Promise<void> {
   const publint = ok(await run(join(BIN, "publint"), ["run", tarball, "--strict"]), "publint");
   assert.match(publint.stdout, /All good!/);
   // esm-only: node10 and require() from CJS are out of scope; the exit code says the rest.
@@ -110,15 +194,28 @@ async function lintTarball(tarball: string): Promise<void> {
     await run(join(BIN, "attw"), [tarball, "--profile", "esm-only", "--format", "ascii"]),
     "attw",
   );
+  if (!types) {
+    assert.match(attw.stdout, /does not contain types/);
+    return;
+  }
   assert.match(attw.stdout, /node16 \(from ESM\): 🟢/);
   assert.match(attw.stdout, /bundler: 🟢/);
+}
+
+/** `bun pm pack` of the package in `dir`, into `destination`: the tarball's path. */
+async function pack(dir: string, destination: string): Promise<string> {
+  const before = new Set(await readdir(destination));
+  ok(await run(BUN, ["pm", "pack", "--destination", destination], { cwd: dir }), "bun pm pack");
+  const name = (await readdir(destination)).find((f) => f.endsWith(".tgz") && !before.has(f));
+  assert.ok(name, `bun pm pack wrote no tarball for ${dir}`);
+  return join(destination, name);
 }
 
 async function withRuntimeEnv(gateway: GatewayControl, dir: string) {
   return { AUTH_BASE: gateway.url, CLIENT_KEY, AUTH_CACHE_DIR: join(dir, "cache") };
 }
 
-describe("the npm tarball of @openclaw/auth-runtime-node", () => {
+describe("the tarball of @openclaw/auth-runtime-node, installed with npm", () => {
   let work = "";
   let tarball = "";
   let project = "";
@@ -128,14 +225,14 @@ describe("the npm tarball of @openclaw/auth-runtime-node", () => {
   before(
     async () => {
       work = await outsideTheRepo("openclaw-pack-node-");
-      const packed = ok(
-        await run("npm", ["pack", "--json", "--pack-destination", work], { cwd: PACKAGE_DIR }),
-        "npm pack",
-      );
-      const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
-      assert.ok(info);
-      tarball = join(work, info.filename);
-      files = info.files.map((file) => file.path).sort();
+      // bun pm pack, not npm pack: it writes workspace:* ranges as the versions they stand for.
+      tarball = await pack(PACKAGE_DIR, work);
+      const listed = ok(await run("tar", ["-tzf", tarball]), "tar");
+      files = listed.stdout
+        .trim()
+        .split("\n")
+        .map((path) => path.replace(/^package\//, ""))
+        .sort();
       project = join(work, "consumer");
       await freshProject(project);
       ok(
@@ -201,32 +298,20 @@ describe("the npm tarball of @openclaw/auth-runtime-node", () => {
     assert.equal((await gateway.stats()).tokensIssued, 1);
   });
 
-  test("a consumer's tsc resolves its types with NodeNext and with bundler resolution", {
+  test("a strict consumer's tsc (NodeNext, bundler; no skipLibCheck) accepts its declarations", {
     timeout: TEST_TIMEOUT_MS,
   }, async () => {
     await writeFile(join(project, "consumer.ts"), consumerSource("@openclaw/auth-runtime-node"));
-    const common = {
-      target: "ES2022",
-      strict: true,
-      noEmit: true,
-      skipLibCheck: false,
-      types: ["node"],
-      typeRoots: [join(PACKAGE_DIR, "node_modules/@types")],
-    };
-    await typeCheck(project, "nodenext", {
-      ...common,
-      module: "NodeNext",
-      moduleResolution: "NodeNext",
-    });
-    await typeCheck(project, "bundler", {
-      ...common,
-      module: "ESNext",
-      moduleResolution: "Bundler",
-    });
+    await strictTypeChecks(project);
+  });
+
+  test("its manifest is complete and depends on nothing unpublishable", async () => {
+    const manifest = await assertPublishableManifest(tarball);
+    assert.deepEqual(manifest["engines"], { node: ">=20" });
   });
 });
 
-describe("the bun tarball of @openclaw/auth-runtime", () => {
+describe("the tarball of @openclaw/auth-runtime, installed with bun", () => {
   let work = "";
   let tarball = "";
   let project = "";
@@ -235,10 +320,7 @@ describe("the bun tarball of @openclaw/auth-runtime", () => {
   before(
     async () => {
       work = await outsideTheRepo("openclaw-pack-core-");
-      ok(await run(BUN, ["pm", "pack", "--destination", work], { cwd: CORE_DIR }), "bun pm pack");
-      const name = (await readdir(work)).find((file) => file.endsWith(".tgz"));
-      assert.ok(name, "bun pm pack wrote no tarball");
-      tarball = join(work, name);
+      tarball = await pack(CORE_DIR, work);
       project = join(work, "consumer");
       await freshProject(project);
       ok(
@@ -255,18 +337,39 @@ describe("the bun tarball of @openclaw/auth-runtime", () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  test("holds src/ without tests, node-unsupported.js, README.md and package.json", async () => {
+  test("holds src/ without tests, the built declarations and ./cache, the stubs, READMEs and package.json", async () => {
     const listed = ok(await run("tar", ["-tzf", tarball]), "tar");
     const paths = listed.stdout
       .trim()
       .split("\n")
       .map((path) => path.replace(/^package\//, ""));
-    assert.ok(paths.includes("src/index.ts") && paths.includes("node-unsupported.js"));
-    assert.ok(paths.includes("README.md") && paths.includes("package.json"));
+    assert.ok(paths.includes("src/index.ts"));
+    for (const entry of ["index", "adapter", "cache"])
+      assert.ok(paths.includes(`dist/${entry}.d.ts`));
+    assert.deepEqual(
+      paths.filter((path) => !path.startsWith("src/") && !path.endsWith(".d.ts")).sort(),
+      [
+        "README.md",
+        "README.redis.md",
+        "dist/cache.js",
+        "node-unsupported.js",
+        "package.json",
+        "runtime-unsupported.js",
+      ],
+    );
     assert.deepEqual(
       paths.filter((path) => path.endsWith(".test.ts") || path.startsWith("test/")),
       [],
     );
+  });
+
+  test("its manifest is complete, ESM only, and depends on nothing unpublishable", async () => {
+    const manifest = await assertPublishableManifest(tarball);
+    const exports = manifest["exports"] as Record<string, Record<string, string>>;
+    for (const entry of [".", "./adapter", "./cache"]) {
+      assert.equal(exports[entry]?.["require"], undefined, `${entry} has no require condition`);
+      assert.match(exports[entry]?.["types"] ?? "", /^\.\/dist\/.*\.d\.ts$/);
+    }
   });
 
   test(
@@ -289,30 +392,213 @@ describe("the bun tarball of @openclaw/auth-runtime", () => {
     assert.equal(lastJsonLine(second.stdout).source, "cache");
   });
 
-  test("under Node, importing it fails at once with an error naming @openclaw/auth-runtime-node", async () => {
+  test("under Node, importing it or ./adapter fails at once with an error naming @openclaw/auth-runtime-node", async () => {
     await writeFile(join(project, "on-node.mjs"), smokeScript("@openclaw/auth-runtime"));
     const child = await run(process.execPath, ["on-node.mjs"], { cwd: project });
     assert.equal(child.code, 1);
     assert.match(child.stderr, /@openclaw\/auth-runtime-node/);
+    await writeFile(
+      join(project, "adapter-on-node.mjs"),
+      `import { createAuthRuntime } from "@openclaw/auth-runtime/adapter";\nconsole.log(createAuthRuntime);\n`,
+    );
+    const adapter = await run(process.execPath, ["adapter-on-node.mjs"], { cwd: project });
+    assert.equal(adapter.code, 1);
+    assert.match(adapter.stderr, /@openclaw\/auth-runtime-node/);
   });
 
-  test("a consumer's tsc resolves its types with Bun's recommended tsconfig", {
+  test("under Node, ./cache works: the cache-file rules import nothing", async () => {
+    await writeFile(
+      join(project, "cache-on-node.mjs"),
+      `import { cacheFileName, CONFIG_DEFAULTS } from "@openclaw/auth-runtime/cache";
+console.log(JSON.stringify({ file: cacheFileName("ab"), dir: CONFIG_DEFAULTS.cacheDir }));\n`,
+    );
+    const child = ok(await run(process.execPath, ["cache-on-node.mjs"], { cwd: project }), "node");
+    assert.deepEqual(lastJsonLine(child.stdout), {
+      file: "token_ab.json",
+      dir: "/tmp/skill-auth-cache",
+    });
+  });
+
+  test("a browser bundle of it fails on load with an error that says where it runs", async () => {
+    await writeFile(join(project, "web.ts"), smokeScript("@openclaw/auth-runtime"));
+    ok(
+      await run(BUN, ["build", "web.ts", "--target=browser", "--outfile", "web.js"], {
+        cwd: project,
+      }),
+      "bun build --target=browser",
+    );
+    const child = await run(process.execPath, ["web.js"], { cwd: project });
+    assert.equal(child.code, 1);
+    assert.match(
+      child.stderr,
+      /runs on Bun .* and on Node\.js >= 20 \(@openclaw\/auth-runtime-node\)/,
+    );
+    assert.match(child.stderr, /browsers and edge runtimes/);
+  });
+
+  test("a strict consumer's tsc (NodeNext, bundler; no skipLibCheck) accepts the declarations of all three entries", {
     timeout: TEST_TIMEOUT_MS,
   }, async () => {
-    await writeFile(join(project, "consumer.ts"), consumerSource("@openclaw/auth-runtime"));
+    await writeFile(
+      join(project, "consumer.ts"),
+      consumerSource("@openclaw/auth-runtime", coreEntries),
+    );
+    await strictTypeChecks(project);
+  });
+
+  test("a consumer's tsc with Bun's recommended tsconfig, less allowImportingTsExtensions and with the bun condition, accepts them", {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
+    await writeFile(
+      join(project, "consumer.ts"),
+      consumerSource("@openclaw/auth-runtime", coreEntries),
+    );
     await typeCheck(project, "bun", {
       target: "ESNext",
       lib: ["ESNext"],
       module: "Preserve",
       moduleResolution: "bundler",
       moduleDetection: "force",
-      allowImportingTsExtensions: true,
+      // A Bun project may resolve with the "bun" condition; `types` still comes first.
+      customConditions: ["bun"],
       verbatimModuleSyntax: true,
       strict: true,
+      noPropertyAccessFromIndexSignature: true,
       noEmit: true,
       skipLibCheck: true,
       types: ["bun"],
       typeRoots: [join(REPO_DIR, "node_modules/@types")],
     });
+  });
+});
+
+describe("the tarball of @openclaw/auth-cli (apps/cli/dist/package)", () => {
+  let work = "";
+  let tarball = "";
+  let gateway: GatewayControl | undefined;
+
+  before(
+    async () => {
+      work = await outsideTheRepo("openclaw-pack-cli-");
+      ok(await run(BUN, ["run", "build:package"], { cwd: CLI_DIR }), "build:package");
+      tarball = await pack(join(CLI_DIR, "dist/package"), work);
+      gateway = await startGateway({ clientKeys: [CLIENT_KEY] });
+    },
+    { timeout: SETUP_TIMEOUT_MS },
+  );
+
+  after(async () => {
+    await gateway?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  test("holds the bundled bin, README.md and package.json, and depends on nothing", async () => {
+    const manifest = await assertPublishableManifest(tarball);
+    assert.deepEqual(manifest["bin"], { "openclaw-auth": "./bin/openclaw-auth.js" });
+    assert.equal(manifest["dependencies"], undefined);
+    const listed = ok(await run("tar", ["-tzf", tarball]), "tar")
+      .stdout.trim()
+      .split("\n");
+    assert.deepEqual(listed.filter((path) => !/^package\/bin\/[\w-]+\.js$/.test(path)).sort(), [
+      "package/README.md",
+      "package/package.json",
+    ]);
+  });
+
+  test(
+    "publint and are-the-types-wrong (esm-only) find nothing",
+    { timeout: TEST_TIMEOUT_MS },
+    () => lintTarball(tarball, { types: false }),
+  );
+
+  test("installed with npm in a fresh project, npx openclaw-auth runs: --version, then a token from the gateway", {
+    timeout: SETUP_TIMEOUT_MS,
+  }, async () => {
+    assert.ok(gateway);
+    const project = join(work, "npm-consumer");
+    await freshProject(project);
+    ok(
+      await run("npm", ["install", "--no-audit", "--no-fund", "--no-package-lock", tarball], {
+        cwd: project,
+        timeoutMs: SETUP_TIMEOUT_MS,
+      }),
+      "npm install",
+    );
+    const version = ok(
+      await run("npx", ["--no-install", "openclaw-auth", "--version"], { cwd: project }),
+      "npx",
+    );
+    assert.equal(version.stdout, "0.1.0\n");
+    const env = await withRuntimeEnv(gateway, project);
+    const token = ok(
+      await run("npx", ["--no-install", "openclaw-auth", "token", "--json"], { cwd: project, env }),
+      "npx openclaw-auth token",
+    );
+    assert.equal(lastJsonLine(token.stdout).source, "network");
+    const warm = ok(
+      await run("npx", ["--no-install", "openclaw-auth", "token", "--json"], { cwd: project, env }),
+      "npx openclaw-auth token",
+    );
+    assert.equal(lastJsonLine(warm.stdout).source, "cache");
+  });
+
+  test("added with bun to a fresh project, bunx openclaw-auth --version runs", {
+    timeout: SETUP_TIMEOUT_MS,
+  }, async () => {
+    const project = join(work, "bun-consumer");
+    await freshProject(project);
+    ok(await run(BUN, ["add", tarball], { cwd: project, timeoutMs: SETUP_TIMEOUT_MS }), "bun add");
+    const version = ok(
+      await run(BUN, ["x", "openclaw-auth", "--version"], { cwd: project }),
+      "bunx",
+    );
+    assert.equal(version.stdout, "0.1.0\n");
+  });
+});
+
+describe("the tarball of @openclaw/dev-gateway, installed with bun", () => {
+  let work = "";
+  let tarball = "";
+
+  before(
+    async () => {
+      work = await outsideTheRepo("openclaw-pack-gateway-");
+      tarball = await pack(GATEWAY_DIR, work);
+    },
+    { timeout: SETUP_TIMEOUT_MS },
+  );
+
+  after(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  test("its manifest is complete and it is linted clean", {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
+    await assertPublishableManifest(tarball);
+    await lintTarball(tarball);
+  });
+
+  test("imported in a fresh project, it starts and issues a token", {
+    timeout: SETUP_TIMEOUT_MS,
+  }, async () => {
+    const project = join(work, "consumer");
+    await freshProject(project);
+    ok(await run(BUN, ["add", tarball], { cwd: project, timeoutMs: SETUP_TIMEOUT_MS }), "bun add");
+    await writeFile(
+      join(project, "gateway.ts"),
+      `import { DEFAULT_DEV_CLIENT_KEY, startDevGateway } from "@openclaw/dev-gateway";
+const gateway = startDevGateway({ ttlSec: 60 });
+const answer = await fetch(\`\${gateway.url}/auth/session\`, {
+  method: "POST",
+  body: JSON.stringify({ clientKey: DEFAULT_DEV_CLIENT_KEY }),
+});
+const body = (await answer.json()) as { accessToken?: string };
+console.log(JSON.stringify({ status: answer.status, token: typeof body.accessToken }));
+await gateway.stop();
+`,
+    );
+    const child = ok(await run(BUN, ["gateway.ts"], { cwd: project }), "bun gateway.ts");
+    assert.deepEqual(lastJsonLine(child.stdout), { status: 200, token: "string" });
   });
 });
