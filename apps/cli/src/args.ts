@@ -20,6 +20,8 @@ export interface GlobalOptions {
   /** `--json`: results as JSON on stdout, errors as one JSON object on stderr. */
   readonly json: boolean;
   readonly quiet: boolean;
+  /** `--verbose`: the runtime's events on stderr, one line each (as AUTH_DEBUG=1). */
+  readonly verbose: boolean;
   readonly help: boolean;
   readonly version: boolean;
 }
@@ -202,6 +204,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     dryRun: v["dry-run"] === true,
     json: v.json === true,
     quiet: v.quiet === true,
+    verbose: v.verbose === true,
     help: v.help === true,
     version: v.version === true,
   };

@@ -51,6 +51,11 @@ async function run(argv: readonly string[]): Promise<number> {
     setJsonMessages(wantsJson(argv));
     const cli = parseCommandLine(argv);
     setQuiet(cli.globals.quiet);
+    if (cli.globals.verbose) {
+      // Loaded only when asked for: the runtime's own event lines, redacted like every stderr line.
+      const { enableDebugLines } = await import("@openclaw/auth-runtime/adapter");
+      enableDebugLines((line) => writeErr(`${line}\n`));
+    }
     const { command } = cli;
     if (command?.name === "help") {
       const topic = cli.positionals[0];

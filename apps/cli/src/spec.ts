@@ -27,6 +27,7 @@ export const GLOBAL_OPTIONS = {
   "dry-run": { type: "boolean" },
   json: { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
+  verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const satisfies Record<string, OptionSpec>;
@@ -37,6 +38,7 @@ export const GLOBAL_HELP: readonly (readonly [string, string])[] = [
   ["--dry-run", "no network, no cache: show what would be done"],
   ["--json", 'results as JSON on stdout; errors as {"error":{"code","message"}} on stderr'],
   ["-q, --quiet", "no notes or warnings on stderr (errors are still printed)"],
+  ["--verbose", "what the runtime did, one line per event on stderr (as AUTH_DEBUG=1)"],
   ["-h, --help", "help (also: openclaw-auth help <command>)"],
   ["-V, --version", "the version"],
 ];

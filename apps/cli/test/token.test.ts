@@ -31,6 +31,25 @@ describe("token", () => {
   );
 
   test(
+    "--verbose prints what the runtime did, one line per event on stderr, and nothing secret",
+    async () => {
+      const cold = await fx.run(["token", "--verbose"]);
+      expect(cold.code).toBe(0);
+      const token = cold.stdout.trim();
+      expect(cold.stderr).toMatch(
+        /^openclaw-auth: token\.acquired source=network ms=\d+ attempts=1$/m,
+      );
+      expect(cold.stderr).not.toContain(token);
+      expect(cold.stderr).not.toContain(CLIENT_KEY);
+      const warm = await fx.run(["token", "--verbose"]);
+      expect(warm.stdout.trim()).toBe(token);
+      expect(warm.stderr).toMatch(/^openclaw-auth: token\.acquired source=cache /m);
+      expect((await fx.run(["token"])).stderr).toBe("");
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
     "--json gives token, expiresAt, expiresIn (seconds left) and source",
     async () => {
       const cold = JSON.parse((await fx.run(["token", "--json"])).stdout) as TokenJson;
