@@ -4,7 +4,7 @@
  * dotenv stay imports) and `index.d.ts`/`adapter.d.ts`, the declarations of the same entries
  * bundled into self-contained files: a consumer sees this package's types, not core's files.
  */
-import { rm } from "node:fs/promises";
+import { copyFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BunPlugin } from "bun";
@@ -67,3 +67,7 @@ const types = await rollup({
 });
 await types.write({ dir: dist, format: "es", chunkFileNames: "shared-[hash].d.ts" });
 await types.close();
+
+// What a browser or edge bundle resolves for this package (the `browser`/`worker`/… conditions):
+// core's build makes it from the same entries, naming what runs where.
+await copyFile(join(root, "../core/runtime-unsupported.js"), join(dist, "runtime-unsupported.js"));

@@ -309,6 +309,18 @@ describe("the tarball of @openclaw/auth-runtime-node, installed with npm", () =>
     const manifest = await assertPublishableManifest(tarball);
     assert.deepEqual(manifest["engines"], { node: ">=20" });
   });
+  test("a browser bundle of it fails on load with an error that says where it runs", async () => {
+    await writeFile(join(project, "web.ts"), smokeScript("@openclaw/auth-runtime-node"));
+    ok(
+      await run(BUN, ["build", "web.ts", "--target=browser", "--outfile", "web.js"], {
+        cwd: project,
+      }),
+      "bun build --target=browser",
+    );
+    const child = await run(process.execPath, ["web.js"], { cwd: project });
+    assert.equal(child.code, 1);
+    assert.match(child.stderr, /browsers and edge runtimes/);
+  });
 });
 
 describe("the tarball of @openclaw/auth-runtime, installed with bun", () => {
