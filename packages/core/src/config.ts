@@ -53,6 +53,8 @@ export interface EnvConfig {
   readonly allowedOrigins: readonly string[];
   /** No token is cached for longer than this many seconds, whatever the gateway says. */
   readonly maxTtlSec: number;
+  /** `AUTH_DEBUG=1`: every event of the runtime is printed, one redacted line each, on stderr. */
+  readonly debug: boolean;
   /** `redis://` URL of a shared fleet cache, when one is configured. */
   readonly redisUrl: string | undefined;
   /** The token request's protocol: the gateway's session request, or OAuth 2.0 client_credentials. */
@@ -125,6 +127,8 @@ export interface ConfigOptions {
    * @default 86400
    */
   readonly maxTtlSec?: number;
+  /** Print every event of the runtime on stderr, one line each (`AUTH_DEBUG=1`). @default false */
+  readonly debug?: boolean;
   /**
    * The token request's protocol: `"session"` (the gateway's `POST {authBase}{sessionPath}`) or
    * `"client_credentials"` (OAuth 2.0, RFC 6749 §4.4; then `clientKey` is the client secret, or
@@ -248,6 +252,19 @@ function text(name: string, doc: string): Variable<string, undefined> {
   };
 }
 
+/** A switch: the variable's `1` turns it on, any other text leaves it off; as an option, a boolean. */
+function flag(name: string, doc: string): Variable<boolean, boolean> {
+  return {
+    name,
+    doc,
+    default: false,
+    type: "a boolean",
+    is: (value: unknown): value is boolean => typeof value === "boolean",
+    fromText: (text) => text === "1",
+    rules: [],
+  };
+}
+
 /** A setting that is one of `values`, the first its default. */
 function oneOf<T extends string>(name: string, doc: string, values: readonly T[]): Variable<T, T> {
   const is = (value: unknown): value is T => values.some((v) => v === value);
@@ -350,6 +367,7 @@ const VARIABLES = {
     "AUTH_MAX_TTL_SEC",
     "no token is cached for longer than this many seconds, whatever the gateway says",
   ),
+  debug: flag("AUTH_DEBUG", "`1`: one redacted line per event of the runtime on stderr"),
   grant: oneOf("AUTH_GRANT", "the token request: `session` or `client_credentials`", GRANTS),
   tokenUrl: {
     name: "AUTH_TOKEN_URL",
@@ -422,7 +440,7 @@ export interface ConfigVariable {
   /** The field of {@link EnvConfig} and {@link ConfigOptions}, e.g. `authBase`. */
   readonly field: Field;
   /** The default, or undefined when there is none (see `required`). */
-  readonly default: string | number | undefined;
+  readonly default: string | number | boolean | undefined;
   /** True for the one setting without a default, `CLIENT_KEY`. */
   readonly required: boolean;
   readonly doc: string;
@@ -436,7 +454,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze(
       name,
       field,
       // A list's default is empty: none.
-      default: isString(value) || isNumber(value) ? value : undefined,
+      default: isString(value) || isNumber(value) || typeof value === "boolean" ? value : undefined,
       required: required === true,
       doc,
     });
@@ -511,6 +529,7 @@ function build(values: Values, clientKey: string, source: EnvConfig["clientKeySo
     allowedOrigins: values.allowedOrigins ?? d.allowedOrigins.default,
     maxTtlSec: values.maxTtlSec ?? d.maxTtlSec.default,
     redisUrl: values.redisUrl ?? d.redisUrl.default,
+    debug: values.debug ?? d.debug.default,
     grant: values.grant ?? d.grant.default,
     tokenUrl: values.tokenUrl,
     issuer: values.issuer,

@@ -95,6 +95,8 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
   function createTokenManager(init: TokenManagerInit): TokenManager {
     checkDebug();
     const { config } = init;
+    // A config made with `debug: true` (or from an environment with AUTH_DEBUG=1) asks for them too.
+    if (config.debug) enableDebugLines();
     const events = new EventSink(init.onEvent);
     const onWarning = init.onWarning ?? defaultWarn;
     // onWarning is a view of the cache.warning events: told the same messages, as text.

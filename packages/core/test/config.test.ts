@@ -349,6 +349,7 @@ function tableAfter(markdown: string, heading: string): Record<string, string>[]
 function documentedDefault(variable: (typeof CONFIG_VARIABLES)[number], language: "en" | "zh") {
   if (variable.required) return language === "en" ? "required" : "必填";
   if (variable.default === undefined) return language === "en" ? "none" : "无";
+  if (variable.default === false) return language === "en" ? "off" : "关";
   return `\`${variable.default}\``;
 }
 

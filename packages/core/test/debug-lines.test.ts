@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
 import { createConfig, formatEventLine, getAccessToken, subscribe } from "./internal-api.ts";
@@ -82,6 +83,28 @@ describe("AUTH_DEBUG", () => {
     ]);
     expect(stderr).not.toContain(KEY);
     expect(stderr).not.toContain(token);
+  });
+
+  test("a config made with debug: true prints the same lines without AUTH_DEBUG", async () => {
+    const index = JSON.stringify(join(import.meta.dir, "../src/index.ts"));
+    const script = `import { createConfig, getAccessToken } from ${index};
+const env = process.env;
+const config = createConfig({ authBase: env.AUTH_BASE, clientKey: env.CLIENT_KEY, cacheDir: env.AUTH_CACHE_DIR, debug: true });
+await getAccessToken({ config });`;
+    const child = Bun.spawn([process.execPath, "-e", script], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        AUTH_BASE: gateway.url,
+        CLIENT_KEY: KEY,
+        AUTH_CACHE_DIR: `${dir}/from-options`,
+      },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^openclaw-auth: token\.acquired source=network ms=\d+ attempts=1$/m);
+    expect(stderr).not.toContain(KEY);
   });
 
   test("without AUTH_DEBUG nothing is printed", async () => {
