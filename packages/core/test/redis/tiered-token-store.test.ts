@@ -185,4 +185,31 @@ describe.skipIf(!REDIS_SERVER)("TieredTokenStore", () => {
       gateway.stop(true);
     }
   });
+  test("a token found only in Redis is reported as token.acquired from source redis; one in the file, from cache", async () => {
+    const config = createEnvConfig(
+      { AUTH_BASE: "http://127.0.0.1:9", CLIENT_KEY: "ck-tier-CANARY-9d3e" },
+      { envFile: false },
+    );
+    const events: { type: string; source?: string }[] = [];
+    const manager = () =>
+      createTokenManager({
+        config,
+        store: fleetStore(),
+        onWarning: () => {},
+        onEvent: (event) => events.push(event as { type: string; source?: string }),
+      });
+    const first = manager();
+    await shared.set(first.key, token("fleet-only", 600));
+    expect((await first.getToken()).accessToken).toBe("fleet-only");
+    expect(events.filter((e) => e.type === "token.acquired").map((e) => e.source)).toEqual([
+      "redis",
+    ]);
+    // The tiered store copied it into the file; Redis now loses it: the next process reads the file.
+    await redis.client.send("DEL", [`openclaw:auth:token:${first.key}`]);
+    events.length = 0;
+    expect((await manager().getToken()).accessToken).toBe("fleet-only");
+    expect(events.filter((e) => e.type === "token.acquired").map((e) => e.source)).toEqual([
+      "cache",
+    ]);
+  });
 });
