@@ -142,6 +142,26 @@ export function eventsSuite(h: Harness): void {
       });
     });
 
+    it(h, "an attempt that outlives AUTH_TIMEOUT_MS: token.retry with reason timeout", async () => {
+      await withFixture(h, {}, async (f) => {
+        // The first answer comes after 3 s; the attempt gives up after 300 ms.
+        await f.gateway.setFaults([
+          { kind: "latency", ms: 3_000, route: "/auth/session", count: 1 },
+        ]);
+        const { events, onEvent } = collector();
+        const tokenManager = api.createTokenManager({
+          config: f.configWith({ AUTH_TIMEOUT_MS: "300" }),
+          store: null,
+          retry: FAST_RETRY,
+        });
+        seenTokens.add((await api.getAccessTokenInfo({ tokenManager, onEvent })).accessToken);
+        assert.deepEqual(shapes(events), [
+          { type: "token.retry", reason: "timeout", attempt: 1 },
+          { type: "token.acquired", source: "network", attempts: 2 },
+        ]);
+      });
+    });
+
     it(
       h,
       "a refresh failure with a still-valid token: token.stale_served and a cache.warning that onWarning also gets",
