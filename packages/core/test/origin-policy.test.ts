@@ -1,6 +1,6 @@
 /** URL resolution, loopback detection and secret redaction: the pure helpers behind the policy. */
 import { describe, expect, test } from "bun:test";
-import { resolveApiHref } from "../src/origin-policy.ts";
+import { mayReceiveToken, resolveApiHref } from "../src/origin-policy.ts";
 import { bodyExcerpt, redactSecrets } from "../src/redact.ts";
 import { ApiError, isLoopbackHost, resolveApiUrl } from "./internal-api.ts";
 
@@ -44,9 +44,78 @@ describe("resolveApiUrl", () => {
       expect((error as Error).message).not.toContain("secret");
     }
   });
+
+  test("a relative path with a colon in it stays a path; a scheme with digits is a URL", () => {
+    expect(resolveApiUrl("v1/items/a:b", config).href).toBe(
+      "https://gw.example.com/api/v1/items/a:b",
+    );
+    expect(resolveApiUrl("/v1/items/a:b", config).href).toBe(
+      "https://gw.example.com/api/v1/items/a:b",
+    );
+    // Not "https://gw.example.com/api/s3://bucket/x": a URL of another scheme is refused.
+    for (const url of ["s3://bucket/x", "h2c://gw.example.com/x", "web+app1:x"]) {
+      expect(() => resolveApiUrl(url, config)).toThrow(ApiError);
+      expect(() => resolveApiHref(url, config)).toThrow(ApiError);
+    }
+  });
+
+  test("the error names the whole request when it has no query, and cuts at a fragment", () => {
+    const refused = (url: string) => {
+      try {
+        resolveApiUrl(url, config, "PUT");
+      } catch (error) {
+        return error as ApiError;
+      }
+      throw new Error(`${url} was not refused`);
+    };
+    expect(refused("https://evil.example.com/path/item").request).toBe(
+      "PUT https://evil.example.com/path/item",
+    );
+    expect(refused("https://evil.example.com/p#frag?x").request).toBe(
+      "PUT https://evil.example.com/p",
+    );
+    expect(refused("https://evil.example.com/path/item").message).toBe(
+      "Refusing to send the token to https://evil.example.com: not the AUTH_BASE origin and not in AUTH_ALLOWED_ORIGINS (PUT https://evil.example.com/path/item)",
+    );
+  });
+});
+
+describe("mayReceiveToken (each redirect hop)", () => {
+  test("the AUTH_BASE origin and each allowed origin may; any other origin or plain http may not", () => {
+    const may = (url: string) => mayReceiveToken(new URL(url), config);
+    expect(may("https://gw.example.com/elsewhere")).toBe(true);
+    expect(may("https://cdn.example.com/f")).toBe(true);
+    expect(may("https://evil.example.com/")).toBe(false);
+    expect(may("http://gw.example.com/")).toBe(false);
+    const loopback = { authBase: "http://127.0.0.1:8080", allowedOrigins: [] };
+    expect(mayReceiveToken(new URL("http://127.0.0.1:8080/next"), loopback)).toBe(true);
+    expect(mayReceiveToken(new URL("http://127.0.0.1:9090/next"), loopback)).toBe(false);
+  });
+});
+
+describe("plain http", () => {
+  test("to an allowed host that is not loopback is refused, naming the scheme and the request", () => {
+    const insecure = {
+      authBase: "https://gw.example.com",
+      allowedOrigins: ["http://cdn.example.com"],
+    };
+    expect(() => resolveApiUrl("http://cdn.example.com/x?k=1", insecure, "POST")).toThrow(
+      "Refusing to send the token over http to a non-loopback host (POST http://cdn.example.com/x)",
+    );
+    expect(mayReceiveToken(new URL("http://cdn.example.com/x"), insecure)).toBe(false);
+  });
 });
 
 describe("resolveApiHref (the request path's resolution)", () => {
+  test("a refused URL's error names the request with GET when no method is given", () => {
+    try {
+      resolveApiHref("https://evil.example.com/x?k=1", config);
+      throw new Error("not refused");
+    } catch (error) {
+      expect((error as ApiError).request).toBe("GET https://evil.example.com/x");
+    }
+  });
+
   test("gives the same URL as resolveApiUrl for paths, relative paths and absolute URLs", () => {
     for (const url of ["/v1/x?q=1", "v1/x", "/a b/../c", "https://cdn.example.com/f"]) {
       expect(new URL(resolveApiHref(url, config)).href).toBe(resolveApiUrl(url, config).href);

@@ -1,4 +1,5 @@
 /** The Bun platform adapter: hashing and the POSIX file services the token store relies on. */
+
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { chown, lstat, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
@@ -44,12 +45,15 @@ describe("bun platform", () => {
     expect(await p.readPrivateFile(link)).toEqual({ status: "refused", reason: "it is a symlink" });
     expect((await p.readPrivateFile(dir)).status).toBe("refused");
 
-    if (process.getuid?.() === 0) {
-      await chown(file, 65534, 65534);
-      const read = await p.readPrivateFile(file);
-      expect(read.status).toBe("refused");
-      expect(read.status === "refused" && read.reason).toContain("another user");
-    }
+    // Another user's file: root gives ours away; anyone else reads one of root's.
+    const theirs = process.getuid?.() === 0 ? file : "/etc/passwd";
+    if (theirs === file) await chown(file, 65534, 65534);
+    const theirOwner = (await lstat(theirs)).uid;
+    expect(theirOwner).not.toBe(process.getuid?.());
+    expect(await p.readPrivateFile(theirs)).toEqual({
+      status: "refused",
+      reason: `it is owned by another user (uid ${theirOwner})`,
+    });
   });
 
   test("writeFileAtomic writes 0600 through a rename and leaves no temp file", async () => {

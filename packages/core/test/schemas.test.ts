@@ -84,6 +84,32 @@ describe("tokenFromResponse", () => {
     ).toEqual({ accessToken: "t", expiresIn: 30, expiresAt: NOW + 30 });
   });
 
+  test("the JWT exp is read from a base64url payload that has '-' and '_' in it", () => {
+    // "~~~" and "???" encode to "fn5-" and "Pz8_" in base64url ("fn5+" and "Pz8/" in base64).
+    const token = jwt({ exp: NOW + 700, n: "~~~???~~~???" });
+    const payload = token.split(".")[1] ?? "";
+    expect(payload).toContain("-");
+    expect(payload).toContain("_");
+    expect(jwtExpiry(token)).toBe(NOW + 700);
+    expect(tokenFromResponse({ accessToken: token }, NOW)).toEqual({
+      accessToken: token,
+      expiresIn: 700,
+      expiresAt: NOW + 700,
+    });
+  });
+
+  test("a lifetime in a string is a whole or decimal number and nothing else", () => {
+    const lifetime = (expiresIn: string) =>
+      tokenFromResponse({ accessToken: "t", expiresIn, expiresAt: NOW + 30 }, NOW)?.expiresIn;
+    expect(lifetime("120")).toBe(120);
+    expect(lifetime(" 45.25 ")).toBe(45.25);
+    expect(lifetime("7.5")).toBe(7.5);
+    // Anything else falls through to expiresAt (30 s), however number-like its start or end.
+    for (const text of ["120s", "x120", "1.", ".5", "1.5.2", "1.x", "12 34", "-60", "1e3", ""]) {
+      expect(lifetime(text)).toBe(30);
+    }
+  });
+
   test("an expires_at above 1e11 is epoch milliseconds", () => {
     expect(tokenFromResponse({ accessToken: "t", expires_at: (NOW + 600) * 1000 }, NOW)).toEqual({
       accessToken: "t",

@@ -6,14 +6,18 @@ import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import type { Harness } from "../harness.ts";
 import {
+  CLIENT_KEY,
   type Fixture,
   it,
   nowSec,
   recordingFetch,
   requestsTo,
+  type ScriptedServer,
   type SentRequest,
   timedError,
   withFixture,
+  withScriptedServer,
+  withTempDir,
 } from "../support.ts";
 
 const BODY = { url: "https://detail.1688.com/offer/610947572360.html", note: "same bytes" };
@@ -42,8 +46,50 @@ async function plantForgedToken(h: Harness, f: Fixture): Promise<void> {
   );
 }
 
+/**
+ * Bodies that say "your token is bad" by their words alone, with no 401/403 code anywhere, in
+ * HTTP 200 as gateways send them. Each must cause one refresh and one resend.
+ */
+const MARKER_ONLY_BODIES: readonly Record<string, string>[] = [
+  { message: "Token expired" },
+  { error: "Unauthorized" },
+  { msg: "token expired" },
+  { errmsg: "access token is expired" },
+  { error_description: "The access token expired" },
+  { error: "unauthorised" },
+  { errorCode: "INVALID_TOKEN" },
+  { error_code: "token_invalid" },
+];
+
+/**
+ * A gateway scripted on loopback: its token endpoint issues tok-1, tok-2, …; `/data` answers
+ * `refused` to tok-1 and `{ ok: true }` to any later token.
+ */
+async function withMarkerGateway(
+  refused: unknown,
+  fn: (gateway: ScriptedServer) => Promise<void>,
+): Promise<void> {
+  let issued = 0;
+  await withScriptedServer((request) => {
+    if (request.path === "/auth/session") {
+      issued++;
+      return { body: { accessToken: `tok-${issued}`, expiresIn: 900 } };
+    }
+    return request.headers.authorization === "Bearer tok-1"
+      ? { body: refused }
+      : { body: { ok: true } };
+  }, fn);
+}
+
 export function autoRefreshSuite(h: Harness): void {
   const { api } = h;
+
+  /** The requests `gateway` saw to `path`, and the Authorization each carried. */
+  const seenAt = (gateway: ScriptedServer, path: string) =>
+    gateway.seen.filter((r) => r.path === path).map((r) => r.headers.authorization ?? null);
+
+  const configFor = (base: string, dir: string) =>
+    api.createEnvConfig({ AUTH_BASE: base, CLIENT_KEY, AUTH_CACHE_DIR: dir }, { envFile: false });
 
   h.t.describe("auto refresh", () => {
     it(h, "a 401 causes exactly one refresh and one resend of the same body", async () => {
@@ -183,6 +229,56 @@ export function autoRefreshSuite(h: Harness): void {
         assert.equal(stats.tokensIssued, 2);
       });
     });
+
+    it(
+      h,
+      'an HTTP 200 body whose only sign is an error word ("Token expired", "Unauthorized", …) causes one refresh and one resend',
+      async () => {
+        for (const refused of MARKER_ONLY_BODIES) {
+          await withMarkerGateway(refused, (gateway) =>
+            withTempDir(async (dir) => {
+              const response = await api.requestApiWithAutoRefresh({
+                config: configFor(gateway.url, dir),
+                url: "/data",
+              });
+              const shape = JSON.stringify(refused);
+              assert.equal(response.status, 200, shape);
+              assert.deepEqual(response.json(), { ok: true }, shape);
+              assert.deepEqual(seenAt(gateway, "/data"), ["Bearer tok-1", "Bearer tok-2"], shape);
+              assert.equal(seenAt(gateway, "/auth/session").length, 2, shape);
+            }),
+          );
+        }
+      },
+    );
+
+    it(
+      h,
+      "the same words outside the error fields, or in a body that is not a JSON object, are data: no refresh",
+      async () => {
+        const data = [
+          { title: "Token expired", detail: "unauthorized" },
+          { data: { message: "Token expired" } },
+          "Token expired",
+          '["Unauthorized"]',
+        ];
+        for (const body of data) {
+          await withMarkerGateway(body, (gateway) =>
+            withTempDir(async (dir) => {
+              const response = await api.requestApiWithAutoRefresh({
+                config: configFor(gateway.url, dir),
+                url: "/data",
+              });
+              const shape = JSON.stringify(body);
+              assert.equal(response.status, 200, shape);
+              assert.equal(response.body, typeof body === "string" ? body : shape);
+              assert.deepEqual(seenAt(gateway, "/data"), ["Bearer tok-1"], shape);
+              assert.equal(seenAt(gateway, "/auth/session").length, 1, shape);
+            }),
+          );
+        }
+      },
+    );
 
     it(
       h,

@@ -3,6 +3,7 @@
  * private modes; symlinks and other users' files not used.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import {
   chmod,
   chown,
@@ -29,6 +30,53 @@ import {
 } from "../support.ts";
 
 const modeOf = async (path: string) => (await lstat(path)).mode & 0o777;
+
+/**
+ * Makes the regular file `file` in `dir` belong to another user and runs `fn` with the path by
+ * which the runtime is to reach `dir`, and that user's uid. Root chowns the file to nobody (65534).
+ * Any other user cannot give a file away: a child of `unshare` (util-linux) becomes root of a
+ * user and mount namespace of its own and bind-mounts /etc/passwd, root's, onto the file; this
+ * process then reaches `dir` through the child's /proc/<pid>/root, and sees the file as root's.
+ */
+async function withFileOfAnotherUser(
+  dir: string,
+  file: string,
+  fn: (dirSeen: string, owner: number) => Promise<void>,
+): Promise<void> {
+  if (process.getuid?.() === 0) {
+    await chown(join(dir, file), 65534, 65534);
+    return fn(dir, 65534);
+  }
+  const child = spawn(
+    "unshare",
+    [
+      "--user",
+      "--map-root-user",
+      "--mount",
+      "sh",
+      "-c",
+      'mount --bind /etc/passwd "$0" && echo mounted && exec sleep 120',
+      join(dir, file),
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  try {
+    const mounted = await new Promise<string>((resolve) => {
+      let output = "";
+      const collect = (chunk: Uint8Array) => {
+        output += new TextDecoder().decode(chunk);
+        if (output.includes("mounted")) resolve(output);
+      };
+      child.stdout.on("data", collect);
+      child.stderr.on("data", collect);
+      child.on("close", () => resolve(output));
+    });
+    assert.match(mounted, /mounted/, "unshare and mount --bind set up the file of another user");
+    await fn(`/proc/${child.pid}/root${dir}`, 0);
+  } finally {
+    child.kill();
+  }
+}
 
 export function cacheFileSuite(h: Harness): void {
   const { api } = h;
@@ -304,7 +352,6 @@ export function cacheFileSuite(h: Harness): void {
     );
 
     it(h, "a cache file owned by another user is not used", async () => {
-      if (process.getuid?.() !== 0) return; // Only root can give a file away.
       await withFixture(h, {}, async (f) => {
         await mkdir(f.cacheDir, { mode: 0o700 });
         const path = api.cacheFilePath(f.config);
@@ -317,14 +364,24 @@ export function cacheFileSuite(h: Harness): void {
           }),
           { mode: 0o600 },
         );
-        await chown(path, 65534, 65534);
-        const info = await api.getAccessTokenInfo({ tokenManager: f.manager() });
-        assert.equal(info.source, "network");
-        assert.notEqual(info.accessToken, "someone-elses");
-        assert.ok(
-          f.warnings.some((w) => /another user/.test(w)),
-          JSON.stringify(f.warnings),
-        );
+        const name = path.slice(f.cacheDir.length + 1);
+        await withFileOfAnotherUser(f.cacheDir, name, async (cacheDir, owner) => {
+          const warnings: string[] = [];
+          const tokenManager = api.createTokenManager({
+            config: f.configWith({ AUTH_CACHE_DIR: cacheDir }),
+            onWarning: (message) => {
+              warnings.push(message);
+              recordOutput(message);
+            },
+          });
+          const info = await api.getAccessTokenInfo({ tokenManager });
+          assert.equal(info.source, "network");
+          assert.notEqual(info.accessToken, "someone-elses");
+          assert.ok(
+            warnings.some((w) => w.includes(`it is owned by another user (uid ${owner})`)),
+            JSON.stringify(warnings),
+          );
+        });
       });
     });
 

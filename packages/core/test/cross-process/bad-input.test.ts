@@ -3,9 +3,18 @@
  * error naming the problem, or a safe fallback (the store warns once and works memory-only); the
  * client key never shows up in any of it.
  */
+
 import { afterEach, describe, expect, test } from "bun:test";
 import { chown, lstat, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import {
+  giveAway,
+  inUserNamespace,
+  isRoot,
+  NOBODY,
+  runAsNobody,
+  runInUserNamespace,
+} from "../another-user.ts";
 import {
   CONFIG_DEFAULTS,
   ConfigError,
@@ -19,8 +28,12 @@ import { CLIENT_KEY, cleanup, clientEnv, gateway, leaked, storm, tempDir } from 
 
 afterEach(cleanup);
 
-const isRoot = process.getuid?.() === 0;
-const NOBODY = 65534;
+/** Asserts that a child run of one test (as another user) ran it and it passed. */
+function expectChildPassed(child: { code: number | null; output: string }): void {
+  expect(child.output).toContain(" 1 pass");
+  expect(child.output).toContain(" 0 fail");
+  expect(child.code).toBe(0);
+}
 const BASE = { CLIENT_KEY, AUTH_BASE: "http://127.0.0.1:8080" };
 
 /** The ConfigError `env` gives (the test fails when it gives none). */
@@ -233,19 +246,19 @@ describe("unusable cache dirs and files", () => {
       },
     ],
   ];
-  if (isRoot) {
-    cases.push([
-      "a directory owned by another user",
-      {
-        warning: `it is owned by another user (uid ${NOBODY})`,
-        async setup(root) {
-          await mkdir(join(root, "cache"), { mode: 0o700 });
-          await chown(join(root, "cache"), NOBODY, NOBODY);
-          return join(root, "cache");
-        },
+  // Root gives its directory away; any other user points at the root directory, root's own.
+  cases.push([
+    "a directory owned by another user",
+    {
+      warning: `it is owned by another user (uid ${isRoot ? NOBODY : 0})`,
+      async setup(root) {
+        if (!isRoot) return "/";
+        await mkdir(join(root, "cache"), { mode: 0o700 });
+        await chown(join(root, "cache"), NOBODY, NOBODY);
+        return join(root, "cache");
       },
-    ]);
-  }
+    },
+  ]);
 
   test.each(cases)(
     "a cache dir that is %s: one warning naming it, tokens in memory only",
@@ -261,21 +274,22 @@ describe("unusable cache dirs and files", () => {
     },
   );
 
-  // Root may write anywhere, so "not writable" is only an honest case for other users.
-  test.skipIf(isRoot)(
-    "a cache dir that is not writable: one warning naming it, tokens in memory only",
-    async () => {
-      const { chmod } = await import("node:fs/promises");
-      const { warnings } = await run(async (root) => {
-        await mkdir(join(root, "cache"), { mode: 0o500 });
-        await chmod(join(root, "cache"), 0o500);
-        return join(root, "cache");
-      });
-      expect(warnings).toHaveLength(1);
-      expect(warnings[0]).toContain("cannot write in it (EACCES)");
-      expect(warnings[0]).toContain("memory only");
-    },
-  );
+  // Root may write anywhere, so "not writable" is only an honest case for other users: as root,
+  // the test runs itself again as nobody.
+  const NOT_WRITABLE =
+    "a cache dir that is not writable: one warning naming it, tokens in memory only";
+  test(NOT_WRITABLE, async () => {
+    if (isRoot) return expectChildPassed(await runAsNobody(import.meta.path, NOT_WRITABLE));
+    const { chmod } = await import("node:fs/promises");
+    const { warnings } = await run(async (root) => {
+      await mkdir(join(root, "cache"), { mode: 0o500 });
+      await chmod(join(root, "cache"), 0o500);
+      return join(root, "cache");
+    });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("cannot write in it (EACCES)");
+    expect(warnings[0]).toContain("memory only");
+  });
 
   test("a cache file that is a symlink is not read, and writing replaces the link, not its target", async () => {
     const { root, cacheDir, warnings, token, key } = await run(async (root, configFor) => {
@@ -300,28 +314,36 @@ describe("unusable cache dirs and files", () => {
     expect(parseCacheFile(await readFile(file, "utf8"))?.accessToken).toBe(token);
   });
 
-  test.skipIf(!isRoot)(
-    "a cache file owned by another user is not read; our own file replaces it",
-    async () => {
-      const { cacheDir, warnings, token, key } = await run(async (root, configFor) => {
-        const cacheDir = join(root, "cache");
-        await mkdir(cacheDir, { mode: 0o700 });
-        const file = join(cacheDir, `token_${cacheKey(configFor(cacheDir))}.json`);
-        await writeFile(
-          file,
-          JSON.stringify({ access_token: "theirs", expires_at: 4e9, expires_in: 900 }),
-          { mode: 0o644 },
-        );
-        await chown(file, NOBODY, NOBODY);
-        return cacheDir;
-      });
+  // Only root can give a file away: any other user runs the test again as root of a user
+  // namespace of its own (another-user.ts).
+  const OWNED_FILE = "a cache file owned by another user is not read; our own file replaces it";
+  test(OWNED_FILE, async () => {
+    if (!isRoot) return expectChildPassed(await runInUserNamespace(import.meta.path, OWNED_FILE));
+    let giveBack = () => {};
+    const { cacheDir, warnings, token, key } = await run(async (root, configFor) => {
+      const cacheDir = join(root, "cache");
+      await mkdir(cacheDir, { mode: 0o700 });
+      const file = join(cacheDir, `token_${cacheKey(configFor(cacheDir))}.json`);
+      await writeFile(
+        file,
+        JSON.stringify({ access_token: "theirs", expires_at: 4e9, expires_in: 900 }),
+        { mode: 0o644 },
+      );
+      giveBack = await giveAway(file);
+      return cacheDir;
+    });
+    expect(warnings[0]).toContain(`it is owned by another user (uid ${NOBODY})`);
+    const file = join(cacheDir, `token_${key}.json`);
+    if (inUserNamespace) {
+      // A mount point cannot be renamed over: the token stays in memory, the file theirs.
+      expect((await lstat(file)).uid).toBe(NOBODY);
+      giveBack();
+    } else {
       expect(warnings).toHaveLength(1);
-      expect(warnings[0]).toContain(`it is owned by another user (uid ${NOBODY})`);
-      const file = join(cacheDir, `token_${key}.json`);
       expect((await lstat(file)).uid).toBe(0);
       expect(parseCacheFile(await readFile(file, "utf8"))?.accessToken).toBe(token);
-    },
-  );
+    }
+  });
 
   test("a cache file that is a directory: warned about, the token works from memory", async () => {
     const { warnings } = await run(async (root, configFor) => {

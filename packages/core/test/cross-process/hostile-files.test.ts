@@ -3,11 +3,13 @@
  * process that meets it, writes refused by a file size limit or a full disk, and a writer
  * killed between its temp file and its rename.
  */
+
 import { afterEach, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { lstat, mkdir, open, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { inUserNamespace, runInUserNamespace } from "../another-user.ts";
 import { cacheKey, createEnvConfig } from "../internal-api.ts";
 import { cleanup, clientEnv, gateway, leaked, tempDir } from "./storm.ts";
 
@@ -112,46 +114,47 @@ describe("writes that fail", () => {
     expect(leaked([result])).toEqual([]);
   }, 60_000);
 
-  const root = process.getuid?.() === 0;
-  test.skipIf(!root)(
-    "on a full disk (a 64 KiB tmpfs, filled: ENOSPC) a cold token is still served and no temp file stays",
-    async () => {
-      const mountPoint = await tempDir("openclaw-full-disk-");
-      const mounted = spawnSync("mount", [
-        "-t",
-        "tmpfs",
-        "-o",
-        "size=64k,mode=0700",
-        "tmpfs",
-        mountPoint,
-      ]);
-      if (mounted.status !== 0) {
-        console.log(`skipped: cannot mount a tmpfs here (${mounted.stderr.toString().trim()})`);
-        return;
-      }
+  // The tmpfs is mounted in a user and mount namespace of the test's own (another-user.ts), where
+  // any user may mount one: the same test as root and as anyone else, and nothing left mounted.
+  const FULL_DISK =
+    "on a full disk (a 64 KiB tmpfs, filled: ENOSPC) a cold token is still served and no temp file stays";
+  test(FULL_DISK, async () => {
+    if (!inUserNamespace) {
+      const child = await runInUserNamespace(import.meta.path, FULL_DISK);
+      expect(child.output).toContain(" 1 pass");
+      expect(child.output).toContain(" 0 fail");
+      expect(child.code).toBe(0);
+      return;
+    }
+    const mountPoint = await tempDir("openclaw-full-disk-");
+    const mounted = spawnSync(
+      "mount",
+      ["-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", mountPoint],
+      { encoding: "utf8" },
+    );
+    expect(mounted.stderr).toBe("");
+    expect(mounted.status).toBe(0);
+    try {
+      const f = await fixture(mountPoint);
+      await mkdir(f.cacheDir, { mode: 0o700 });
+      // Fill the file system up to its last byte.
+      const filler = await open(join(mountPoint, "filler"), "w");
       try {
-        const f = await fixture(mountPoint);
-        await mkdir(f.cacheDir, { mode: 0o700 });
-        // Fill the file system up to its last byte.
-        const filler = await open(join(mountPoint, "filler"), "w");
-        try {
-          for (;;) await filler.write(new Uint8Array(4096));
-        } catch (error) {
-          expect((error as { code?: string }).code).toBe("ENOSPC");
-        } finally {
-          await filler.close();
-        }
-        const result = await client("token", f.env);
-        expect(result.line.error).toBeUndefined();
-        expect(result.line.source).toBe("network");
-        expect(result.line.warnings?.some((w) => w.includes("ENOSPC"))).toBe(true);
-        expect(await temps(f.cacheDir)).toEqual([]);
+        for (;;) await filler.write(new Uint8Array(4096));
+      } catch (error) {
+        expect((error as { code?: string }).code).toBe("ENOSPC");
       } finally {
-        spawnSync("umount", ["-l", mountPoint]);
+        await filler.close();
       }
-    },
-    60_000,
-  );
+      const result = await client("token", f.env);
+      expect(result.line.error).toBeUndefined();
+      expect(result.line.source).toBe("network");
+      expect(result.line.warnings?.some((w) => w.includes("ENOSPC"))).toBe(true);
+      expect(await temps(f.cacheDir)).toEqual([]);
+    } finally {
+      spawnSync("umount", ["-l", mountPoint]);
+    }
+  }, 60_000);
 });
 
 describe("a writer killed between its temp file and its rename", () => {

@@ -1,0 +1,69 @@
+/**
+ * A caller that has given up: an already-aborted signal fails a token call at once, saying which
+ * call was aborted, and sends no token request.
+ */
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
+import {
+  AuthNetworkError,
+  createEnvConfig,
+  createTokenManager,
+  type EnvConfig,
+  getAccessTokenInfo,
+} from "./internal-api.ts";
+
+const CLIENT_KEY = "ck-live-CANARY-7f3a9c";
+let gateway: DevGateway;
+let config: EnvConfig;
+
+beforeEach(() => {
+  gateway = startDevGateway({ clientKeys: [CLIENT_KEY] });
+  config = createEnvConfig(
+    { AUTH_BASE: gateway.url, CLIENT_KEY, AUTH_CACHE_DIR: "/nonexistent/openclaw-unused" },
+    { envFile: false },
+  );
+});
+afterEach(async () => {
+  await gateway.stop();
+});
+
+/** The error `call` rejects with. */
+async function rejection(call: Promise<unknown>): Promise<AuthNetworkError> {
+  try {
+    await call;
+  } catch (error) {
+    expect(error).toBeInstanceOf(AuthNetworkError);
+    return error as AuthNetworkError;
+  }
+  throw new Error("the call did not fail");
+}
+
+describe("an already-aborted signal", () => {
+  test("fails getToken with 'Getting a token was aborted' and no token request", async () => {
+    const manager = createTokenManager({ config, store: null });
+    const error = await rejection(manager.getToken({ signal: AbortSignal.abort() }));
+    expect(error.message).toBe("Getting a token was aborted");
+    expect(error.reason).toBe("aborted");
+    expect(error.request).toBe(`POST ${gateway.url}/auth/session`);
+    expect(gateway.stats().requests["/auth/session"] ?? 0).toBe(0);
+  });
+
+  test("fails refresh with 'Refreshing the token was aborted' and no token request", async () => {
+    const manager = createTokenManager({ config, store: null });
+    const first = await getAccessTokenInfo({ tokenManager: manager });
+    const error = await rejection(
+      manager.refresh({ rejectedToken: first.accessToken, signal: AbortSignal.abort() }),
+    );
+    expect(error.message).toBe("Refreshing the token was aborted");
+    expect(error.reason).toBe("aborted");
+    expect(gateway.stats().requests["/auth/session"]).toBe(1);
+  });
+
+  test("does not stop a fresh token in memory from being served", async () => {
+    const manager = createTokenManager({ config, store: null });
+    const first = await getAccessTokenInfo({ tokenManager: manager });
+    const again = await manager.getToken({ signal: AbortSignal.abort() });
+    expect(again.accessToken).toBe(first.accessToken);
+    expect(again.source).toBe("memory");
+  });
+});
