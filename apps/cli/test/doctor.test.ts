@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFile } from "node:fs/promises";
-import { type AddressInfo, createServer } from "node:http";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { CONFIG_DEFAULTS } from "@openclaw/auth-runtime/cache";
 import { holdsSecret, TIMEOUT_MS, useFixture } from "./helpers.ts";
