@@ -10,6 +10,7 @@ import * as core from "@openclaw/auth-runtime";
 import { type SpawnedDevGateway, spawnDevGateway } from "@openclaw/dev-gateway/remote";
 import { measureCliStart } from "./cli-start.ts";
 import { measureNodeRequestOverhead } from "./node-child.ts";
+import { oauthProcessStorm } from "./oauth-storm.ts";
 import { formatTable, type Results } from "./report.ts";
 import { measureRequestOverhead } from "./request-overhead.ts";
 import { inProcessStorm, naiveInProcessStorm, processStorm, type StormEnv } from "./storms.ts";
@@ -174,7 +175,15 @@ async function main(): Promise<void> {
       log(`storm: ${sizes.stormProcesses} processes, runtime then naive`);
       const oursProc = await processStorm(env, "storm-client.ts", sizes.stormProcesses);
       const naiveProc = await processStorm(env, "naive-client.ts", sizes.stormProcesses);
-      for (const [name, run] of Object.entries({ ours, naive, oursProc, naiveProc })) {
+      log(`storm: ${sizes.stormProcesses} processes on a client_credentials config`);
+      const oauthProc = await oauthProcessStorm({
+        clientId: "bench-client",
+        clientSecret: CLIENT_KEY,
+        processes: sizes.stormProcesses,
+        latencyMs: STORM_SESSION_LATENCY_MS,
+        newCacheDir,
+      });
+      for (const [name, run] of Object.entries({ ours, naive, oursProc, naiveProc, oauthProc })) {
         if (run.succeeded !== run.callers) {
           throw new Error(`storm ${name}: ${run.callers - run.succeeded} callers got no token`);
         }
@@ -188,6 +197,8 @@ async function main(): Promise<void> {
       results.naive_storm_processes_token_requests = naiveProc.tokenRequests;
       results.storm_processes_wall_ms = oursProc.wallMs;
       results.naive_storm_processes_wall_ms = naiveProc.wallMs;
+      results.oauth_storm_processes_token_requests = oauthProc.tokenRequests;
+      results.oauth_storm_processes_wall_ms = oauthProc.wallMs;
       results.storm_session_latency_ms = STORM_SESSION_LATENCY_MS;
     }
     if (args.only.has("cli")) {
@@ -226,7 +237,7 @@ async function main(): Promise<void> {
   const table = formatTable(results, [
     `OpenClaw auth runtime benchmarks (${meta.mode}): bun ${meta.bun}, node ${meta.node}, ${meta.cpus} x ${meta.cpu_model}`,
     `1-min load average ${meta.load_avg_1m_before.toFixed(2)} before, ${meta.load_avg_1m_max.toFixed(2)} at most, ${meta.load_avg_1m_after.toFixed(2)} after; ${meta.seconds.toFixed(0)} s`,
-    `storms: the gateway's token endpoint answers after ${STORM_SESSION_LATENCY_MS} ms; ratios are medians of interleaved rounds`,
+    `storms: the gateway's (and the OAuth storm's) token endpoint answers after ${STORM_SESSION_LATENCY_MS} ms; ratios are medians of interleaved rounds`,
   ]);
   if (args.json) {
     // The table goes to stderr, so one run gives both and stdout stays one JSON object.

@@ -15,6 +15,7 @@ export const REQUIRED_KEYS = [
   "storm_in_process_token_requests",
   "storm_processes_token_requests",
   "naive_storm_processes_token_requests",
+  "oauth_storm_processes_token_requests",
   "cli_token_vs_bun_start",
   "cli_token_rss_mb",
 ] as const;
@@ -116,6 +117,14 @@ export function formatTable(r: Results, header: readonly string[]): string {
       ours: int(r.storm_processes_token_requests),
       limit: "1",
       naive: int(r.naive_storm_processes_token_requests),
+      ratio: "",
+      target: "1",
+    },
+    {
+      what: `storm: ${int(r.storm_processes)} processes, client_credentials, token requests`,
+      ours: int(r.oauth_storm_processes_token_requests),
+      limit: "1",
+      naive: "",
       ratio: "",
       target: "1",
     },

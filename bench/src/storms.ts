@@ -96,44 +96,55 @@ export function processStorm(
   processes: number,
 ): Promise<StormResult> {
   const cacheDir = env.newCacheDir();
-  return counted(env, async () => {
-    const children = Array.from({ length: processes }, () =>
-      Bun.spawn(["bun", join(clientsDir, client)], {
-        cwd: cacheDir,
-        env: {
-          PATH: process.env.PATH ?? "",
-          HOME: process.env.HOME ?? "",
-          CLIENT_KEY: env.clientKey,
-          AUTH_BASE: env.gateway.url,
-          AUTH_CACHE_DIR: cacheDir,
-        },
-        stdin: "pipe",
-        stdout: "pipe",
-        stderr: "ignore",
+  return counted(env, () =>
+    spawnStorm(client, processes, cacheDir, {
+      CLIENT_KEY: env.clientKey,
+      AUTH_BASE: env.gateway.url,
+      AUTH_CACHE_DIR: cacheDir,
+    }),
+  );
+}
+
+/**
+ * Spawns `processes` Bun processes running `client` in `cwd` with `config` (plus PATH and HOME),
+ * waits until each says ready, releases them together and collects their answers.
+ */
+export async function spawnStorm(
+  client: "storm-client.ts" | "naive-client.ts",
+  processes: number,
+  cwd: string,
+  config: Record<string, string>,
+): Promise<{ succeeded: number; callers: number; wallMs: number }> {
+  const children = Array.from({ length: processes }, () =>
+    Bun.spawn(["bun", join(clientsDir, client)], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...config },
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "ignore",
+    }),
+  );
+  try {
+    const lines = children.map((child) => lineReader(child.stdout));
+    await Promise.all(
+      lines.map(async (next) => {
+        if ((await next()) !== "ready") throw new Error(`${client} did not get ready`);
       }),
     );
-    try {
-      const lines = children.map((child) => lineReader(child.stdout));
-      await Promise.all(
-        lines.map(async (next) => {
-          if ((await next()) !== "ready") throw new Error(`${client} did not get ready`);
-        }),
-      );
-      const started = performance.now();
-      for (const child of children) {
-        child.stdin.write("go\n");
-        await child.stdin.flush();
-      }
-      const results = await Promise.all(
-        lines.map(async (next) => JSON.parse((await next()) ?? "{}") as { ok?: boolean }),
-      );
-      const wallMs = performance.now() - started;
-      await Promise.all(children.map((child) => child.exited));
-      return { succeeded: results.filter((r) => r.ok).length, callers: processes, wallMs };
-    } finally {
-      for (const child of children) child.kill();
+    const started = performance.now();
+    for (const child of children) {
+      child.stdin.write("go\n");
+      await child.stdin.flush();
     }
-  });
+    const results = await Promise.all(
+      lines.map(async (next) => JSON.parse((await next()) ?? "{}") as { ok?: boolean }),
+    );
+    const wallMs = performance.now() - started;
+    await Promise.all(children.map((child) => child.exited));
+    return { succeeded: results.filter((r) => r.ok).length, callers: processes, wallMs };
+  } finally {
+    for (const child of children) child.kill();
+  }
 }
 
 /** Reads `stream` line by line: each call answers the next line, or undefined at the end. */

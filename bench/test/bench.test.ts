@@ -29,5 +29,6 @@ test("bun run bench -- --json --quick prints only JSON, with every key a number 
   // on timing, so it is only reported.)
   expect(results.storm_in_process_token_requests).toBe(1);
   expect(results.storm_processes_token_requests).toBe(1);
+  expect(results.oauth_storm_processes_token_requests).toBe(1);
   expect(`${stdout}${stderr}`).not.toContain("CANARY");
 }, 120_000);

@@ -1,9 +1,14 @@
-/** `doctor` proves the key with a real token request, and names a default only when it is one. */
-import { describe, expect, test } from "bun:test";
+/**
+ * `doctor` proves the key with a real token request (either grant), names a default only when it
+ * is one, and shows the client_credentials grant.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { CONFIG_DEFAULTS } from "@openclaw/auth-runtime/cache";
-import { TIMEOUT_MS, useFixture } from "./helpers.ts";
+import { holdsSecret, TIMEOUT_MS, useFixture } from "./helpers.ts";
 
 const fx = useFixture();
 const WRONG_KEY = "ck-wrong-Q9z7xK2m";
@@ -83,6 +88,112 @@ describe("doctor names the default AUTH_BASE", () => {
       const fromFile = await configLine({ AUTH_BASE: undefined });
       expect(fromFile).toContain(`AUTH_BASE ${CONFIG_DEFAULTS.authBase}`);
       expect(fromFile).not.toContain("(the default)");
+    },
+    TIMEOUT_MS,
+  );
+});
+
+describe("doctor shows the client_credentials grant", () => {
+  const CLIENT_ID = "svc-doctor";
+  const SECRET = "cc-secret-DOCTOR+/=9x";
+  /** A scripted RFC 6749 §4.4 token endpoint (client_secret_post), counting the requests it gets. */
+  let endpoint: { url: string; requests: number; close: () => Promise<void> } | undefined;
+  beforeAll(async () => {
+    const state = { requests: 0 };
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on("end", () => {
+        state.requests += 1;
+        const form = new URLSearchParams(body);
+        const ok =
+          req.method === "POST" &&
+          req.url === "/oauth/token" &&
+          form.get("grant_type") === "client_credentials" &&
+          form.get("client_id") === CLIENT_ID &&
+          form.get("client_secret") === SECRET;
+        res.writeHead(ok ? 200 : 401, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify(
+            ok
+              ? { access_token: "cc-token-DOCTOR-1", token_type: "Bearer", expires_in: 600 }
+              : { error: "invalid_client", error_description: "unknown client or secret" },
+          ),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    endpoint = {
+      url: `http://127.0.0.1:${port}`,
+      get requests() {
+        return state.requests;
+      },
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  });
+  afterAll(async () => {
+    await endpoint?.close();
+  });
+  const ccEnv = (secret: string) => ({
+    AUTH_BASE: endpoint?.url,
+    AUTH_GRANT: "client_credentials",
+    AUTH_TOKEN_URL: "/oauth/token",
+    AUTH_CLIENT_ID: CLIENT_ID,
+    AUTH_CLIENT_AUTH: "client_secret_post",
+    CLIENT_KEY: secret,
+  });
+
+  test(
+    "the config line names the grant, the token endpoint and the client auth; the credentials are proven by one token request: exit 0",
+    async () => {
+      const before = endpoint?.requests ?? 0;
+      const run = await fx.run(["doctor"], { env: ccEnv(SECRET) });
+      expect(run.code, run.stdout).toBe(0);
+      const url = endpoint?.url ?? "";
+      expect(run.stdout.split("\n")[0]).toBe(
+        `ok    config: CLIENT_KEY from the environment; AUTH_BASE ${url}; grant client_credentials, client ${CLIENT_ID} by client_secret_post, token endpoint ${url}/oauth/token`,
+      );
+      expect(run.stdout).toMatch(
+        new RegExp(
+          `^ok\\s+gateway: ${url.replaceAll(".", "\\.")}/oauth/token accepted the client credentials in \\d+ ms \\(a token valid for \\d+ s; not kept\\)$`,
+          "m",
+        ),
+      );
+      expect(endpoint?.requests).toBe(before + 1);
+      expect(run.stdout).not.toContain(SECRET);
+      expect(run.stdout).not.toContain("cc-token-DOCTOR");
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "a secret the token endpoint refuses fails with the OAuth error and exit 3, no form of the secret shown",
+    async () => {
+      const wrong = "cc-wrong-SECRET+:9z";
+      const run = await fx.run(["doctor"], { env: ccEnv(wrong) });
+      expect(run.code, run.stdout).toBe(3);
+      expect(run.stdout).toMatch(
+        /^fail\s+gateway: http:\/\/127\.0\.0\.1:\d+\/oauth\/token refused the token request: AUTH_SESSION_ERROR: .*invalid_client/m,
+      );
+      expect(holdsSecret(`${run.stdout}${run.stderr}`, wrong)).toBe(false);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "with AUTH_ISSUER instead of a token URL the config line names the issuer to discover",
+    async () => {
+      const issuer = "https://idp.example.com/realms/x";
+      const run = await fx.run(["doctor", "--dry-run"], {
+        env: { ...ccEnv(SECRET), AUTH_TOKEN_URL: undefined, AUTH_ISSUER: issuer },
+      });
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.stdout.split("\n")[0]).toContain(
+        `grant client_credentials, client ${CLIENT_ID} by client_secret_post, AUTH_ISSUER ${issuer} (token endpoint discovered)`,
+      );
     },
     TIMEOUT_MS,
   );

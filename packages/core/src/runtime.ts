@@ -17,6 +17,7 @@ import { enableDebugLines, isDebugValue } from "./debug-log.ts";
 import { DRY_RUN_TOKEN, dryRunTokenInfo } from "./dry-run.ts";
 import { EventSink } from "./events.ts";
 import { FileTokenStore } from "./file-token-store.ts";
+import { fileDiscoveryStore } from "./grants/discovery-store.ts";
 import type {
   AuthFetch,
   AuthFetchOptions,
@@ -109,10 +110,19 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
         ? init.store
         : (binding.createStore?.(config, warn) ??
           new FileTokenStore(platform, { dir: config.cacheDir, onWarning: warn }));
+    // Discovery is shared through the cache dir, unless the caller keeps everything in memory.
+    const discoveryStore =
+      store === null || config.grant !== "client_credentials" || config.tokenUrl !== undefined
+        ? undefined
+        : fileDiscoveryStore(
+            platform,
+            new FileTokenStore(platform, { dir: config.cacheDir, onWarning: warn }),
+          );
     return new TokenManager({
       config,
       key: cacheKey(config),
       store,
+      discoveryStore,
       fetch: init.fetch ?? ((input, requestInit) => fetch(input, requestInit)),
       retry: { ...DEFAULT_RETRY_POLICY, ...init.retry },
       lockWait: { ...DEFAULT_LOCK_WAIT, ...init.lockWait },

@@ -10,7 +10,7 @@ import type { CachedToken } from "./cache.ts";
 import type { EnvConfig } from "./config.ts";
 import { AuthNetworkError, AuthSessionError, redactedCause } from "./errors.ts";
 import { clientCredentialsGrant, configuredTokenEndpoint } from "./grants/client-credentials.ts";
-import type { TokenGrant } from "./grants/grant.ts";
+import type { DiscoveryStore, TokenGrant } from "./grants/grant.ts";
 import { sessionGrant } from "./grants/session.ts";
 import { describeRequest } from "./origin-policy.ts";
 import { bodyExcerpt, redactSecrets } from "./redact.ts";
@@ -34,6 +34,8 @@ export interface SessionRequestOptions {
    * how long the wait is and which attempt (1-based) failed.
    */
   readonly onRetry?: (info: RetryInfo) => void;
+  /** Where a discovered token endpoint is shared with other processes (client_credentials with an issuer). */
+  readonly discoveryStore?: DiscoveryStore | undefined;
 }
 
 /** What {@link SessionRequestOptions.onRetry} is told. */
@@ -111,7 +113,12 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
   const grant = grantFor(config);
   const what = grant.what;
   const secrets = grant.secrets;
-  const url = await grant.endpoint({ fetch: options.fetch, signal, timeoutMs: config.timeoutMs });
+  const url = await grant.endpoint({
+    fetch: options.fetch,
+    signal,
+    timeoutMs: config.timeoutMs,
+    discoveryStore: options.discoveryStore,
+  });
   const where = describeRequest("POST", url);
   const exchange = async (attemptSignal: AbortSignal) => {
     const { headers, body } = await grant.prepare(url);

@@ -12,6 +12,7 @@ import {
   processObservers,
   type TokenTier,
 } from "./events.ts";
+import type { DiscoveryStore } from "./grants/grant.ts";
 import {
   endSpanWithError,
   loadOtel,
@@ -67,6 +68,8 @@ export interface TokenManagerOptions {
   readonly warn: (message: string) => void;
   /** Where the manager's events go. @default the process-wide listeners only */
   readonly events?: EventSink;
+  /** Where an issuer's discovered token endpoint is shared with other processes. @default none */
+  readonly discoveryStore?: DiscoveryStore | undefined;
 }
 
 export interface TokenRequestOptions {
@@ -400,6 +403,7 @@ export class TokenManager {
         config,
         retry,
         fetch: this.#options.fetch,
+        discoveryStore: this.#options.discoveryStore,
         signal,
         onRetry: (info) => {
           flight.attempts = info.attempt + 1;

@@ -1,7 +1,8 @@
 /**
  * `doctor [--json]`: one line per check (config, cache dir, gateway), each ok, warn or fail.
- * The gateway check proves the key with a real token request through the runtime (memory only,
- * one attempt): a reachable gateway that refuses the key, or a wrong AUTH_SESSION_PATH, fails
+ * The config line names the grant; for client_credentials also the token endpoint (or the issuer
+ * that names it) and the client authentication. The gateway check proves the key with a real
+ * token request through the runtime, for either grant (memory only, one attempt): a reachable gateway that refuses the key, or a wrong AUTH_SESSION_PATH, fails
  * with exit code 3, as `token` would. Never prints the token or the client key, never creates
  * or changes anything.
  */
@@ -50,7 +51,11 @@ function checkConfig(cli: CommandLine): { checks: Check[]; config: EnvConfig | u
     const isDefault = !explicit && config.authBase === CONFIG_DEFAULTS.authBase;
     const base = `AUTH_BASE ${config.authBase}${isDefault ? " (the default)" : ""}`;
     const checks: Check[] = [
-      { check: "config", level: "ok", message: `CLIENT_KEY from ${source}; ${base}` },
+      {
+        check: "config",
+        level: "ok",
+        message: `CLIENT_KEY from ${source}; ${base}${grantOf(config)}`,
+      },
     ];
     // Bun loads .env, .env.local, .env.<NODE_ENV> into process.env; the CLI reads only the
     // environment it was started with, then the .env file (see env.ts).
@@ -77,6 +82,30 @@ function checkConfig(cli: CommandLine): { checks: Check[]; config: EnvConfig | u
       return { checks, config: undefined };
     }
   }
+}
+
+/**
+ * Where the token request goes: the session path on AUTH_BASE, the token endpoint as the
+ * runtime resolves AUTH_TOKEN_URL (a path is appended to AUTH_BASE), or the issuer to discover.
+ */
+function tokenRequestTarget(config: EnvConfig): string {
+  if (config.grant !== "client_credentials") return `${config.authBase}${config.sessionPath}`;
+  const { tokenUrl } = config;
+  if (tokenUrl === undefined) return `the issuer ${config.issuer ?? ""}`;
+  return tokenUrl.startsWith("/") ? `${config.authBase}${tokenUrl}` : tokenUrl;
+}
+
+/**
+ * The grant, for the config line: nothing for the session grant (the default, its line as it
+ * always was); for OAuth, where the token request goes and how the client authenticates.
+ */
+function grantOf(config: EnvConfig): string {
+  if (config.grant !== "client_credentials") return "";
+  const where =
+    config.tokenUrl === undefined
+      ? `AUTH_ISSUER ${config.issuer ?? ""} (token endpoint discovered)`
+      : `token endpoint ${tokenRequestTarget(config)}`;
+  return `; grant client_credentials, client ${config.clientId ?? ""} by ${config.clientAuth}, ${where}`;
 }
 
 /** The cache dir as the runtime judges it (FileTokenStore.checkDir), and how private it is. */
@@ -117,7 +146,8 @@ async function checkCacheDir(config: EnvConfig): Promise<Check> {
  * `token --refresh` would send it. The token is registered as a secret and never shown.
  */
 async function checkKey(config: EnvConfig): Promise<Check> {
-  const where = `${config.authBase}${config.sessionPath}`;
+  const where = tokenRequestTarget(config);
+  const what = config.grant === "client_credentials" ? "the client credentials" : "the key";
   const manager = createTokenManager({
     config,
     store: null,
@@ -133,7 +163,7 @@ async function checkKey(config: EnvConfig): Promise<Check> {
     return {
       check: "gateway",
       level: "ok",
-      message: `${where} accepted the key in ${ms} ms (a token valid for ${lifetime} s; not kept)`,
+      message: `${where} accepted ${what} in ${ms} ms (a token valid for ${lifetime} s; not kept)`,
     };
   } catch (error) {
     const code = (error as { code?: string }).code ?? "ERROR";

@@ -1,7 +1,8 @@
 /**
  * The token endpoint of an issuer, from its metadata: RFC 8414
  * (`/.well-known/oauth-authorization-server`, inserted before the issuer's path), then OpenID
- * Connect Discovery (`{issuer}/.well-known/openid-configuration`). Asked once per process.
+ * Connect Discovery (`{issuer}/.well-known/openid-configuration`). Asked once per process, and
+ * not even that when another process left what it found in the discovery store.
  */
 import { withAttemptTimeout } from "../attempt-timeout.ts";
 import { readTextWithin } from "../bounded-body.ts";
@@ -9,7 +10,7 @@ import { isHttpsOrLoopback } from "../cache.ts";
 import { AuthNetworkError, AuthSessionError, redactedCause } from "../errors.ts";
 import { describeRequest } from "../origin-policy.ts";
 import { describeFetchFailure } from "../retry.ts";
-import type { GrantContext } from "./grant.ts";
+import type { DiscoveryStore, GrantContext } from "./grant.ts";
 
 /** A metadata document is a few KiB; this bounds a hostile one. */
 export const MAX_DISCOVERY_BYTES = 64 * 1024;
@@ -39,6 +40,59 @@ export function tokenEndpointOf(issuer: string, metadata: unknown): string | und
   return isHttpsOrLoopback(token_endpoint) ? token_endpoint : undefined;
 }
 
+/**
+ * How long a stored discovery serves other processes. Metadata rarely changes, and a token
+ * endpoint that moved is found again a day later at most; `clear` removes the file sooner.
+ */
+export const DISCOVERY_MAX_AGE_SEC = 24 * 60 * 60;
+
+/** What the discovery store keeps: the issuer (checked again on reading), its token endpoint, when. */
+interface StoredDiscovery {
+  readonly issuer: string;
+  readonly token_endpoint: string;
+  readonly discovered_at: number;
+}
+
+/**
+ * The token endpoint a stored discovery names, when it is the issuer's, still young and one
+ * that may receive credentials (the same check as a fresh document); anything else is a miss.
+ */
+export function storedTokenEndpoint(
+  issuer: string,
+  text: string | undefined,
+  nowSec: number,
+): string | undefined {
+  if (text === undefined || text.length > MAX_DISCOVERY_BYTES) return undefined;
+  let stored: unknown;
+  try {
+    stored = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const at = (stored as { discovered_at?: unknown } | null)?.discovered_at;
+  if (typeof at !== "number" || !(at <= nowSec && nowSec - at < DISCOVERY_MAX_AGE_SEC)) {
+    return undefined;
+  }
+  return tokenEndpointOf(issuer, stored);
+}
+
+/** The stored form of a discovery (see {@link storedTokenEndpoint}). */
+export function storedDiscovery(issuer: string, tokenEndpoint: string, nowSec: number): string {
+  const stored: StoredDiscovery = {
+    issuer,
+    token_endpoint: tokenEndpoint,
+    discovered_at: Math.floor(nowSec),
+  };
+  return JSON.stringify(stored);
+}
+
+/** The store's answer, a failure of the store being a miss: discovery asks the issuer then. */
+async function fromStore(store: DiscoveryStore | undefined, issuer: string) {
+  if (!store) return undefined;
+  const text = await store.get(issuer).catch(() => undefined);
+  return storedTokenEndpoint(issuer, text, Date.now() / 1000);
+}
+
 /** Endpoints found, by issuer: the process asks each issuer once. */
 const discovered = new Map<string, Promise<string>>();
 
@@ -66,6 +120,18 @@ export function forgetDiscoveredEndpoints(): void {
 }
 
 async function discover(issuer: string, context: GrantContext): Promise<string> {
+  const stored = await fromStore(context.discoveryStore, issuer);
+  if (stored !== undefined) return stored;
+  const endpoint = await ask(issuer, context);
+  // Another process then reads it instead of asking; a store that cannot write changes nothing.
+  await context.discoveryStore
+    ?.set(issuer, storedDiscovery(issuer, endpoint, Date.now() / 1000))
+    .catch(() => {});
+  return endpoint;
+}
+
+/** Asks the issuer's two metadata URLs in turn. */
+async function ask(issuer: string, context: GrantContext): Promise<string> {
   const answers: string[] = [];
   for (const url of discoveryUrls(issuer)) {
     const where = describeRequest("GET", url);

@@ -3,11 +3,25 @@ import type { FetchLike } from "../api-request.ts";
 import type { CachedToken } from "../cache.ts";
 import type { OAuthErrorResponse } from "../schemas.ts";
 
+/**
+ * Where an issuer's discovered metadata is kept between processes (the runtime's: a
+ * `discovery_<hash>.json` beside the tokens). Text in, text out: discovery checks what it reads,
+ * so a store only keeps it. Failures are the store's to swallow: a miss, a write not made.
+ */
+export interface DiscoveryStore {
+  /** What was stored for `issuer`, or undefined. */
+  get(issuer: string): Promise<string | undefined>;
+  /** Keeps `text` for `issuer`. */
+  set(issuer: string, text: string): Promise<void>;
+}
+
 /** What a grant may need to find its endpoint (discovery asks the issuer). */
 export interface GrantContext {
   readonly fetch: FetchLike;
   readonly signal: AbortSignal;
   readonly timeoutMs: number;
+  /** Discovered metadata shared with other processes; without it, each process asks once. */
+  readonly discoveryStore?: DiscoveryStore | undefined;
 }
 
 /**
