@@ -281,6 +281,20 @@ function oneOf<T extends string>(name: string, doc: string, values: readonly T[]
 }
 
 /**
+ * What a server's URL must be (AUTH_BASE, AUTH_ISSUER): the key goes there, so plain http only
+ * where it never leaves the host, and nothing in the URL that could carry or hide a secret.
+ */
+const SERVER_URL_RULES: readonly Rule<string>[] = [
+  { test: isAbsoluteHttpUrl, says: "must be an absolute http(s) URL" },
+  { test: hasNoUrlCredentials, says: "must not contain credentials (user:password@)" },
+  { test: hasNoQueryOrFragment, says: "must not have a query string or fragment" },
+  {
+    test: isHttpsOrLoopback,
+    says: "must use https (plain http is allowed only for loopback hosts)",
+  },
+];
+
+/**
  * The configuration table, in the order of the docs. README.md's table is tested against it
  * (test/config.test.ts), so the docs cannot drift from it.
  */
@@ -292,15 +306,7 @@ const VARIABLES = {
     type: "a string",
     is: isString,
     fromText: same,
-    rules: [
-      { test: isAbsoluteHttpUrl, says: "must be an absolute http(s) URL" },
-      { test: hasNoUrlCredentials, says: "must not contain credentials (user:password@)" },
-      { test: hasNoQueryOrFragment, says: "must not have a query string or fragment" },
-      {
-        test: isHttpsOrLoopback,
-        says: "must use https (plain http is allowed only for loopback hosts)",
-      },
-    ],
+    rules: SERVER_URL_RULES,
     normalize: normalizeAuthBase,
   },
   clientKey: {
@@ -396,15 +402,7 @@ const VARIABLES = {
     type: "a string",
     is: isString,
     fromText: same,
-    rules: [
-      { test: isAbsoluteHttpUrl, says: "must be an absolute http(s) URL" },
-      { test: hasNoUrlCredentials, says: "must not contain credentials (user:password@)" },
-      { test: hasNoQueryOrFragment, says: "must not have a query string or fragment" },
-      {
-        test: isHttpsOrLoopback,
-        says: "must use https (plain http is allowed only for loopback hosts)",
-      },
-    ],
+    rules: SERVER_URL_RULES,
   },
   clientId: text("AUTH_CLIENT_ID", "client_credentials: the OAuth client id"),
   clientAuth: oneOf(
