@@ -13,6 +13,18 @@ import { CLIENT_KEY, caught, it, TEST_TIMEOUT_MS, withTempDir } from "../support
  */
 export type AnyCreateConfig = (options: never) => EnvConfig;
 
+/** The config both "every variable" and "every option" describe, read back field by field. */
+function expectEveryField(config: EnvConfig): void {
+  assert.equal(config.authBase, "https://gw.example.com");
+  assert.equal(config.cacheDir, "/var/tmp/tokens");
+  assert.equal(config.minTtlSec, 0);
+  assert.equal(config.sessionPath, "/v2/session");
+  assert.equal(config.timeoutMs, 2500);
+  assert.equal(config.maxTtlSec, 3600);
+  assert.deepEqual([...config.allowedOrigins], ["https://a.example.com", "http://127.0.0.1:8080"]);
+  assert.equal(config.redisUrl, "redis://127.0.0.1:6379/0");
+}
+
 export function configSuite(h: Harness): void {
   const { api } = h;
   createConfigTests(h.t, api.createConfig, api.ConfigError);
@@ -56,17 +68,7 @@ export function configSuite(h: Harness): void {
         AUTH_ALLOWED_ORIGINS: "https://a.example.com, http://127.0.0.1:8080/",
         AUTH_REDIS_URL: "redis://127.0.0.1:6379/0",
       });
-      assert.equal(config.authBase, "https://gw.example.com");
-      assert.equal(config.cacheDir, "/var/tmp/tokens");
-      assert.equal(config.minTtlSec, 0);
-      assert.equal(config.sessionPath, "/v2/session");
-      assert.equal(config.timeoutMs, 2500);
-      assert.equal(config.maxTtlSec, 3600);
-      assert.deepEqual(
-        [...config.allowedOrigins],
-        ["https://a.example.com", "http://127.0.0.1:8080"],
-      );
-      assert.equal(config.redisUrl, "redis://127.0.0.1:6379/0");
+      expectEveryField(config);
     });
 
     it(
@@ -275,17 +277,7 @@ export function createConfigTests(
           redisUrl: "redis://127.0.0.1:6379/0",
         });
         assert.equal(config.clientKey, CLIENT_KEY);
-        assert.equal(config.authBase, "https://gw.example.com");
-        assert.equal(config.cacheDir, "/var/tmp/tokens");
-        assert.equal(config.minTtlSec, 0);
-        assert.equal(config.sessionPath, "/v2/session");
-        assert.equal(config.timeoutMs, 2500);
-        assert.equal(config.maxTtlSec, 3600);
-        assert.deepEqual(
-          [...config.allowedOrigins],
-          ["https://a.example.com", "http://127.0.0.1:8080"],
-        );
-        assert.equal(config.redisUrl, "redis://127.0.0.1:6379/0");
+        expectEveryField(config);
       },
       TEST_TIMEOUT_MS,
     );
