@@ -1,4 +1,5 @@
 /** The one interface through which the runtime touches files, processes, hashing and the clock. */
+import { MAX_CACHE_FILE_BYTES } from "./cache.ts";
 
 /** What a path is, seen without following a final symlink. */
 export interface PathInfo {
@@ -10,8 +11,11 @@ export interface PathInfo {
   readonly mtimeMs: number;
 }
 
-/** A cache, lock or discovery file is a few hundred bytes; one larger than this is not read. */
-export const MAX_PRIVATE_FILE_BYTES = 64 * 1024;
+/**
+ * A cache, lock or discovery file is a few hundred bytes; one larger than this is not read. The
+ * cache-file contract's limit, so the CLI's warm path and the runtime refuse the same files.
+ */
+export const MAX_PRIVATE_FILE_BYTES = MAX_CACHE_FILE_BYTES;
 
 /**
  * The temp file name {@link Platform.writeFileAtomic} and {@link Platform.createFileExclusive}
