@@ -103,6 +103,28 @@ describe("temp files left in the cache dir", () => {
   });
 });
 
+describe("temp files that are not a dead writer's", () => {
+  test("a fresh temp file of another live process is not swept", async () => {
+    await mkdir(dir, { mode: 0o700 });
+    // Our parent process (the test runner's shell or bun) is alive and is not us.
+    const live = `token_${OTHER_KEY}.json.${process.ppid}.8.ab.tmp`;
+    await writeFile(join(dir, live), "x", { mode: 0o600 });
+    await store().set(KEY, token("t-kept", 2_000_000_000));
+    expect((await readdir(dir)).sort()).toEqual([live, `token_${KEY}.json`].sort());
+  });
+
+  test("a dead writer's temp file whose name only ends like ours is not swept", async () => {
+    await mkdir(dir, { mode: 0o700 });
+    const foreign = [
+      `my-token_${OTHER_KEY}.json.${DEAD_PID}.9.ab.tmp`,
+      `x.token_${OTHER_KEY}.json.${DEAD_PID}.10.ab.tmp`,
+    ];
+    for (const name of foreign) await writeFile(join(dir, name), "x", { mode: 0o600 });
+    await store().set(KEY, token("t-kept", 2_000_000_000));
+    expect((await readdir(dir)).sort()).toEqual([...foreign, `token_${KEY}.json`].sort());
+  });
+});
+
 describe("a stored token and a new one", () => {
   test("a token that expires later than the stored one replaces it; an equal expiry does too", async () => {
     const s = store();

@@ -3,6 +3,8 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
+import { bunPlatform } from "../src/adapters/bun.ts";
+import { FileLock } from "../src/file-lock.ts";
 import { createFileTokenStore, MemoryTokenStore } from "./internal-api.ts";
 
 const KEY = "0123456789abcdef0123456789abcdef";
@@ -83,6 +85,57 @@ describe("FileTokenStore", () => {
     expect(warnings[0]).toContain("symlink");
     const release = await s.tryLock(KEY);
     expect(release).toBeFunction();
+  });
+
+  test("a first get through a symlinked dir misses the token file behind it, with a warning", async () => {
+    await mkdir(join(root, "real"), { mode: 0o700 });
+    await store(join(root, "real")).set(KEY, token("behind-the-link", 2_000_000_000));
+    await symlink(join(root, "real"), join(root, "cache"));
+    expect(await store().get(KEY)).toBeUndefined();
+    expect(warnings).toEqual([
+      `not using cache dir ${join(root, "cache")}: it is a symlink; tokens are kept in memory only`,
+    ]);
+  });
+
+  test("without onWarning, the warning goes to console.warn, prefixed with openclaw-auth", async () => {
+    await mkdir(join(root, "real"), { mode: 0o700 });
+    await symlink(join(root, "real"), join(root, "cache"));
+    const seen: unknown[][] = [];
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => seen.push(args);
+    try {
+      await createFileTokenStore(join(root, "cache")).get(KEY);
+    } finally {
+      console.warn = warn;
+    }
+    expect(seen).toEqual([
+      [
+        `openclaw-auth: not using cache dir ${join(root, "cache")}: it is a symlink; tokens are kept in memory only`,
+      ],
+    ]);
+  });
+
+  test("a write waits for token_<key>.write.lock held by another writer, then writes", async () => {
+    const dir = join(root, "cache");
+    await mkdir(dir, { mode: 0o700 });
+    const s = store();
+    expect(s.writeLockPath(KEY)).toBe(join(dir, `token_${KEY}.write.lock`));
+    const release = await new FileLock(bunPlatform, join(dir, `token_${KEY}.write.lock`), {
+      staleMs: 5_000,
+    }).tryAcquire();
+    expect(release).toBeFunction();
+    let written = false;
+    const writing = s.set(KEY, token("after-the-lock", 2_000_000_000)).then(() => {
+      written = true;
+    });
+    // Far below the 5 s stale bound and the 6 s give-up: the writer is still polling.
+    await Bun.sleep(300);
+    expect(written).toBe(false);
+    expect(await readdir(dir)).not.toContain(`token_${KEY}.json`);
+    await release?.();
+    await writing;
+    expect((await s.get(KEY))?.accessToken).toBe("after-the-lock");
+    expect(warnings).toEqual([]);
   });
 
   test("tryLock creates token_<key>.lock with pid, host and createdAt, once", async () => {

@@ -1,6 +1,6 @@
 /** URL resolution, loopback detection and secret redaction: the pure helpers behind the policy. */
 import { describe, expect, test } from "bun:test";
-import { mayReceiveToken, resolveApiHref } from "../src/origin-policy.ts";
+import { assertSecureTransport, mayReceiveToken, resolveApiHref } from "../src/origin-policy.ts";
 import { bodyExcerpt, redactSecrets } from "../src/redact.ts";
 import { ApiError, isLoopbackHost, resolveApiUrl } from "./internal-api.ts";
 
@@ -80,6 +80,67 @@ describe("resolveApiUrl", () => {
   });
 });
 
+describe("resolveApiUrl's refusals say what and why", () => {
+  const refusal = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      return error as ApiError;
+    }
+    throw new Error("not refused");
+  };
+
+  test("an unparseable URL is refused as invalid, named with GET when no method is given", () => {
+    const error = refusal(() => resolveApiUrl("https://[gw.example.com/x?k=1", config));
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.message).toBe("Invalid request URL: GET https://[gw.example.com/x");
+    expect(error.reason).toBe("refused");
+    expect(error.request).toBe("GET https://[gw.example.com/x");
+    expect(error.cause).toBeInstanceOf(TypeError);
+  });
+
+  test("another origin is refused with reason refused, named with GET when no method is given", () => {
+    const error = refusal(() => resolveApiUrl("https://evil.example.com/x?k=1", config));
+    expect(error.reason).toBe("refused");
+    expect(error.request).toBe("GET https://evil.example.com/x");
+  });
+
+  test("plain http to a host that is not loopback is refused with reason refused", () => {
+    const insecure = {
+      authBase: "https://gw.example.com",
+      allowedOrigins: ["http://cdn.example.com"],
+    };
+    const error = refusal(() => resolveApiUrl("http://cdn.example.com/x", insecure, "PUT"));
+    expect(error.reason).toBe("refused");
+    expect(error.request).toBe("PUT http://cdn.example.com/x");
+  });
+});
+
+describe("assertSecureTransport (requests without a config)", () => {
+  test("https and loopback http pass; plain http elsewhere is refused, naming the request", () => {
+    expect(() => assertSecureTransport(new URL("https://gw.example.com/x"), "GET x")).not.toThrow();
+    expect(() => assertSecureTransport(new URL("http://127.0.0.1:9/x"), "GET x")).not.toThrow();
+    let error: ApiError | undefined;
+    try {
+      assertSecureTransport(new URL("http://gw.example.com/x"), "POST http://gw.example.com/x");
+    } catch (caught) {
+      error = caught as ApiError;
+    }
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error?.message).toBe(
+      "Refusing to send the token over http to a non-loopback host (POST http://gw.example.com/x)",
+    );
+    expect(error?.reason).toBe("refused");
+    expect(error?.request).toBe("POST http://gw.example.com/x");
+  });
+
+  test("the loopback exemption is plain http's only: another scheme to loopback is refused", () => {
+    for (const url of ["ws://127.0.0.1:9/x", "ftp://127.0.0.1/x"]) {
+      expect(() => assertSecureTransport(new URL(url), "GET x")).toThrow(ApiError);
+    }
+  });
+});
+
 describe("mayReceiveToken (each redirect hop)", () => {
   test("the AUTH_BASE origin and each allowed origin may; any other origin or plain http may not", () => {
     const may = (url: string) => mayReceiveToken(new URL(url), config);
@@ -114,6 +175,13 @@ describe("resolveApiHref (the request path's resolution)", () => {
     } catch (error) {
       expect((error as ApiError).request).toBe("GET https://evil.example.com/x");
     }
+  });
+
+  test("takes a URL object as well as text", () => {
+    expect(resolveApiHref(new URL("https://cdn.example.com/f?x=1"), config)).toBe(
+      "https://cdn.example.com/f?x=1",
+    );
+    expect(() => resolveApiHref(new URL("https://evil.example.com/"), config)).toThrow(ApiError);
   });
 
   test("gives the same URL as resolveApiUrl for paths, relative paths and absolute URLs", () => {

@@ -123,6 +123,14 @@ describe("tokenFromResponse", () => {
     });
   });
 
+  test("an expires_at of exactly 1e11 is still seconds (the year 5138), capped at maxTtlSec", () => {
+    expect(tokenFromResponse({ accessToken: "t", expiresAt: 1e11 }, NOW, 600)).toEqual({
+      accessToken: "t",
+      expiresIn: 600,
+      expiresAt: NOW + 600,
+    });
+  });
+
   test("every lifetime is capped at maxTtlSec (default 86400 s)", () => {
     const capped = { accessToken: "t", expiresIn: 86_400, expiresAt: NOW + 86_400 };
     expect(tokenFromResponse({ accessToken: "t", expiresIn: 1e12 }, NOW)).toEqual(capped);
@@ -189,6 +197,15 @@ describe("jwtExpiry", () => {
     expect(jwtExpiry(jwt({}))).toBeUndefined();
     expect(jwtExpiry("opaque-token")).toBeUndefined();
     expect(jwtExpiry("a.!!!not-base64!!!.c")).toBeUndefined();
+  });
+
+  test("an exp too large for a number (JSON 1e999 parses to Infinity) is no expiry", () => {
+    const payload = Buffer.from('{"exp":1e999}').toString("base64url");
+    expect(jwtExpiry(`${b64url({ alg: "HS256" })}.${payload}.sig`)).toBeUndefined();
+    // With no usable exp, the token lives the default 900 s rather than forever (capped).
+    expect(tokenFromResponse({ accessToken: `h.${payload}.s` }, NOW)?.expiresIn).toBe(
+      DEFAULT_TOKEN_TTL_SEC,
+    );
   });
 });
 
