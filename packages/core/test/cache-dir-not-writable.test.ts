@@ -113,9 +113,25 @@ describe("a cache dir that cannot be written", () => {
   });
 });
 
+describe("a write lock that cannot be taken", () => {
+  test("an error taking the write lock does not stop the write: the token is written without it", async () => {
+    const store = storeOn({
+      ...bunPlatform,
+      createFileExclusive: async () => {
+        throw failing("EIO");
+      },
+    });
+    await store.set(KEY, TOKEN);
+    expect((await store.get(KEY))?.accessToken).toBe(TOKEN.accessToken);
+    expect(await readdir(dir)).toEqual([`token_${KEY}.json`]);
+    expect(warnings).toEqual([]);
+  });
+});
+
 describe("a platform that cannot list a directory", () => {
   test("writes, reads and deletes tokens all the same, with no sweep", async () => {
-    const store = storeOn({ ...bunPlatform, listDirectory: undefined });
+    const { listDirectory: _cannot, ...unlisting } = bunPlatform;
+    const store = storeOn(unlisting);
     await store.set(KEY, TOKEN);
     expect((await store.get(KEY))?.accessToken).toBe(TOKEN.accessToken);
     await store.delete(KEY);

@@ -1,0 +1,117 @@
+/**
+ * What `refresh` and `clear` promise the caller: a refresh in a process that holds no token
+ * asks the gateway; a refresh of a token already replaced serves the replacement without asking;
+ * the refreshed token is the one kept, even when it expires sooner than the refused one; `clear`
+ * forgets the token here and in the store.
+ */
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
+import {
+  createEnvConfig,
+  createTokenManager,
+  type EnvConfig,
+  MemoryTokenStore,
+} from "./internal-api.ts";
+
+const CLIENT_KEY = "ck-live-CANARY-7f3a9c";
+let gateway: DevGateway;
+let config: EnvConfig;
+
+const configFor = (base: string) =>
+  createEnvConfig(
+    { AUTH_BASE: base, CLIENT_KEY, AUTH_CACHE_DIR: "/nonexistent/openclaw-unused" },
+    { envFile: false },
+  );
+
+beforeEach(() => {
+  gateway = startDevGateway({ clientKeys: [CLIENT_KEY] });
+  config = configFor(gateway.url);
+});
+afterEach(async () => {
+  await gateway.stop();
+});
+
+const tokenRequests = () => gateway.stats().requests["/auth/session"] ?? 0;
+
+describe("refresh", () => {
+  test("in a process that holds no token, asks the gateway and serves the new token", async () => {
+    const tokenManager = createTokenManager({ config, store: null });
+    const info = await tokenManager.refresh();
+    expect(info.source).toBe("network");
+    expect(tokenRequests()).toBe(1);
+    expect((await tokenManager.getToken()).accessToken).toBe(info.accessToken);
+  });
+
+  test("of the token held, with no rejectedToken given, replaces it", async () => {
+    const tokenManager = createTokenManager({ config, store: null });
+    const old = await tokenManager.getToken();
+    const fresh = await tokenManager.refresh();
+    expect(fresh.source).toBe("network");
+    expect(fresh.accessToken).not.toBe(old.accessToken);
+    expect((await tokenManager.getToken()).accessToken).toBe(fresh.accessToken);
+    expect(tokenRequests()).toBe(2);
+  });
+
+  test("of a token already replaced here serves the replacement from memory, without asking", async () => {
+    const tokenManager = createTokenManager({ config, store: null });
+    const old = await tokenManager.getToken();
+    const replacement = await tokenManager.refresh({ rejectedToken: old.accessToken });
+    // A second caller that was refused with the old token, late.
+    const late = await tokenManager.refresh({ rejectedToken: old.accessToken });
+    expect(late.accessToken).toBe(replacement.accessToken);
+    expect(late.source).toBe("memory");
+    expect(tokenRequests()).toBe(2);
+  });
+
+  test("keeps the refreshed token even when it expires sooner than the refused one", async () => {
+    // A gateway whose first token lives 900 s and every later one 300 s.
+    let issued = 0;
+    const server = createServer((_request, response) => {
+      issued++;
+      response.setHeader("content-type", "application/json");
+      response.end(
+        JSON.stringify({ access_token: `t-${issued}`, expires_in: issued === 1 ? 900 : 300 }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const tokenManager = createTokenManager({
+        config: configFor(`http://127.0.0.1:${port}`),
+        store: null,
+      });
+      expect((await tokenManager.getToken()).accessToken).toBe("t-1");
+      expect((await tokenManager.refresh({ rejectedToken: "t-1" })).accessToken).toBe("t-2");
+      const next = await tokenManager.getToken();
+      expect(next.accessToken).toBe("t-2");
+      expect(next.source).toBe("memory");
+      expect(issued).toBe(2);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe("clear", () => {
+  test("forgets the token in memory and in the store: the next call asks the gateway", async () => {
+    const store = new MemoryTokenStore();
+    const tokenManager = createTokenManager({ config, store });
+    const first = await tokenManager.getToken();
+    await tokenManager.clear();
+    expect(await store.get(tokenManager.key)).toBeUndefined();
+    const next = await tokenManager.getToken();
+    expect(next.source).toBe("network");
+    expect(next.accessToken).not.toBe(first.accessToken);
+    expect(tokenRequests()).toBe(2);
+  });
+
+  test("with no store, forgets the token in memory", async () => {
+    const tokenManager = createTokenManager({ config, store: null });
+    await tokenManager.getToken();
+    await tokenManager.clear();
+    expect((await tokenManager.getToken()).source).toBe("network");
+    expect(tokenRequests()).toBe(2);
+  });
+});
