@@ -44,6 +44,15 @@ describe("refresh", () => {
     expect((await tokenManager.getToken()).accessToken).toBe(info.accessToken);
   });
 
+  test("in a process that holds no token, skips a stored token and asks the gateway", async () => {
+    const store = new MemoryTokenStore();
+    const stored = await createTokenManager({ config, store }).getToken();
+    const fresh = await createTokenManager({ config, store }).refresh();
+    expect(fresh.source).toBe("network");
+    expect(fresh.accessToken).not.toBe(stored.accessToken);
+    expect(tokenRequests()).toBe(2);
+  });
+
   test("of the token held, with no rejectedToken given, replaces it", async () => {
     const tokenManager = createTokenManager({ config, store: null });
     const old = await tokenManager.getToken();
@@ -91,6 +100,35 @@ describe("refresh", () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("a refresh that meets a plain load in the air", () => {
+  test("when the load ends with the refused token, asks the gateway for a new one", async () => {
+    const store = new MemoryTokenStore();
+    const refused = await createTokenManager({ config, store }).getToken();
+    // Another manager on the same store: its load finds the refused token there.
+    const other = createTokenManager({ config, store });
+    const loading = other.getToken();
+    const refreshing = other.refresh({ rejectedToken: refused.accessToken });
+    const [loaded, refreshed] = await Promise.all([loading, refreshing]);
+    expect(loaded.accessToken).toBe(refused.accessToken);
+    expect(refreshed.source).toBe("network");
+    expect(refreshed.accessToken).not.toBe(refused.accessToken);
+    expect(tokenRequests()).toBe(2);
+  });
+
+  test("when the load ends with another token, serves that one without asking", async () => {
+    const store = new MemoryTokenStore();
+    const stored = await createTokenManager({ config, store }).getToken();
+    const other = createTokenManager({ config, store });
+    const loading = other.getToken();
+    const refreshing = other.refresh({ rejectedToken: "an-older-token" });
+    const [loaded, refreshed] = await Promise.all([loading, refreshing]);
+    expect(loaded.accessToken).toBe(stored.accessToken);
+    expect(refreshed.accessToken).toBe(stored.accessToken);
+    expect(refreshed.source).toBe("cache");
+    expect(tokenRequests()).toBe(1);
   });
 });
 
