@@ -103,6 +103,44 @@ describe("refresh", () => {
   });
 });
 
+describe("memory and the store", () => {
+  test("a stored token that outlives the one in memory replaces it there", async () => {
+    // A gateway whose tokens live 30 s: never fresh under the default minTtlSec of 60 s.
+    let issued = 0;
+    const server = createServer((_request, response) => {
+      issued++;
+      response.setHeader("content-type", "application/json");
+      response.end(JSON.stringify({ access_token: `short-${issued}`, expires_in: 30 }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const store = new MemoryTokenStore();
+      const tokenManager = createTokenManager({
+        config: configFor(`http://127.0.0.1:${port}`),
+        store,
+      });
+      expect((await tokenManager.getToken()).accessToken).toBe("short-1");
+      // Another process stores a token of 15 minutes.
+      const later = {
+        accessToken: "long-lived",
+        expiresAt: Date.now() / 1000 + 900,
+        expiresIn: 900,
+      };
+      await store.set(tokenManager.key, later);
+      const fromStore = await tokenManager.getToken();
+      expect(fromStore.accessToken).toBe("long-lived");
+      expect(fromStore.source).toBe("cache");
+      const next = await tokenManager.getToken();
+      expect(next.accessToken).toBe("long-lived");
+      expect(next.source).toBe("memory");
+      expect(issued).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe("a refresh that meets a plain load in the air", () => {
   test("when the load ends with the refused token, asks the gateway for a new one", async () => {
     const store = new MemoryTokenStore();
