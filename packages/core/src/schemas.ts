@@ -65,7 +65,6 @@ export function jwtExpiry(token: string): number | undefined {
     const exp = (JSON.parse(base64UrlDecode(payload)) as { exp?: unknown }).exp;
     // Stryker disable next-line ConditionalExpression: Number.isFinite is false for anything but a number, so the typeof test decides nothing
     return typeof exp === "number" && Number.isFinite(exp) ? exp : undefined;
-    // Stryker disable next-line BlockStatement: the function ends after the catch, returning undefined either way
   } catch {
     return undefined;
   }
