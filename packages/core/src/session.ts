@@ -187,7 +187,7 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
       json = undefined;
     }
     if (response.ok) {
-      const result = grant.readSuccess(json, Date.now() / 1000, config.maxTtlSec);
+      const result = await grant.readSuccess(json, Date.now() / 1000, config.maxTtlSec);
       if ("accessToken" in result) return result;
       // A malformed token may be a real one with a stray byte: the body is not quoted then.
       const detail = result.problem || bodyExcerpt(text, secrets);
@@ -215,7 +215,7 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
       });
       continue;
     }
-    const oauth = grant.readFailure(json);
+    const oauth = await grant.readFailure(json);
     if (oauth) {
       // RFC 6749 §5.2: the code is the contract; the description is the server's prose.
       const description =

@@ -3,7 +3,6 @@
  * authenticated by `client_secret_basic`, `client_secret_post` or `private_key_jwt` (RFC 7523).
  */
 import type { EnvConfig } from "../config.ts";
-import { readOAuthError, readOAuthTokenResponse } from "../schemas.ts";
 import { CLIENT_ASSERTION_TYPE, pemBody, signClientAssertion } from "./client-assertion.ts";
 import { discoverTokenEndpoint } from "./discovery.ts";
 import type { TokenGrant } from "./grant.ts";
@@ -102,13 +101,15 @@ export function clientCredentialsGrant(config: ClientCredentialsConfig): TokenGr
       }
       return { headers, body: form.toString() };
     },
-    readSuccess(json, nowSec, maxTtlSec) {
+    async readSuccess(json, nowSec, maxTtlSec) {
+      // zod is loaded for the answer, not with the runtime: a warm process never needs it.
+      const { readOAuthTokenResponse } = await import("../schemas.ts");
       const result = readOAuthTokenResponse(json, nowSec, maxTtlSec);
       if ("token" in result) return result.token;
       if (result.problem === "malformed") return { problem: MALFORMED };
       if (result.problem === "token-type") return { problem: NOT_BEARER };
       return { problem: "" };
     },
-    readFailure: readOAuthError,
+    readFailure: async (json) => (await import("../schemas.ts")).readOAuthError(json),
   };
 }
