@@ -37,7 +37,7 @@ interface Spawned {
   readonly stderr: string;
 }
 
-async function timedSpawn(
+export async function timedSpawn(
   cmd: string[],
   cwd: string,
   env: Record<string, string>,
@@ -55,7 +55,11 @@ async function timedSpawn(
 }
 
 /** Peak RSS in MB of one run of `cmd`, from GNU time's `%M` (kilobytes) on its last stderr line. */
-async function peakRssMb(cmd: string[], cwd: string, env: Record<string, string>): Promise<number> {
+export async function peakRssMb(
+  cmd: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<number> {
   const run = await timedSpawn([GNU_TIME, "-f", "%M", ...cmd], cwd, env);
   const kb = Number(run.stderr.trim().split("\n").at(-1));
   if (!Number.isFinite(kb)) throw new Error(`cli start: no %M figure from ${GNU_TIME}`);
