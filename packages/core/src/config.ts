@@ -600,8 +600,8 @@ function readEnvFile(platform: Platform, file: string | false, option: string): 
 
 /** dotenv's reading of a `.env` file with a line that is not plain, loaded on first need (sync: see configSchemas). */
 function parseDotenvLazily(text: string): EnvSource {
-  const { parse } = require("dotenv") as typeof import("dotenv");
-  return parse(text);
+  const { parseDotenv } = require("./dotenv-parse.ts") as typeof import("./dotenv-parse.ts");
+  return parseDotenv(text);
 }
 
 /** `CLIENT_KEY` and where it came from; blank counts as unset. */
