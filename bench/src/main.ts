@@ -33,8 +33,8 @@ const SIZES = {
     tokenRoundMs: 100,
     stormCallers: 1000,
     stormProcesses: 32,
-    cliRuns: 60,
-    warmRuns: 60,
+    cliRuns: 150,
+    warmRuns: 150,
   },
   quick: {
     requestRounds: 2,
