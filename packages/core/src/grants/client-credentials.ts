@@ -6,6 +6,7 @@ import type { EnvConfig } from "../config.ts";
 import { CLIENT_ASSERTION_TYPE, pemBody, signClientAssertion } from "./client-assertion.ts";
 import { discoverTokenEndpoint } from "./discovery.ts";
 import type { TokenGrant } from "./grant.ts";
+import { configuredTokenEndpoint } from "./token-endpoint.ts";
 
 type ClientCredentialsConfig = Pick<
   EnvConfig,
@@ -19,18 +20,6 @@ type ClientCredentialsConfig = Pick<
   | "audience"
   | "resource"
 >;
-
-/**
- * The token endpoint `AUTH_TOKEN_URL` names: an absolute URL as it is, a path appended to
- * `authBase` (as `AUTH_SESSION_PATH` is); undefined when it is to be discovered.
- */
-export function configuredTokenEndpoint(
-  config: Pick<EnvConfig, "authBase" | "tokenUrl">,
-): string | undefined {
-  const { tokenUrl } = config;
-  if (tokenUrl === undefined) return undefined;
-  return tokenUrl.startsWith("/") ? `${config.authBase}${tokenUrl}` : tokenUrl;
-}
 
 /** RFC 6749 §2.3.1 / Appendix B: `application/x-www-form-urlencoded` of one value. */
 export const formEncode = (value: string): string =>
