@@ -1,5 +1,5 @@
 /**
- * `bun run bench [-- --json] [--quick] [--only=request,node,tokens,events,storms,cli]`: every benchmark
+ * `bun run bench [-- --json] [--quick] [--only=request,node,tokens,events,storms,cli,warm]`: every benchmark
  * against one dev gateway in a Bun child process on loopback, printed as a side-by-side table
  * (or, with --json, as one JSON object and nothing else on stdout). Progress goes to stderr.
  */
@@ -16,8 +16,9 @@ import { measureRequestOverhead } from "./request-overhead.ts";
 import { inProcessStorm, naiveInProcessStorm, processStorm, type StormEnv } from "./storms.ts";
 import { measureSubscriberCost } from "./subscriber.ts";
 import { measureTokenPaths } from "./token-paths.ts";
+import { measureWarmScript } from "./warm-script.ts";
 
-const SECTIONS = ["request", "node", "tokens", "events", "storms", "cli"] as const;
+const SECTIONS = ["request", "node", "tokens", "events", "storms", "cli", "warm"] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** A distinctive key: it must never show up in any output. */
@@ -32,7 +33,8 @@ const SIZES = {
     tokenRoundMs: 100,
     stormCallers: 1000,
     stormProcesses: 32,
-    cliRuns: 20,
+    cliRuns: 150,
+    warmRuns: 150,
   },
   quick: {
     requestRounds: 2,
@@ -42,6 +44,7 @@ const SIZES = {
     stormCallers: 50,
     stormProcesses: 4,
     cliRuns: 2,
+    warmRuns: 2,
   },
 } as const;
 
@@ -215,6 +218,22 @@ async function main(): Promise<void> {
       results.cli_token_rss_mb = r.cliTokenRssMb;
       results.bun_start_rss_mb = r.bunStartRssMb;
       results.cli_runs = r.runs;
+    }
+    if (args.only.has("warm")) {
+      log(`warm script: ${sizes.warmRuns} spawns each of a runtime script and a raw cache read`);
+      const r = await measureWarmScript({
+        gatewayUrl: gateway.url,
+        clientKey: CLIENT_KEY,
+        cacheDir: newCacheDir(),
+        runs: sizes.warmRuns,
+      });
+      results.warm_script_ms = r.warmScriptMs;
+      results.raw_read_ms = r.rawReadMs;
+      results.warm_script_vs_raw_read = r.warmScriptVsRawRead;
+      results.warm_script_rss_mb = r.warmScriptRssMb;
+      results.raw_read_rss_mb = r.rawReadRssMb;
+      results.warm_script_rss_delta_mb = r.warmScriptRssDeltaMb;
+      results.warm_runs = r.runs;
     }
   } finally {
     clearInterval(loadSampler);

@@ -1,7 +1,7 @@
 /** The cache key shared with the Python port: it names the cache file, the lock and Redis keys. */
 import { cacheKeyFromDigest, cacheKeyText, clientCredentialsKeyText } from "./cache.ts";
 import type { EnvConfig } from "./config.ts";
-import { configuredTokenEndpoint } from "./grants/client-credentials.ts";
+import { configuredTokenEndpoint } from "./grants/token-endpoint.ts";
 import type { Platform } from "./platform.ts";
 
 /** First 32 hex characters of SHA-256 over UTF-8 `authBase + "\n" + clientKey`. */

@@ -7,9 +7,13 @@
  * schema of the options, the defaults and the error messages are all built from it, and the
  * types below are checked against it, so a setting is written once. The rules themselves are the
  * predicates of cache.ts, which start-up paths call without loading zod.
+ *
+ * Loading: zod costs a fresh Bun process ~30 ms and dotenv ~10 ms, more than the rest of a warm
+ * token. So the table's rules are first applied as they are (the plain pass: the same predicates
+ * the schemas run); only a value they refuse, or an option that is not the table's, loads the
+ * zod schemas (config-schema.ts), which decide and word the error as always. A `.env` file whose
+ * lines are all plain (cache.ts's parsePlainEnv) is read without dotenv. docs/configuration.md.
  */
-import { parse as parseDotenv } from "dotenv";
-import * as z from "zod/mini";
 import {
   CONFIG_DEFAULTS,
   CONFIG_LIMITS,
@@ -30,6 +34,7 @@ import {
   layeredReader,
   normalizeAuthBase,
   normalizeCacheDir,
+  parsePlainEnv,
   splitList,
 } from "./cache.ts";
 import { ConfigError } from "./errors.ts";
@@ -183,18 +188,20 @@ export interface EnvConfigOptions {
   envFile?: string | false;
 }
 
-type Field = keyof ConfigOptions;
-type Value<K extends Field> = Exclude<ConfigOptions[K], undefined>;
+/** @internal A setting's field: a key of {@link ConfigOptions}. */
+export type Field = keyof ConfigOptions;
+/** @internal */
+export type Value<K extends Field> = Exclude<ConfigOptions[K], undefined>;
 type Values = { -readonly [K in Field]?: Value<K> };
 
 /** One rule of a setting: the predicate, and what the message says after the name. */
-interface Rule<T> {
+export interface Rule<T> {
   readonly test: (value: T) => boolean;
   readonly says: string;
 }
 
 /** One setting: a row of the configuration table. */
-interface Variable<T, D extends T | undefined = T | undefined> {
+export interface Variable<T, D extends T | undefined = T | undefined> {
   /** The environment variable. */
   readonly name: string;
   /** One line for docs and tools. */
@@ -421,8 +428,9 @@ const VARIABLES = {
   },
 } satisfies { readonly [K in Field]: Variable<Value<K>> };
 
-/** The same table, seen per field: what the generic helpers below index. */
-const TABLE: { readonly [K in Field]: Variable<Value<K>> } = VARIABLES;
+/** The table seen per field: what the generic helpers below (and config-schema.ts) index. */
+export type ConfigTable = { readonly [K in Field]: Variable<Value<K>> };
+const TABLE: ConfigTable = VARIABLES;
 const FIELDS = Object.keys(TABLE) as readonly Field[];
 
 // EnvConfig has exactly the table's fields (and where the key came from): a field added to one
@@ -459,43 +467,45 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze(
   }),
 );
 
-// ---- The schemas, built from the table ------------------------------------------------------
+// ---- Validation: the plain pass, then zod for what it refuses -------------------------------
 
-/** A variable of the environment: optional (absent: the default), a string meeting its rules. */
-function envEntry<K extends Field>(field: K) {
-  const { name, rules, fromText }: Variable<Value<K>> = TABLE[field];
-  const checks = rules.map((rule) =>
-    z.refine<string>((text) => rule.test(fromText(text)), `${name} ${rule.says}`),
-  );
-  return [name, z.optional(z.string().check(...checks))] as const;
+/** True when the variable is unset or meets all its rules (what the env schema checks). */
+function envTextIsPlain<K extends Field>(field: K, text: string | undefined): boolean {
+  const { rules, fromText }: Variable<Value<K>> = TABLE[field];
+  return text === undefined || rules.every((rule) => rule.test(fromText(text)));
 }
 
-/** An option: optional (absent: the default), of its type and meeting its rules. */
-function optionEntry<K extends Field>(field: K) {
-  const { is, type, rules }: Variable<Value<K>> = TABLE[field];
-  const checks = rules.map((rule) => z.refine<Value<K>>(rule.test, `${field} ${rule.says}`));
-  return [
-    field,
-    z.optional(z.custom<Value<K>>(is, `${field} must be ${type}`).check(...checks)),
-  ] as const;
+/** True when the option is unset or of its type and meets all its rules (the options schema's checks). */
+function optionIsPlain<K extends Field>(field: K, value: unknown): boolean {
+  const { is, rules }: Variable<Value<K>> = TABLE[field];
+  return value === undefined || (is(value) && rules.every((rule) => rule.test(value)));
 }
 
-/** The raw variables, by name. */
-const EnvSchema = z.object(Object.fromEntries(FIELDS.map(envEntry)));
+const envIsPlain = (raw: Record<string, string | undefined>): boolean =>
+  FIELDS.every((field) => envTextIsPlain(field, raw[TABLE[field].name]));
 
-/** The options, by field; a field not in the table is refused. */
-const OptionsSchema = z.strictObject(Object.fromEntries(FIELDS.map(optionEntry)));
+const optionsArePlain = (input: Record<string, unknown>): boolean =>
+  Object.keys(input).every((key) => Object.hasOwn(TABLE, key)) &&
+  FIELDS.every((field) => optionIsPlain(field, input[field]));
 
-/** The first broken rule as a ConfigError; messages name the setting, never its value. */
-function validate(schema: z.ZodMiniType, input: Record<string, unknown>): void {
-  const parsed = schema.safeParse(input, { reportInput: false });
-  if (parsed.success) return;
-  const issue = parsed.error.issues[0];
-  const message =
-    issue?.code === "unrecognized_keys"
-      ? `Unknown config option: ${issue.keys.join(", ")}`
-      : (issue?.message ?? "Invalid configuration");
-  throw new ConfigError(message);
+/**
+ * CommonJS's `require`, which Bun provides in every module and the Node build's bundler turns
+ * into its own loader; declared here because the runtime-neutral logic is typed without
+ * either runtime's globals.
+ */
+declare const require: (id: string) => unknown;
+
+let schemas: import("./config-schema.ts").ConfigSchemas | undefined;
+
+/**
+ * The zod schemas, loaded and built on first need. `require`, not `import()`: the config is made
+ * synchronously. Bun loads the module from source on the spot; the Node build bundles it.
+ */
+function configSchemas(): import("./config-schema.ts").ConfigSchemas {
+  const { buildConfigSchemas } =
+    require("./config-schema.ts") as typeof import("./config-schema.ts");
+  schemas ??= buildConfigSchemas(TABLE, FIELDS);
+  return schemas;
 }
 
 // ---- Building the config --------------------------------------------------------------------
@@ -582,10 +592,16 @@ function readEnvFile(platform: Platform, file: string | false, option: string): 
       cause: error,
     });
   }
-  if (text !== undefined) return parseDotenv(text);
+  if (text !== undefined) return parsePlainEnv(text) ?? parseDotenvLazily(text);
   // The CLI passes the default by name; `.env` given or not is the default.
   if (file === DEFAULT_ENV_FILE) return {};
   throw new ConfigError(`The env file named by ${option} does not exist`);
+}
+
+/** dotenv's reading of a `.env` file with a line that is not plain, loaded on first need (sync: see configSchemas). */
+function parseDotenvLazily(text: string): EnvSource {
+  const { parseDotenv } = require("./dotenv-parse.ts") as typeof import("./dotenv-parse.ts");
+  return parseDotenv(text);
 }
 
 /** `CLIENT_KEY` and where it came from; blank counts as unset. */
@@ -615,7 +631,7 @@ export function createEnvConfigWith(
   const read = layeredReader(env, fileEnv);
   const raw: Record<string, string | undefined> = {};
   for (const field of FIELDS) raw[TABLE[field].name] = read(TABLE[field].name);
-  validate(EnvSchema, raw);
+  if (!envIsPlain(raw)) configSchemas().validateEnv(raw);
   const values: Values = {};
   for (const field of FIELDS) fromEnvText(values, field, raw[TABLE[field].name]);
   checkGrant(values, clientKey, (field) => TABLE[field].name);
@@ -648,7 +664,7 @@ export function createConfigWith(options: ConfigOptions): EnvConfig {
   }
   const input: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) input[key] = tidy(value);
-  validate(OptionsSchema, input);
+  if (!optionsArePlain(input)) configSchemas().validateOptions(input);
   const values: Values = {};
   for (const field of FIELDS) fromOption(values, field, input[field]);
   if (values.clientKey === undefined) throw new ConfigError("clientKey is required");

@@ -2,8 +2,9 @@
  * OpenTelemetry, when the application has `@opentelemetry/api` installed (an optional peer
  * dependency): spans `openclaw.auth.token` and `openclaw.auth.request`, the counter
  * `openclaw.auth.token_requests` and the histogram `openclaw.auth.token_request.duration` (ms).
- * The package is imported on the first token or request, once; without it nothing is recorded
- * and nothing else changes. No attribute holds the key, a token or a URL query.
+ * The package is imported on the first token or request after anything is registered with it
+ * (a tracer or meter provider, ...), once; until then, and without it, nothing is recorded and
+ * nothing else changes. No attribute holds the key, a token or a URL query.
  */
 
 /** The part of a span this module uses (the API's `Span`). */
@@ -67,10 +68,27 @@ function usable(mod: unknown): OtelApi | null {
 }
 
 /**
- * Tries to import `@opentelemetry/api`, once per process. The specifier is a variable so that
+ * Where `@opentelemetry/api` 1.x keeps whatever is registered with it (providers, a context
+ * manager): set only by an application that imported the API and registered an SDK.
+ */
+const OTEL_GLOBAL = Symbol.for("opentelemetry.js.api.1");
+
+/**
+ * True once something is registered with the API. Until then no span or metric could be
+ * recorded, so the import (~10 ms of a short process) is not made: a warm short script never
+ * pays for it, and the first token after an SDK is registered still waits for it (its span).
+ */
+function otelRegistered(): boolean {
+  return (globalThis as Record<symbol, unknown>)[OTEL_GLOBAL] !== undefined;
+}
+
+/**
+ * Tries to import `@opentelemetry/api`, once per process, when something is registered with it
+ * (else it resolves at once, and a later call tries again). The specifier is a variable so that
  * no bundler pulls the package in: it is the application's, found from where the runtime lives.
  */
 export function loadOtel(): Promise<void> {
+  if (!loading && !otelRegistered()) return Promise.resolve();
   loading ??= (async () => {
     const specifier = "@opentelemetry/api";
     try {
@@ -83,9 +101,9 @@ export function loadOtel(): Promise<void> {
   return loading;
 }
 
-/** True once the import was tried (whatever came of it): no caller needs to wait any more. */
+/** True when no caller needs to wait: the import was tried (whatever came of it), or nothing is registered. */
 export function otelSettled(): boolean {
-  return api !== undefined;
+  return api !== undefined || (!loading && !otelRegistered());
 }
 
 /** True when spans and metrics are recorded. */

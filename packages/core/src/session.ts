@@ -9,9 +9,9 @@ import { readTextWithin } from "./bounded-body.ts";
 import type { CachedToken } from "./cache.ts";
 import type { EnvConfig } from "./config.ts";
 import { AuthNetworkError, AuthSessionError, redactedCause } from "./errors.ts";
-import { clientCredentialsGrant, configuredTokenEndpoint } from "./grants/client-credentials.ts";
 import type { DiscoveryStore, TokenGrant } from "./grants/grant.ts";
 import { sessionGrant } from "./grants/session.ts";
+import { configuredTokenEndpoint } from "./grants/token-endpoint.ts";
 import { describeRequest } from "./origin-policy.ts";
 import { bodyExcerpt, redactSecrets } from "./redact.ts";
 import {
@@ -61,11 +61,14 @@ type GrantConfig = Pick<
   | "resource"
 >;
 
-/** The grant `config` names (`AUTH_GRANT`). */
-export function grantFor(config: GrantConfig): TokenGrant {
-  return config.grant === "client_credentials"
-    ? clientCredentialsGrant(config)
-    : sessionGrant(config);
+/**
+ * The grant `config` names (`AUTH_GRANT`). client_credentials' modules (client assertions,
+ * discovery) are loaded with its first token request, not with the runtime.
+ */
+export async function grantFor(config: GrantConfig): Promise<TokenGrant> {
+  if (config.grant !== "client_credentials") return sessionGrant(config);
+  const { clientCredentialsGrant } = await import("./grants/client-credentials.ts");
+  return clientCredentialsGrant(config);
 }
 
 /**
@@ -110,7 +113,7 @@ function redirectTarget(location: string | null, base: string): string {
  */
 export async function requestAccessToken(options: SessionRequestOptions): Promise<CachedToken> {
   const { config, retry, signal } = options;
-  const grant = grantFor(config);
+  const grant = await grantFor(config);
   const what = grant.what;
   const secrets = grant.secrets;
   const url = await grant.endpoint({
@@ -187,7 +190,7 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
       json = undefined;
     }
     if (response.ok) {
-      const result = grant.readSuccess(json, Date.now() / 1000, config.maxTtlSec);
+      const result = await grant.readSuccess(json, Date.now() / 1000, config.maxTtlSec);
       if ("accessToken" in result) return result;
       // A malformed token may be a real one with a stray byte: the body is not quoted then.
       const detail = result.problem || bodyExcerpt(text, secrets);
@@ -215,7 +218,7 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
       });
       continue;
     }
-    const oauth = grant.readFailure(json);
+    const oauth = await grant.readFailure(json);
     if (oauth) {
       // RFC 6749 §5.2: the code is the contract; the description is the server's prose.
       const description =

@@ -5,17 +5,23 @@
  */
 import type { EnvConfig } from "../config.ts";
 import { FileTokenStore } from "../file-token-store.ts";
-import { describeRedisUrl, RedisTokenStore } from "../redis-token-store.ts";
 import type { RuntimeBinding } from "../runtime.ts";
-import { TieredTokenStore } from "../tiered-token-store.ts";
 import type { TokenStore } from "../token-store.ts";
 import { bunPlatform } from "./bun.ts";
-import { bunRedisClient } from "./bun-redis.ts";
 
-/** The cache files; with `AUTH_REDIS_URL`, the fleet cache in Redis in front of them. */
+/**
+ * The cache files; with `AUTH_REDIS_URL`, the fleet cache in Redis in front of them. The Redis
+ * modules are loaded only then (synchronously: the store is made when the config is first
+ * used), so a process without Redis does not parse them at start-up.
+ */
 function createStore(config: EnvConfig, warn: (message: string) => void): TokenStore {
   const files = new FileTokenStore(bunPlatform, { dir: config.cacheDir, onWarning: warn });
   if (!config.redisUrl) return files;
+  const { describeRedisUrl, RedisTokenStore } =
+    require("../redis-token-store.ts") as typeof import("../redis-token-store.ts");
+  const { TieredTokenStore } =
+    require("../tiered-token-store.ts") as typeof import("../tiered-token-store.ts");
+  const { bunRedisClient } = require("./bun-redis.ts") as typeof import("./bun-redis.ts");
   const redis = new RedisTokenStore(bunRedisClient(config.redisUrl), {
     label: describeRedisUrl(config.redisUrl),
     onWarning: warn,

@@ -3,10 +3,10 @@
  * authenticated by `client_secret_basic`, `client_secret_post` or `private_key_jwt` (RFC 7523).
  */
 import type { EnvConfig } from "../config.ts";
-import { readOAuthError, readOAuthTokenResponse } from "../schemas.ts";
 import { CLIENT_ASSERTION_TYPE, pemBody, signClientAssertion } from "./client-assertion.ts";
 import { discoverTokenEndpoint } from "./discovery.ts";
 import type { TokenGrant } from "./grant.ts";
+import { configuredTokenEndpoint } from "./token-endpoint.ts";
 
 type ClientCredentialsConfig = Pick<
   EnvConfig,
@@ -20,18 +20,6 @@ type ClientCredentialsConfig = Pick<
   | "audience"
   | "resource"
 >;
-
-/**
- * The token endpoint `AUTH_TOKEN_URL` names: an absolute URL as it is, a path appended to
- * `authBase` (as `AUTH_SESSION_PATH` is); undefined when it is to be discovered.
- */
-export function configuredTokenEndpoint(
-  config: Pick<EnvConfig, "authBase" | "tokenUrl">,
-): string | undefined {
-  const { tokenUrl } = config;
-  if (tokenUrl === undefined) return undefined;
-  return tokenUrl.startsWith("/") ? `${config.authBase}${tokenUrl}` : tokenUrl;
-}
 
 /** RFC 6749 §2.3.1 / Appendix B: `application/x-www-form-urlencoded` of one value. */
 export const formEncode = (value: string): string =>
@@ -102,13 +90,15 @@ export function clientCredentialsGrant(config: ClientCredentialsConfig): TokenGr
       }
       return { headers, body: form.toString() };
     },
-    readSuccess(json, nowSec, maxTtlSec) {
+    async readSuccess(json, nowSec, maxTtlSec) {
+      // zod is loaded for the answer, not with the runtime: a warm process never needs it.
+      const { readOAuthTokenResponse } = await import("../schemas.ts");
       const result = readOAuthTokenResponse(json, nowSec, maxTtlSec);
       if ("token" in result) return result.token;
       if (result.problem === "malformed") return { problem: MALFORMED };
       if (result.problem === "token-type") return { problem: NOT_BEARER };
       return { problem: "" };
     },
-    readFailure: readOAuthError,
+    readFailure: async (json) => (await import("../schemas.ts")).readOAuthError(json),
   };
 }

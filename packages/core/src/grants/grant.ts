@@ -44,7 +44,12 @@ export interface TokenGrant {
    * The token of a 2xx body, or what is wrong with it for the message; an empty `problem` lets
    * the message quote the body (redacted) instead.
    */
-  readSuccess(json: unknown, nowSec: number, maxTtlSec: number): CachedToken | { problem: string };
+  /** Async: the answer's zod schemas (schemas.ts) are loaded when the first answer comes. */
+  readSuccess(
+    json: unknown,
+    nowSec: number,
+    maxTtlSec: number,
+  ): Promise<CachedToken | { problem: string }>;
   /** The protocol's error of a refused request (RFC 6749 §5.2), when it has one. */
-  readFailure(json: unknown): OAuthErrorResponse | undefined;
+  readFailure(json: unknown): Promise<OAuthErrorResponse | undefined>;
 }

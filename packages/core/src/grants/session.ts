@@ -1,6 +1,5 @@
 /** The seed's session grant: `POST {authBase}{sessionPath}` with `{"clientKey": "<key>"}` as JSON. */
 import type { EnvConfig } from "../config.ts";
-import { readTokenResponse } from "../schemas.ts";
 import type { TokenGrant } from "./grant.ts";
 
 const MALFORMED = "the token is not 1..16384 visible ASCII characters without spaces";
@@ -21,11 +20,13 @@ export function sessionGrant(
         headers: { "content-type": "application/json", accept: "application/json" },
         body,
       }),
-    readSuccess(json, nowSec, maxTtlSec) {
+    async readSuccess(json, nowSec, maxTtlSec) {
+      // zod is loaded for the answer, not with the runtime: a warm process never needs it.
+      const { readTokenResponse } = await import("../schemas.ts");
       const result = readTokenResponse(json, nowSec, maxTtlSec);
       if ("token" in result) return result.token;
       return { problem: result.problem === "malformed" ? MALFORMED : "" };
     },
-    readFailure: () => undefined,
+    readFailure: () => Promise.resolve(undefined),
   };
 }
