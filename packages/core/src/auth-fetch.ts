@@ -129,8 +129,9 @@ class TextBodyResponse extends ResponseBase {
   }
 
   blob(): Promise<Blob> {
-    const type = this.headers.get("content-type") ?? "";
-    return this.#take().then((text) => new Blob([text], { type }));
+    // Through a Response: the Blob's type is then the content type as fetch normalises it.
+    const headers = this.headers;
+    return this.#take().then((text) => new Response(text, { headers }).blob());
   }
 
   formData(): Promise<unknown> {
