@@ -113,6 +113,11 @@ function providerRegistered(otel: OtelApi): boolean {
   return providerSeen;
 }
 
+/** True when {@link startSpan} would start one: a caller can then skip building its attributes. */
+export function tracing(): boolean {
+  return api !== undefined && api !== null && providerRegistered(api);
+}
+
 /**
  * Starts a span (a child of `parent` when given), or undefined without OpenTelemetry or without
  * a registered tracer provider.

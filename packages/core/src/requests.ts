@@ -25,7 +25,14 @@ import {
   resolveApiHref,
   type TokenOrigins,
 } from "./origin-policy.ts";
-import { endSpanWithError, loadOtel, type OtelSpan, otelSettled, startSpan } from "./otel.ts";
+import {
+  endSpanWithError,
+  loadOtel,
+  type OtelSpan,
+  otelSettled,
+  startSpan,
+  tracing,
+} from "./otel.ts";
 import type { TokenManager } from "./token-manager.ts";
 
 /** What the request paths need from the runtime they belong to. */
@@ -49,11 +56,13 @@ async function traced(
   send: (span: OtelSpan | undefined, sent: { count: number }) => Promise<ApiResponse>,
 ): Promise<ApiResponse> {
   if (!otelSettled()) await loadOtel();
+  const sent = { count: 0 };
+  // Checked first: the attributes (a URL parsed for its host) are wasted when nothing records.
+  if (!tracing()) return send(undefined, sent);
   const span = startSpan("openclaw.auth.request", {
     "http.request.method": method,
     "server.address": new URL(url).hostname,
   });
-  const sent = { count: 0 };
   if (!span) return send(undefined, sent);
   try {
     const response = await send(span, sent);
