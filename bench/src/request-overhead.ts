@@ -3,7 +3,7 @@
  * Bearer token, on the same route of the same gateway, in interleaved rounds. Runtime-neutral:
  * Bun runs it with @openclaw/auth-runtime, the Node child with @openclaw/auth-runtime-node.
  */
-import { interleavedRounds, medianExtraMicros, medianRatio } from "./rounds.ts";
+import { interleavedRounds, medianExtraMicros, medianRatio, ratioSpread } from "./rounds.ts";
 
 /**
  * The part of the public API this benchmark calls, typed structurally: the Bun and the Node
@@ -43,6 +43,9 @@ export interface RequestOverheadResult {
   readonly requestOverheadRatio: number;
   /** Median over rounds of authFetch / raw fetch throughput. */
   readonly authFetchOverheadRatio: number;
+  /** Interquartile range over rounds of the two ratios above: their round-to-round scatter. */
+  readonly requestOverheadSpread: number;
+  readonly authFetchOverheadSpread: number;
   /** Median over rounds of the microseconds requestApiWithAutoRefresh adds to a raw fetch. */
   readonly requestOverheadMicros: number;
   readonly authFetchOverheadMicros: number;
@@ -119,6 +122,8 @@ export async function measureRequestOverhead<Config>(
     authFetchOpsPerSec: result.authFetch.medianOpsPerSec,
     requestOverheadRatio: medianRatio(result.perRound, "requestApi", "raw"),
     authFetchOverheadRatio: medianRatio(result.perRound, "authFetch", "raw"),
+    requestOverheadSpread: ratioSpread(result.perRound, "requestApi", "raw"),
+    authFetchOverheadSpread: ratioSpread(result.perRound, "authFetch", "raw"),
     requestOverheadMicros: medianExtraMicros(result.perRound, "requestApi", "raw"),
     authFetchOverheadMicros: medianExtraMicros(result.perRound, "authFetch", "raw"),
     requestOwnMicros: medianExtraMicros(own.perRound, "requestApi", "canned"),

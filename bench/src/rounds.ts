@@ -83,3 +83,21 @@ export function medianRatio(
 ): number {
   return median(perRound.map((row) => (row[candidate] as number) / (row[baseline] as number)));
 }
+
+/**
+ * The interquartile range over rounds of `candidate / baseline` throughput: how far the round
+ * ratios scatter around {@link medianRatio} (a rerun's median moves by much less than this).
+ */
+export function ratioSpread(
+  perRound: readonly Record<string, number>[],
+  candidate: string,
+  baseline: string,
+): number {
+  const ratios = perRound
+    .map((row) => (row[candidate] as number) / (row[baseline] as number))
+    .sort((a, b) => a - b);
+  if (ratios.length === 0) return Number.NaN;
+  const at = (q: number) =>
+    ratios[Math.min(ratios.length - 1, Math.floor(q * ratios.length))] as number;
+  return at(0.75) - at(0.25);
+}
