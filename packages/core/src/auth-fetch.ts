@@ -68,8 +68,7 @@ function withUrl(out: Response, url: string): Response {
 
 /**
  * A Response whose body is text already read (and checked for an auth failure), served from
- * that text: the stream of `body` is built only if asked for. Its headers are the server's (as
- * fetch's, immutable). Everything a caller reads through it (`text`, `json`, `arrayBuffer`,
+ * that text: the stream of `body` is built only if asked for. Everything a caller reads through it (`text`, `json`, `arrayBuffer`,
  * `bytes`, `blob`, `formData`, `body`, `bodyUsed`, `clone`) behaves as fetch's Response does,
  * "body already used" included; `Response.prototype.text.call(it)` would see no body.
  */
@@ -80,14 +79,17 @@ class TextBodyResponse extends ResponseBase {
   readonly #source: ApiResponse;
   #used = false;
   #stream: ReadableStream<Uint8Array> | undefined;
+  #headers: Headers | undefined;
 
   constructor(source: ApiResponse) {
     super(null, { status: source.status, statusText: source.statusText });
     this.#source = source;
   }
 
+  /** A copy, made when first asked for: as the Response built on Bun, its headers may be changed. */
   get headers(): Headers {
-    return this.#source.headers;
+    this.#headers ??= new Headers(this.#source.headers);
+    return this.#headers;
   }
 
   get url(): string {

@@ -106,6 +106,9 @@ export function authFetchSuite(h: Harness): void {
           const once = await authFetch("/echo/body");
           assert.equal(once.bodyUsed, false);
           assert.equal(once.headers.get("content-type"), "application/json; charset=utf-8");
+          // As a constructed Response's, its headers may be changed (a proxy adding its own).
+          once.headers.set("x-proxy", "1");
+          assert.equal(once.headers.get("x-proxy"), "1");
           const copy = once.clone();
           assert.equal(await once.text(), expected);
           assert.equal(once.bodyUsed, true);
