@@ -64,8 +64,9 @@ export interface RequestOverheadResult {
 
 /**
  * Rounds of alternating batches per round of the options (`rounds`): a full run's 15 give 600
- * rounds of 20 calls per variant; reruns of that moved each ratio by less than 0.03 on a busy
- * 2-core machine, where 15 rounds of 200 ms (mitata) moved them by up to 0.25.
+ * rounds of 20 calls per variant. On the 2-core development machine at a load average of 45-60
+ * (other work running), two such runs gave ratios 0.001-0.054 apart; the 15 rounds of 200 ms
+ * (mitata) used before moved them by up to 0.25 at lower load.
  */
 const BATCH_ROUNDS_PER_ROUND = 40;
 
