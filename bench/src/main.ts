@@ -121,6 +121,8 @@ async function main(): Promise<void> {
       results.authfetch_req_per_s = r.authFetchOpsPerSec;
       results.request_overhead_ratio = r.requestOverheadRatio;
       results.authfetch_overhead_ratio = r.authFetchOverheadRatio;
+      results.request_overhead_spread = r.requestOverheadSpread;
+      results.authfetch_overhead_spread = r.authFetchOverheadSpread;
       results.request_overhead_us = r.requestOverheadMicros;
       results.authfetch_overhead_us = r.authFetchOverheadMicros;
       results.request_own_us = r.requestOwnMicros;
@@ -137,6 +139,8 @@ async function main(): Promise<void> {
       results.node_authfetch_req_per_s = r.authFetchOpsPerSec;
       results.node_request_overhead_ratio = r.requestOverheadRatio;
       results.node_authfetch_overhead_ratio = r.authFetchOverheadRatio;
+      results.node_request_overhead_spread = r.requestOverheadSpread;
+      results.node_authfetch_overhead_spread = r.authFetchOverheadSpread;
       results.node_request_overhead_us = r.requestOverheadMicros;
       results.node_authfetch_overhead_us = r.authFetchOverheadMicros;
       results.node_request_own_us = r.requestOwnMicros;

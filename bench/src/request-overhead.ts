@@ -3,7 +3,13 @@
  * Bearer token, on the same route of the same gateway, in interleaved rounds. Runtime-neutral:
  * Bun runs it with @openclaw/auth-runtime, the Node child with @openclaw/auth-runtime-node.
  */
-import { interleavedRounds, medianExtraMicros, medianRatio } from "./rounds.ts";
+import {
+  alternatingBatches,
+  interleavedRounds,
+  medianExtraMicros,
+  medianRatio,
+  ratioSpread,
+} from "./rounds.ts";
 
 /**
  * The part of the public API this benchmark calls, typed structurally: the Bun and the Node
@@ -43,6 +49,9 @@ export interface RequestOverheadResult {
   readonly requestOverheadRatio: number;
   /** Median over rounds of authFetch / raw fetch throughput. */
   readonly authFetchOverheadRatio: number;
+  /** Interquartile range over rounds of the two ratios above: their round-to-round scatter. */
+  readonly requestOverheadSpread: number;
+  readonly authFetchOverheadSpread: number;
   /** Median over rounds of the microseconds requestApiWithAutoRefresh adds to a raw fetch. */
   readonly requestOverheadMicros: number;
   readonly authFetchOverheadMicros: number;
@@ -52,6 +61,14 @@ export interface RequestOverheadResult {
    */
   readonly requestOwnMicros: number;
 }
+
+/**
+ * Rounds of alternating batches per round of the options (`rounds`): a full run's 15 give 600
+ * rounds of 20 calls per variant. On the 2-core development machine at a load average of 45-60
+ * (other work running), two such runs gave ratios 0.001-0.054 apart; the 15 rounds of 200 ms
+ * (mitata) used before moved them by up to 0.25 at lower load.
+ */
+const BATCH_ROUNDS_PER_ROUND = 40;
 
 /** The route every variant calls: a Bearer-protected GET whose small JSON body is read as text. */
 export const ROUTE = "/echo";
@@ -91,9 +108,10 @@ export async function measureRequestOverhead<Config>(
     }
   }
 
-  const result = await interleavedRounds(variants, {
-    rounds: options.rounds,
-    roundMs: options.roundMs,
+  // Short alternating batches, many of them: see alternatingBatches.
+  const result = await alternatingBatches(variants, {
+    rounds: options.rounds * BATCH_ROUNDS_PER_ROUND,
+    batch: Math.max(1, Math.round(options.roundMs / 10)),
     concurrency: options.concurrency ?? 1,
   });
   // Last (an idle keep-alive socket may be closed by the server meanwhile): the same answer
@@ -119,6 +137,8 @@ export async function measureRequestOverhead<Config>(
     authFetchOpsPerSec: result.authFetch.medianOpsPerSec,
     requestOverheadRatio: medianRatio(result.perRound, "requestApi", "raw"),
     authFetchOverheadRatio: medianRatio(result.perRound, "authFetch", "raw"),
+    requestOverheadSpread: ratioSpread(result.perRound, "requestApi", "raw"),
+    authFetchOverheadSpread: ratioSpread(result.perRound, "authFetch", "raw"),
     requestOverheadMicros: medianExtraMicros(result.perRound, "requestApi", "raw"),
     authFetchOverheadMicros: medianExtraMicros(result.perRound, "authFetch", "raw"),
     requestOwnMicros: medianExtraMicros(own.perRound, "requestApi", "canned"),

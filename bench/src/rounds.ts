@@ -64,6 +64,52 @@ export async function interleavedRounds<K extends string>(
   return out;
 }
 
+export interface BatchOptions {
+  /** Number of rounds. */
+  readonly rounds: number;
+  /** Calls of each variant per round, timed together. */
+  readonly batch: number;
+  /** Chains of calls in flight at once, each making `batch / concurrency` calls. @default 1 */
+  readonly concurrency?: number;
+}
+
+/**
+ * Measures each named operation for `batch` calls per round, the variants one after another in
+ * an order rotating round by round, after one round that is not counted. Rounds of a few
+ * milliseconds each: load from other processes comes and goes on that scale, so neighbouring
+ * batches of ours and of the baseline share it, and the median of many round ratios stays put
+ * where rounds of a second (mitata's) are each skewed by whatever ran during them.
+ */
+export async function alternatingBatches<K extends string>(
+  variants: Readonly<Record<K, Operation>>,
+  options: BatchOptions,
+): Promise<Record<K, VariantResult> & { perRound: Record<K, number>[] }> {
+  const names = Object.keys(variants) as K[];
+  const chains = Math.max(1, options.concurrency ?? 1);
+  const perChain = Math.max(1, Math.ceil(options.batch / chains));
+  const perRound: Record<K, number>[] = [];
+  for (let round = -1; round < options.rounds; round++) {
+    const row = {} as Record<K, number>;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round + names.length) % names.length] as K;
+      const run = variants[name];
+      const chain = async () => {
+        for (let call = 0; call < perChain; call++) await run();
+      };
+      const started = performance.now();
+      await Promise.all(Array.from({ length: chains }, chain));
+      row[name] = (chains * perChain * 1000) / (performance.now() - started);
+    }
+    if (round >= 0) perRound.push(row);
+  }
+  const out = { perRound } as Record<K, VariantResult> & { perRound: Record<K, number>[] };
+  for (const name of names) {
+    const opsPerSec = perRound.map((row) => row[name]);
+    (out as Record<K, VariantResult>)[name] = { opsPerSec, medianOpsPerSec: median(opsPerSec) };
+  }
+  return out;
+}
+
 /** Median over rounds of the extra microseconds per operation of `candidate` over `baseline`. */
 export function medianExtraMicros(
   perRound: readonly Record<string, number>[],
@@ -82,4 +128,22 @@ export function medianRatio(
   baseline: string,
 ): number {
   return median(perRound.map((row) => (row[candidate] as number) / (row[baseline] as number)));
+}
+
+/**
+ * The interquartile range over rounds of `candidate / baseline` throughput: how far the round
+ * ratios scatter around {@link medianRatio} (a rerun's median moves by much less than this).
+ */
+export function ratioSpread(
+  perRound: readonly Record<string, number>[],
+  candidate: string,
+  baseline: string,
+): number {
+  const ratios = perRound
+    .map((row) => (row[candidate] as number) / (row[baseline] as number))
+    .sort((a, b) => a - b);
+  if (ratios.length === 0) return Number.NaN;
+  const at = (q: number) =>
+    ratios[Math.min(ratios.length - 1, Math.floor(q * ratios.length))] as number;
+  return at(0.75) - at(0.25);
 }

@@ -140,21 +140,19 @@ export function buildHeaders(
   return out;
 }
 
+/** A request ready to send, less its token (prepared once, sent once or twice). */
 export interface SendOptions {
   readonly method: string;
   /** The absolute URL (fetch parses it). */
   readonly url: string;
   /** The caller's headers; the token's and the content type are added to them. */
   readonly headers: HeadersInit | undefined;
-  readonly token: string;
   readonly contentType: string | undefined;
   readonly body: ReplayableBody;
   readonly signal?: AbortSignal | undefined;
   readonly timeoutMs: number;
   readonly timeouts: AttemptTimeouts;
   readonly fetch: FetchLike;
-  /** Removed from any error message and from an error's cause. */
-  readonly secrets: readonly string[];
   /** Where a redirect may be followed to: the origins that may receive the token. */
   readonly origins: TokenOrigins;
   readonly redirect: RedirectMode;
@@ -169,7 +167,12 @@ const runtimeFetch = globalThis.fetch;
  * `maxResponseBytes`; any failure is an {@link ApiError} whose message and cause hold no secret.
  * The attempt's timeout aborts it with a `TimeoutError`, as `AbortSignal.timeout` would.
  */
-export async function sendApiRequest(options: SendOptions): Promise<ApiResponse> {
+export async function sendApiRequest(
+  options: SendOptions,
+  token: string,
+  /** Removed from any error message and from an error's cause. */
+  secrets: readonly string[],
+): Promise<ApiResponse> {
   // A caller's signal is combined with ours; a fetch of the caller's may hold on to ours.
   const keepsSignal = options.signal !== undefined || options.fetch !== runtimeFetch;
   const attempt = options.timeouts.start(options.timeoutMs, keepsSignal);
@@ -177,7 +180,7 @@ export async function sendApiRequest(options: SendOptions): Promise<ApiResponse>
     const init: RequestInit = {
       method: options.method,
       // Built here, inside the catch: a bad header value makes it throw, quoting the value.
-      headers: buildHeaders(options.headers, options.token, options.contentType),
+      headers: buildHeaders(options.headers, token, options.contentType),
       body: options.body,
       signal: options.signal ? AbortSignal.any([options.signal, attempt.signal]) : attempt.signal,
       // Followed here, hop by hop, where the policy can see each target.
@@ -201,12 +204,11 @@ export async function sendApiRequest(options: SendOptions): Promise<ApiResponse>
   } catch (error) {
     if (error instanceof ApiError) throw error;
     const failure = describeFetchFailure(error, options.signal, options.timeoutMs);
-    const reason =
-      failure.kind === "aborted" ? "aborted" : redactSecrets(failure.reason, options.secrets);
+    const reason = failure.kind === "aborted" ? "aborted" : redactSecrets(failure.reason, secrets);
     // Described only here: the string work is wasted on every request that succeeds.
     const request = describeRequest(options.method, options.url);
     throw new ApiError(`API request failed: ${reason} (${request})`, {
-      cause: redactedCause(error, options.secrets),
+      cause: redactedCause(error, secrets),
       reason: failure.kind,
       request,
     });

@@ -24,6 +24,8 @@ interface OtelHistogram {
 /** The part of `@opentelemetry/api` this module uses, typed here so that none is required. */
 interface OtelApi {
   readonly trace: {
+    /** The global provider: in the API, a proxy that serves no-op spans until one is registered. */
+    getTracerProvider?(): { getDelegateTracer?(name: string): unknown };
     getTracer(name: string): {
       startSpan(
         name: string,
@@ -111,13 +113,39 @@ export function otelActive(): boolean {
   return api !== undefined && api !== null;
 }
 
-/** Starts a span (a child of `parent` when given), or undefined without OpenTelemetry. */
+/** True once an SDK registered a tracer provider: from then on it cannot go back to none. */
+let providerSeen = false;
+
+/**
+ * True when a span would reach a tracer provider. With the API installed and no SDK registered,
+ * the API hands out no-op spans, and building one (context lookups, the span object) costs more
+ * than the rest of a warm request (BENCHMARKS.md): so none is built. The provider is asked on
+ * every span until one is there, as an SDK may be registered after the first request.
+ */
+function providerRegistered(otel: OtelApi): boolean {
+  if (providerSeen) return true;
+  const provider = otel.trace.getTracerProvider?.();
+  // Not the API's proxy (another shape of the API): spans may be recorded.
+  if (typeof provider?.getDelegateTracer !== "function") return true;
+  providerSeen = provider.getDelegateTracer(SCOPE) !== undefined;
+  return providerSeen;
+}
+
+/** True when {@link startSpan} would start one: a caller can then skip building its attributes. */
+export function tracing(): boolean {
+  return api !== undefined && api !== null && providerRegistered(api);
+}
+
+/**
+ * Starts a span (a child of `parent` when given), or undefined without OpenTelemetry or without
+ * a registered tracer provider.
+ */
 export function startSpan(
   name: "openclaw.auth.token" | "openclaw.auth.request",
   attributes: Record<string, string | number | boolean>,
   parent?: OtelSpan,
 ): OtelSpan | undefined {
-  if (!api) return undefined;
+  if (!api || !providerRegistered(api)) return undefined;
   const context = parent ? api.trace.setSpan(api.context.active(), parent) : undefined;
   tracer ??= api.trace.getTracer(SCOPE);
   return tracer.startSpan(name, { attributes }, context);

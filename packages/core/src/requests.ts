@@ -25,7 +25,14 @@ import {
   resolveApiHref,
   type TokenOrigins,
 } from "./origin-policy.ts";
-import { endSpanWithError, loadOtel, type OtelSpan, otelSettled, startSpan } from "./otel.ts";
+import {
+  endSpanWithError,
+  loadOtel,
+  type OtelSpan,
+  otelSettled,
+  startSpan,
+  tracing,
+} from "./otel.ts";
 import type { TokenManager } from "./token-manager.ts";
 
 /** What the request paths need from the runtime they belong to. */
@@ -49,11 +56,13 @@ async function traced(
   send: (span: OtelSpan | undefined, sent: { count: number }) => Promise<ApiResponse>,
 ): Promise<ApiResponse> {
   if (!otelSettled()) await loadOtel();
+  const sent = { count: 0 };
+  // Checked first: the attributes (a URL parsed for its host) are wasted when nothing records.
+  if (!tracing()) return send(undefined, sent);
   const span = startSpan("openclaw.auth.request", {
     "http.request.method": method,
     "server.address": new URL(url).hostname,
   });
-  const sent = { count: 0 };
   if (!span) return send(undefined, sent);
   try {
     const response = await send(span, sent);
@@ -70,7 +79,7 @@ async function traced(
 }
 
 /** A request ready to send, less its token. */
-type Prepared = Omit<SendOptions, "token" | "secrets">;
+type Prepared = SendOptions;
 
 /** Method, URL, body and options of `init`, checked and ready, whatever the path. */
 async function prepare(
@@ -92,7 +101,10 @@ async function prepare(
     contentType,
     body,
     signal: init.signal,
-    ...context,
+    // Named, not spread: this runs on every request, and a spread copies property by property.
+    timeouts: context.timeouts,
+    timeoutMs: context.timeoutMs,
+    fetch: context.fetch,
     origins,
     redirect,
     maxResponseBytes,
@@ -120,7 +132,7 @@ export function createRequests(ctx: RequestContext) {
     const secrets = config ? [config.clientKey, options.authToken] : [options.authToken];
     return traced(prepared.method, prepared.url, (_span, sent) => {
       sent.count = 1;
-      return sendApiRequest({ ...prepared, token: options.authToken, secrets });
+      return sendApiRequest(prepared, options.authToken, secrets);
     });
   }
 
@@ -148,7 +160,7 @@ export function createRequests(ctx: RequestContext) {
       const token =
         warm?.accessToken ?? (await manager.getToken({ signal, onEvent, parentSpan })).accessToken;
       sent.count = 1;
-      const first = await sendApiRequest({ ...request, token, secrets: [config.clientKey, token] });
+      const first = await sendApiRequest(request, token, [config.clientKey, token]);
       if (!(options.isAuthFailure ?? isAuthFailure)(first)) return first;
       manager.report(
         {
@@ -162,7 +174,7 @@ export function createRequests(ctx: RequestContext) {
       const fresh = (await manager.refresh({ signal, onEvent, parentSpan, rejectedToken: token }))
         .accessToken;
       sent.count = 2;
-      return sendApiRequest({ ...request, token: fresh, secrets: [config.clientKey, fresh] });
+      return sendApiRequest(request, fresh, [config.clientKey, fresh]);
     });
   }
 

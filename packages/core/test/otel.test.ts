@@ -192,3 +192,47 @@ console.log(JSON.stringify({ otel: loaded.filter((k) => k.includes("@opentelemet
     expect(out.total).toBeGreaterThan(10);
   });
 });
+
+describe("OpenTelemetry installed, a tracer provider registered late", () => {
+  test("requests before the provider build no span; the first request after it has its span", async () => {
+    const entry = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+    const gatewayEntry = fileURLToPath(new URL("../../dev-gateway/src/index.ts", import.meta.url));
+    // A process of its own: the API's global provider is process-wide.
+    const script = `
+const { trace, ProxyTracerProvider } = await import("@opentelemetry/api");
+const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = await import("@opentelemetry/sdk-trace-base");
+const runtime = await import(${JSON.stringify(entry)});
+const { startDevGateway } = await import(${JSON.stringify(gatewayEntry)});
+const { mkdtempSync, rmSync } = await import("node:fs");
+const dir = mkdtempSync(require("node:os").tmpdir() + "/openclaw-otel-late-");
+const gateway = startDevGateway({ clientKeys: ["ck-otel-late-CANARY-7a1f"] });
+const config = runtime.createConfig({ clientKey: "ck-otel-late-CANARY-7a1f", authBase: gateway.url, cacheDir: dir });
+// Counts the spans the API's proxy is asked for while no provider is registered.
+const proxy = trace.getTracerProvider();
+let asked = 0;
+const getTracer = proxy.getTracer.bind(proxy);
+proxy.getTracer = (...args) => { const t = getTracer(...args); const start = t.startSpan.bind(t); t.startSpan = (...a) => { asked++; return start(...a); }; return t; };
+for (let i = 0; i < 3; i++) await runtime.requestApiWithAutoRefresh({ config, url: "/echo" });
+const askedBefore = asked;
+const spans = new InMemorySpanExporter();
+trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
+await runtime.requestApiWithAutoRefresh({ config, url: "/echo" });
+console.log(JSON.stringify({ askedBefore, asked, names: spans.getFinishedSpans().map((s) => s.name).sort() }));
+await gateway.stop();
+rmSync(dir, { recursive: true, force: true });
+`;
+    const child = Bun.spawnSync([process.execPath, "-e", script], {
+      cwd: fileURLToPath(new URL("..", import.meta.url)),
+      stderr: "pipe",
+    });
+    expect(child.stderr.toString()).toBe("");
+    const out = JSON.parse(child.stdout.toString()) as {
+      askedBefore: number;
+      asked: number;
+      names: string[];
+    };
+    expect(out.askedBefore).toBe(0);
+    expect(out.asked).toBe(2);
+    expect(out.names).toEqual(["openclaw.auth.request", "openclaw.auth.token"]);
+  });
+});

@@ -94,6 +94,50 @@ export function authFetchSuite(h: Harness): void {
       },
     );
 
+    it(
+      h,
+      "the response's body reads as fetch's does: once, by any method, as a stream, and cloned",
+      async () => {
+        await withFixture(h, {}, async (f) => {
+          const authFetch = api.createAuthFetch({ config: f.config });
+          const expected = await (await authFetch("/echo/body")).text();
+          assert.equal((JSON.parse(expected) as Echo).path, "/echo/body");
+
+          const once = await authFetch("/echo/body");
+          assert.equal(once.bodyUsed, false);
+          assert.equal(once.headers.get("content-type"), "application/json; charset=utf-8");
+          // As a constructed Response's, its headers may be changed (a proxy adding its own).
+          once.headers.set("x-proxy", "1");
+          assert.equal(once.headers.get("x-proxy"), "1");
+          const copy = once.clone();
+          assert.equal(await once.text(), expected);
+          assert.equal(once.bodyUsed, true);
+          assert.equal((await caught(once.text())) instanceof TypeError, true);
+          assert.deepEqual(await copy.json(), JSON.parse(expected));
+
+          const bytes = new Uint8Array(await (await authFetch("/echo/body")).arrayBuffer());
+          assert.equal(new TextDecoder().decode(bytes), expected);
+          const blob = await (await authFetch("/echo/body")).blob();
+          assert.equal(await blob.text(), expected);
+          assert.equal(blob.type, "application/json;charset=utf-8");
+
+          const streamed = await authFetch("/echo/body");
+          const body = streamed.body;
+          assert.ok(body);
+          assert.equal(streamed.body, body);
+          assert.equal(await new Response(body).text(), expected);
+          assert.equal(streamed.bodyUsed, true);
+          assert.equal((await caught(streamed.arrayBuffer())) instanceof TypeError, true);
+
+          const teed = await authFetch("/echo/body");
+          assert.ok(teed.body);
+          const twin = teed.clone();
+          assert.equal(await teed.text(), expected);
+          assert.equal(await twin.text(), expected);
+        });
+      },
+    );
+
     it(h, "HEAD and 204 responses have no body", async () => {
       await withScriptedServer(
         (request) =>
