@@ -565,8 +565,16 @@ export class TokenManager {
         if (notifications.watch) continue;
       }
       const pauseMs = pollMs * (0.5 + Math.random());
-      if (notifications.watch) await notifications.watch.wait(pauseMs, signal);
-      else await sleep(pauseMs, signal, this.#request);
+      if (notifications.watch) {
+        await notifications.watch.wait(pauseMs, signal);
+        // Most wakes are the token's write: a read is a fraction of a try at the lock, and with
+        // every waiter woken at once, the holder still finishing its release gets the CPU back.
+        const written = signal.aborted ? undefined : await this.#readStore();
+        if (acceptable(written)) {
+          waitEnded("token");
+          return { token: written };
+        }
+      } else await sleep(pauseMs, signal, this.#request);
       pollMs = Math.min(maxPollMs, pollMs * 1.5);
     }
   }
