@@ -9,11 +9,19 @@ import { join } from "node:path";
 import * as core from "@openclaw/auth-runtime";
 import { type SpawnedDevGateway, spawnDevGateway } from "@openclaw/dev-gateway/remote";
 import { measureCliStart } from "./cli-start.ts";
+import { fleetStormsVsNaive, startBenchRedis } from "./fleet-storm.ts";
 import { measureNodeRequestOverhead } from "./node-child.ts";
 import { oauthProcessStorm } from "./oauth-storm.ts";
 import { formatTable, type Results } from "./report.ts";
 import { measureRequestOverhead } from "./request-overhead.ts";
-import { inProcessStorm, naiveInProcessStorm, processStorm, type StormEnv } from "./storms.ts";
+import {
+  inProcessStorm,
+  naiveInProcessStorm,
+  processStorm,
+  processStormsVsNaive,
+  type StormEnv,
+  stormResults,
+} from "./storms.ts";
 import { measureSubscriberCost } from "./subscriber.ts";
 import { measureTokenPaths } from "./token-paths.ts";
 import { measureWarmScript } from "./warm-script.ts";
@@ -33,6 +41,7 @@ const SIZES = {
     tokenRoundMs: 100,
     stormCallers: 1000,
     stormProcesses: 32,
+    stormRatioRounds: 15,
     cliRuns: 150,
     warmRuns: 150,
   },
@@ -43,6 +52,7 @@ const SIZES = {
     tokenRoundMs: 5,
     stormCallers: 50,
     stormProcesses: 4,
+    stormRatioRounds: 1,
     cliRuns: 2,
     warmRuns: 2,
   },
@@ -207,6 +217,20 @@ async function main(): Promise<void> {
       results.oauth_storm_processes_token_requests = oauthProc.tokenRequests;
       results.oauth_storm_processes_wall_ms = oauthProc.wallMs;
       results.storm_session_latency_ms = STORM_SESSION_LATENCY_MS;
+      log(`storm: ${sizes.stormProcesses} processes vs naive, ${sizes.stormRatioRounds} rounds`);
+      const vsNaive = await processStormsVsNaive(env, sizes.stormProcesses, sizes.stormRatioRounds);
+      Object.assign(results, stormResults("storm_processes", vsNaive));
+      const redis = await startBenchRedis();
+      if (redis) {
+        const shape = { machines: 3, processesPerMachine: sizes.stormProcesses === 32 ? 8 : 2 };
+        log(`storm: fleet of 3 machines x ${shape.processesPerMachine} processes on one Redis`);
+        try {
+          const fleet = await fleetStormsVsNaive(env, shape, redis, sizes.stormRatioRounds);
+          Object.assign(results, stormResults("fleet_storm", fleet));
+        } finally {
+          await redis.stop();
+        }
+      } else log("storm: no redis-server on PATH (or REDIS_SERVER): fleet storm skipped");
     }
     if (args.only.has("cli")) {
       log(`cli start: ${sizes.cliRuns} spawns each of \`bun apps/cli token\` and \`bun -e 0\``);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type * as AuthApi from "@openclaw/auth-runtime";
 import type { DevGatewayClient } from "@openclaw/dev-gateway/remote";
 import { naiveGetToken } from "./naive.ts";
+import { median } from "./rounds.ts";
 
 export interface StormEnv {
   readonly gateway: DevGatewayClient;
@@ -33,7 +34,7 @@ export interface StormResult {
 const SESSION_PATH = "/auth/session";
 const clientsDir = join(import.meta.dir, "clients");
 
-async function counted(
+export async function counted(
   env: StormEnv,
   storm: () => Promise<{ succeeded: number; callers: number; wallMs: number }>,
 ): Promise<StormResult> {
@@ -113,12 +114,16 @@ export async function spawnStorm(
   client: "storm-client.ts" | "naive-client.ts",
   processes: number,
   cwd: string,
-  config: Record<string, string>,
+  config: Record<string, string> | ((index: number) => Record<string, string>),
 ): Promise<{ succeeded: number; callers: number; wallMs: number }> {
-  const children = Array.from({ length: processes }, () =>
+  const children = Array.from({ length: processes }, (_, index) =>
     Bun.spawn(["bun", join(clientsDir, client)], {
       cwd,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...config },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        ...(typeof config === "function" ? config(index) : config),
+      },
       stdin: "pipe",
       stdout: "pipe",
       stderr: "ignore",
@@ -145,6 +150,117 @@ export async function spawnStorm(
   } finally {
     for (const child of children) child.kill();
   }
+}
+
+/** Our storm against the naive one, round after round. */
+export interface StormComparison {
+  readonly rounds: number;
+  /** Median over rounds of our wall time / the naive port's, both from the same round. */
+  readonly ratio: number;
+  /** Each round's ratio, in order. */
+  readonly ratios: readonly number[];
+  /** Median over rounds of our wall time with waiters polling only (`lockWait.notify: false`) / the naive port's. */
+  readonly pollRatio: number;
+  readonly oursWallMs: number;
+  readonly pollWallMs: number;
+  readonly naiveWallMs: number;
+  /** The most token requests any of our rounds made, polling ones included (single flight: 1). */
+  readonly tokenRequests: number;
+  /** The naive port's token requests, median over rounds. */
+  readonly naiveTokenRequests: number;
+}
+
+type Variant = "ours" | "poll" | "naive";
+
+/**
+ * `rounds` rounds of three storms: ours, ours with waiters polling only, and the naive port's,
+ * in a rotating order so that load from other processes falls on all alike. Every caller of
+ * every storm must get a token.
+ */
+export async function compareStorms(
+  rounds: number,
+  storm: (variant: Variant) => Promise<StormResult>,
+): Promise<StormComparison> {
+  const variants: Variant[] = ["ours", "poll", "naive"];
+  const rows: Record<Variant, StormResult>[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const row = {} as Record<Variant, StormResult>;
+    for (let i = 0; i < variants.length; i++) {
+      const variant = variants[(i + round) % variants.length] as Variant;
+      const run = await storm(variant);
+      if (run.succeeded !== run.callers) {
+        throw new Error(
+          `storm ${variant}, round ${round}: ${run.callers - run.succeeded} callers got no token`,
+        );
+      }
+      row[variant] = run;
+    }
+    rows.push(row);
+  }
+  const ratios = rows.map((r) => r.ours.wallMs / r.naive.wallMs);
+  return {
+    rounds,
+    ratio: median(ratios),
+    ratios,
+    pollRatio: median(rows.map((r) => r.poll.wallMs / r.naive.wallMs)),
+    oursWallMs: median(rows.map((r) => r.ours.wallMs)),
+    pollWallMs: median(rows.map((r) => r.poll.wallMs)),
+    naiveWallMs: median(rows.map((r) => r.naive.wallMs)),
+    tokenRequests: Math.max(...rows.flatMap((r) => [r.ours.tokenRequests, r.poll.tokenRequests])),
+    naiveTokenRequests: median(rows.map((r) => r.naive.tokenRequests)),
+  };
+}
+
+/** The client and extra environment of a storm variant. */
+export function variantClient(variant: Variant): {
+  client: "storm-client.ts" | "naive-client.ts";
+  env: Record<string, string>;
+} {
+  if (variant === "naive") return { client: "naive-client.ts", env: {} };
+  return { client: "storm-client.ts", env: variant === "poll" ? { BENCH_LOCK_NOTIFY: "0" } : {} };
+}
+
+/**
+ * `processes` runtime processes against as many naive ones, cold, each storm on a new cache dir:
+ * wall time from the release to the last token.
+ */
+export function processStormsVsNaive(
+  env: StormEnv,
+  processes: number,
+  rounds: number,
+): Promise<StormComparison> {
+  return compareStorms(rounds, (variant) => {
+    const { client, env: extra } = variantClient(variant);
+    const cacheDir = env.newCacheDir();
+    return counted(env, () =>
+      spawnStorm(client, processes, cacheDir, {
+        CLIENT_KEY: env.clientKey,
+        AUTH_BASE: env.gateway.url,
+        AUTH_CACHE_DIR: cacheDir,
+        ...extra,
+      }),
+    );
+  });
+}
+
+/**
+ * The JSON keys of a comparison: `<prefix>_wall_vs_naive` (the ratio), the same with waiters
+ * polling only (`_poll_wall_vs_naive`), the median walls, the rounds and the spread of the
+ * per-round ratios, and the token requests (single flight: 1).
+ */
+export function stormResults(prefix: string, c: StormComparison): Record<string, number> {
+  return {
+    [`${prefix}_wall_vs_naive`]: c.ratio,
+    [`${prefix}_poll_wall_vs_naive`]: c.pollRatio,
+    [`${prefix}_wall_ms`]: c.oursWallMs,
+    [`${prefix}_poll_wall_ms`]: c.pollWallMs,
+    [`${prefix}_naive_wall_ms`]: c.naiveWallMs,
+    [`${prefix}_vs_naive_rounds`]: c.rounds,
+    [`${prefix}_vs_naive_ratio_min`]: Math.min(...c.ratios),
+    [`${prefix}_vs_naive_ratio_max`]: Math.max(...c.ratios),
+    [`${prefix}_vs_naive_token_requests`]: c.tokenRequests,
+    [`${prefix}_naive_token_requests`]: c.naiveTokenRequests,
+  };
 }
 
 /** Reads `stream` line by line: each call answers the next line, or undefined at the end. */

@@ -8,7 +8,7 @@ import type { RuntimeApi } from "./harness.ts";
 /** The part of a runtime's public API the client calls. */
 export type ClientApi = Pick<
   RuntimeApi,
-  "createEnvConfig" | "getAccessTokenInfo" | "refreshAccessToken"
+  "createEnvConfig" | "createTokenManager" | "getAccessTokenInfo" | "refreshAccessToken"
 >;
 
 function print(line: unknown): void {
@@ -16,7 +16,7 @@ function print(line: unknown): void {
 }
 
 /**
- * Runs one command of the protocol (`token`, `refresh`, `token-abort <ms>`) with the config of
+ * Runs one command of the protocol (`token`, `refresh`, `token-abort <ms>`, `token-poll <ms>`) with the config of
  * the environment and prints one JSON line. Never calls `process.exit`: it sets the exit code
  * (0, 1 on an error, 2 on a usage error), so the process ends only when nothing the runtime
  * started (a request, a retry, a sleep, a lock wait) keeps it alive, which the `token-abort`
@@ -39,6 +39,24 @@ export async function runConformanceClient(
       print({ token: info.accessToken, source: info.source });
     } else if (command === "refresh") {
       print({ token: await api.refreshAccessToken({ config }), source: "refresh" });
+    } else if (command === "token-poll" && /^\d+$/.test(arg ?? "")) {
+      // A lock waiter that polls every <ms>; CONFORMANCE_LOCK_NOTIFY=0: poll only.
+      let waited = false;
+      const tokenManager = api.createTokenManager({
+        config,
+        lockWait: {
+          initialPollMs: Number(arg),
+          maxPollMs: Number(arg),
+          notify: process.env.CONFORMANCE_LOCK_NOTIFY !== "0",
+        },
+        onEvent: (event) => {
+          if (event.type === "lock.waited") waited = true;
+        },
+      });
+      const started = Date.now();
+      const info = await api.getAccessTokenInfo({ config, tokenManager });
+      const elapsedMs = Date.now() - started;
+      print({ token: info.accessToken, source: info.source, elapsedMs, waited });
     } else if (command === "token-abort" && /^\d+$/.test(arg ?? "")) {
       // The only caller gives up after <ms>; the process must then end by itself.
       const controller = new AbortController();
@@ -46,7 +64,7 @@ export async function runConformanceClient(
       const info = await api.getAccessTokenInfo({ config, signal: controller.signal });
       print({ token: info.accessToken, source: info.source });
     } else {
-      process.stderr.write("usage: client token|refresh|token-abort <ms>\n");
+      process.stderr.write("usage: client token|refresh|token-abort <ms>|token-poll <ms>\n");
       process.exitCode = 2;
     }
   } catch (error) {

@@ -26,4 +26,10 @@ export {
   type LockWaitPolicy,
   TokenManager,
 } from "./token-manager.ts";
-export { MemoryTokenStore, type ReleaseLock, type TokenStore } from "./token-store.ts";
+export {
+  MemoryTokenStore,
+  type ReleaseLock,
+  type StoreWatch,
+  type TokenStore,
+  type WatchOptions,
+} from "./token-store.ts";

@@ -10,7 +10,8 @@ import {
 import { FileLock } from "./file-lock.ts";
 import { type Platform, parseTempName } from "./platform.ts";
 import { sleep } from "./retry.ts";
-import type { ReleaseLock, TokenStore } from "./token-store.ts";
+import { ChangeSignal, type StoreWatch } from "./store-watch.ts";
+import type { ReleaseLock, TokenStore, WatchOptions } from "./token-store.ts";
 
 export interface FileTokenStoreOptions {
   /** The cache directory; created 0700 when missing. */
@@ -147,6 +148,17 @@ export class FileTokenStore implements TokenStore {
     const info = await p.pathInfo(`${this.dir}/${temp.name}`);
     // Stryker disable next-line EqualityOperator: one millisecond of a minute's age
     return info !== undefined && Date.now() - info.mtimeMs > ORPHAN_TEMP_MS;
+  }
+
+  /** The cache dir's change notifications, for the token file and (unless `tokenOnly`) the lock file. */
+  async watch(key: string, options: WatchOptions = {}): Promise<StoreWatch | undefined> {
+    const names = new Set([cacheFileName(key)]);
+    if (!options.tokenOnly) names.add(lockFileName(key));
+    const change = new ChangeSignal(() => stop?.());
+    const stop = this.#platform.watchDirectory?.(this.dir, (name) => {
+      if (name === undefined || names.has(name)) change.notify();
+    });
+    return stop ? change : undefined;
   }
 
   async tryLock(key: string): Promise<ReleaseLock | undefined> {

@@ -85,4 +85,14 @@ export interface Platform {
   makeDirectory(path: string): Promise<void>;
   /** chmod. */
   setMode(path: string, mode: number): Promise<void>;
+  /**
+   * Watches a directory: `onChange(name)` for each entry created, replaced, changed or removed
+   * in it (`name` undefined when the OS did not say which). Returns the function that stops
+   * watching, or undefined when the directory cannot be watched (then waiters poll). The watch
+   * keeps no process alive. Without it, waiters poll.
+   */
+  watchDirectory?(
+    path: string,
+    onChange: (name: string | undefined) => void,
+  ): (() => void) | undefined;
 }

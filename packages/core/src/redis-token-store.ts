@@ -7,6 +7,7 @@
 import { type CachedToken, parseCacheFile, toCacheFile } from "./cache.ts";
 import type { TokenTier } from "./events.ts";
 import { isReplyError, RedisGuard } from "./redis-guard.ts";
+import { ChangeSignal, type StoreWatch } from "./store-watch.ts";
 import type { ReleaseLock, TokenStore } from "./token-store.ts";
 
 /**
@@ -32,6 +33,31 @@ export interface RedisLike {
    * comes cannot keep the process alive; the next `send` connects again.
    */
   reset?(): void;
+  /**
+   * Optional: subscribes to `channel` on a connection of its own (a subscribed connection runs
+   * no other command) and calls `onMessage` for each message. Resolves once subscribed, to the
+   * function that ends the subscription and closes that connection; rejects (without the URL's
+   * password in the message) when it cannot subscribe. The connection must not keep the
+   * process alive after it is closed. Without it, waiters poll Redis (docs/locks.md).
+   *
+   * @example
+   * // node-redis
+   * subscribe: async (channel, onMessage) => {
+   *   const sub = client.duplicate();
+   *   sub.on("error", () => {});
+   *   await sub.connect();
+   *   await sub.subscribe(channel, onMessage);
+   *   return () => void sub.disconnect().catch(() => {});
+   * },
+   * // ioredis
+   * subscribe: async (channel, onMessage) => {
+   *   const sub = client.duplicate();
+   *   sub.on("message", onMessage);
+   *   await sub.subscribe(channel);
+   *   return () => sub.disconnect();
+   * },
+   */
+  subscribe?(channel: string, onMessage: () => void): Promise<() => void>;
 }
 
 export interface RedisTokenStoreOptions {
@@ -80,11 +106,16 @@ if current then
   end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+redis.call('PUBLISH', ARGV[4], 'token')
 return 1`;
 
 /** Deletes the lock only while it holds our owner id. */
 const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('PUBLISH', ARGV[2], 'unlock')
+  return 1
+end
 return 0`;
 
 /** Extends the lock only while it holds our owner id. */
@@ -129,6 +160,7 @@ export class RedisTokenStore implements TokenStore {
   readonly #prefix: string;
   readonly #lockTtlMs: number;
   readonly #label: string;
+  readonly #timeoutMs: number;
   /** Set when the server refused a script: compare-and-delete falls back to GET + DEL. */
   #noScripts = false;
 
@@ -138,8 +170,9 @@ export class RedisTokenStore implements TokenStore {
     this.#prefix = options.keyPrefix ?? d.keyPrefix;
     this.#lockTtlMs = options.lockTtlMs ?? d.lockTtlMs;
     this.#label = options.label ?? d.label;
+    this.#timeoutMs = options.commandTimeoutMs ?? d.commandTimeoutMs;
     this.#guard = new RedisGuard({
-      timeoutMs: options.commandTimeoutMs ?? d.commandTimeoutMs,
+      timeoutMs: this.#timeoutMs,
       coolDownMs: options.coolDownMs ?? d.coolDownMs,
       label: this.#label,
       warn: options.onWarning ?? ((message) => console.warn(`openclaw-auth: ${message}`)),
@@ -155,6 +188,11 @@ export class RedisTokenStore implements TokenStore {
   /** The Redis key of the lock for cache key `key`. */
   lockKey(key: string): string {
     return `${this.#prefix}lock:${key}`;
+  }
+
+  /** The pub/sub channel on which writes of the token and releases of the lock of `key` are told. */
+  notifyChannel(key: string): string {
+    return `${this.#prefix}notify:${key}`;
   }
 
   /** Every token this store serves comes from Redis (the `source` of `token.acquired`). */
@@ -180,14 +218,49 @@ export class RedisTokenStore implements TokenStore {
     await this.#script(
       SET_IF_LATER,
       k,
-      [value, String(token.expiresAt), String(ttlMs)],
+      [value, String(token.expiresAt), String(ttlMs), this.notifyChannel(key)],
       async () => {
         const current = text(await this.#send("GET", [k]));
         const stored = current === undefined ? undefined : parseCacheFile(current);
         if (stored && stored.expiresAt > token.expiresAt) return;
         await this.#send("SET", [k, value, "PX", String(ttlMs)]);
+        await this.#publish(key, "token");
       },
     );
+  }
+
+  /**
+   * A subscription to the notifications of `key`, on a connection of its own; undefined (the
+   * waiter polls) when the client cannot subscribe, Redis is cooling down after a failure, or
+   * the subscription is not confirmed within the command timeout. Fails silently: the poll is
+   * the fallback, and an outage is told by the store's other calls.
+   */
+  async watch(key: string): Promise<StoreWatch | undefined> {
+    const redis = this.#redis;
+    if (!redis.subscribe || !this.#guard.available) return undefined;
+    const change = new ChangeSignal(() => unsubscribe?.());
+    let unsubscribe: (() => void) | undefined;
+    const pending = redis.subscribe(this.notifyChannel(key), () => change.notify());
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, this.#timeoutMs, undefined);
+    });
+    try {
+      unsubscribe = await Promise.race([pending.catch(() => undefined), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (unsubscribe) return change;
+    // Confirmed too late, or never: whatever comes of it is closed.
+    pending.then(
+      (late) => late(),
+      () => {},
+    );
+    return undefined;
+  }
+
+  async #publish(key: string, what: "token" | "unlock"): Promise<void> {
+    await this.#send("PUBLISH", [this.notifyChannel(key), what]).catch(() => {});
   }
 
   async delete(key: string): Promise<void> {
@@ -216,7 +289,10 @@ export class RedisTokenStore implements TokenStore {
       if (released) return;
       released = true;
       clearInterval(renewal);
-      await this.#ifOwner(RELEASE, k, owner, [], () => this.#send("DEL", [k]));
+      await this.#ifOwner(RELEASE, k, owner, [this.notifyChannel(key)], async () => {
+        await this.#send("DEL", [k]);
+        await this.#publish(key, "unlock");
+      });
     };
   }
 

@@ -4,6 +4,7 @@
  */
 import type { CachedToken } from "./cache.ts";
 import type { TokenTier } from "./events.ts";
+import { anyWatch, type StoreWatch } from "./store-watch.ts";
 import type { ReleaseLock, TokenStore } from "./token-store.ts";
 
 /**
@@ -14,6 +15,11 @@ import type { ReleaseLock, TokenStore } from "./token-store.ts";
  *   one machine (the Python port among them, and processes without the shared tier) keep
  *   coordinating through the lock file, only one of them at a time contends for the fleet
  *   lock, and single flight on the machine survives the shared tier going down mid-flight.
+ *
+ * - `watch` combines both tiers' notifications: the shared tier's (a write or a release anywhere
+ *   in the fleet) and the local token file's. The local lock is left out while the shared tier
+ *   watches: every waiter here takes and drops it in turn while the fleet lock is held
+ *   elsewhere, and each of those would wake all the others for nothing.
  *
  * Errors of the shared tier never reach the caller: it reports its own outages (the Redis
  * store warns once per outage), and every call falls back to the local tier alone.
@@ -65,6 +71,16 @@ export class TieredTokenStore implements TokenStore {
 
   async delete(key: string): Promise<void> {
     await Promise.all([this.shared.delete(key).catch(() => {}), this.local.delete(key)]);
+  }
+
+  async watch(key: string): Promise<StoreWatch | undefined> {
+    const shared = await this.shared.watch?.(key).catch(() => undefined);
+    const local = await this.local
+      .watch?.(key, { tokenOnly: shared !== undefined })
+      .catch(() => undefined);
+    const watches = [shared, local].filter((w): w is StoreWatch => w !== undefined);
+    if (watches.length < 2) return watches[0];
+    return anyWatch(watches);
   }
 
   async tryLock(key: string): Promise<ReleaseLock | undefined> {

@@ -24,7 +24,7 @@ import {
 } from "./otel.ts";
 import { abortedError, type RetryPolicy, raceSignal, sleep } from "./retry.ts";
 import { describeTokenRequest, requestAccessToken } from "./session.ts";
-import type { ReleaseLock, TokenStore } from "./token-store.ts";
+import type { ReleaseLock, StoreWatch, TokenStore } from "./token-store.ts";
 
 /** Where a token came from. `stale` is a still-valid token served because a refresh failed. */
 export type TokenSource = "memory" | "cache" | "network" | "stale";
@@ -45,12 +45,19 @@ export interface LockWaitPolicy {
    * @default 15000
    */
   readonly giveUpMs: number;
+  /**
+   * Wake when the store says the token was written or the lock released (the cache dir's
+   * change notifications, Redis pub/sub), polling only as the fallback; false: poll only.
+   * @default true
+   */
+  readonly notify?: boolean;
 }
 
 export const DEFAULT_LOCK_WAIT: Readonly<LockWaitPolicy> = Object.freeze({
   initialPollMs: 20,
   maxPollMs: 200,
   giveUpMs: 15_000,
+  notify: true,
 });
 
 /** After a failed refresh, the still-valid token is served this long before the gateway is asked again. */
@@ -492,14 +499,30 @@ export class TokenManager {
     return token;
   }
 
-  /**
-   * Takes the store's lock, polling with growing, jittered sleeps. Each poll re-reads the store:
-   * a token written meanwhile ends the wait. Past `giveUpMs`, goes on without the lock.
-   */
+  /** {@link #pollLock}, closing the store's watch it may have opened (docs/locks.md). */
   async #acquireLock(
     flight: Flight,
     acceptable: (token: CachedToken | undefined) => token is CachedToken,
     signal: AbortSignal,
+  ): Promise<{ token: CachedToken } | { release: ReleaseLock | undefined }> {
+    const notifications: { tried?: boolean; watch?: StoreWatch | undefined } = {};
+    try {
+      return await this.#pollLock(flight, acceptable, signal, notifications);
+    } finally {
+      notifications.watch?.close();
+    }
+  }
+
+  /**
+   * Takes the store's lock, polling with growing, jittered sleeps. Each poll re-reads the store:
+   * a token written meanwhile ends the wait. Past `giveUpMs`, goes on without the lock.
+   * Where the store has notifications, a write or a release ends a sleep early.
+   */
+  async #pollLock(
+    flight: Flight,
+    acceptable: (token: CachedToken | undefined) => token is CachedToken,
+    signal: AbortSignal,
+    notifications: { tried?: boolean; watch?: StoreWatch | undefined },
   ): Promise<{ token: CachedToken } | { release: ReleaseLock | undefined }> {
     const store = this.store;
     if (!store?.tryLock) return { release: undefined };
@@ -538,7 +561,24 @@ export class TokenManager {
         return { release: undefined };
       }
       waited = true;
-      await sleep(pollMs * (0.5 + Math.random()), signal, this.#request);
+      if (!notifications.tried && this.#options.lockWait.notify !== false) {
+        notifications.tried = true;
+        notifications.watch = await store.watch?.(this.key).catch(() => undefined);
+        // Opened at the first wait: a change between our last look and then wakes nobody, so
+        // look once more. From now on, a change ends a sleep early.
+        if (notifications.watch) continue;
+      }
+      const pauseMs = pollMs * (0.5 + Math.random());
+      if (notifications.watch) {
+        await notifications.watch.wait(pauseMs, signal);
+        // Most wakes are the token's write: a read is a fraction of a try at the lock, and with
+        // every waiter woken at once, the holder still finishing its release gets the CPU back.
+        const written = signal.aborted ? undefined : await this.#readStore();
+        if (acceptable(written)) {
+          waitEnded("token");
+          return { token: written };
+        }
+      } else await sleep(pauseMs, signal, this.#request);
       pollMs = Math.min(maxPollMs, pollMs * 1.5);
     }
   }

@@ -1,5 +1,17 @@
 /** Where tokens live between processes: the store interface, and a store kept in memory. */
 import type { CachedToken } from "./cache.ts";
+import type { StoreWatch } from "./store-watch.ts";
+
+export type { StoreWatch };
+
+export interface WatchOptions {
+  /**
+   * Only changes of the token, not of the lock (the tiered store's local tier, whose lock is
+   * taken and dropped by every waiter in turn while the fleet lock is held elsewhere).
+   * @default false
+   */
+  readonly tokenOnly?: boolean;
+}
 
 /** Releases a lock taken with {@link TokenStore.tryLock}. */
 export type ReleaseLock = () => Promise<void>;
@@ -21,6 +33,12 @@ export interface TokenStore {
    * Stores without such a lock leave this out.
    */
   tryLock?(key: string): Promise<ReleaseLock | undefined>;
+  /**
+   * Starts watching the entry of `key`: a write of its token and a release of its lock end the
+   * watch's waits early. Resolves once changes are being watched, or undefined when they cannot
+   * be (then waiters only poll). Stores without notifications leave this out.
+   */
+  watch?(key: string, options?: WatchOptions): Promise<StoreWatch | undefined>;
   /** Where an entry lives, for diagnostics (`status`, `doctor`); never includes a secret. */
   describe?(key: string): string;
 }

@@ -1,11 +1,22 @@
 /** Single flight: concurrent callers share one token request, in one process and across processes. */
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import type { Harness } from "../harness.ts";
-import { CLIENT_KEY, it, recordOutput, requestsTo, withFixture } from "../support.ts";
+import {
+  CLIENT_KEY,
+  documentedCachePath,
+  it,
+  recordOutput,
+  requestsTo,
+  sleep,
+  withFixture,
+} from "../support.ts";
 
 interface ClientLine {
   token?: string;
   source?: string;
+  elapsedMs?: number;
+  waited?: boolean;
   error?: { name: string; code: string; message: string };
 }
 
@@ -202,6 +213,37 @@ export function singleFlightSuite(h: Harness): void {
           assert.equal(line.error?.code, "AUTH_SESSION_ERROR");
           assert.ok(line.error?.message.startsWith("Auth session request failed"));
           assert.ok(!`${run?.stdout}${run?.stderr}`.includes(CLIENT_KEY));
+        });
+      },
+      60_000,
+    );
+
+    it(
+      h,
+      "a process waiting for the lock with a 10 s poll gets the token the holder writes long before its first poll (notifications), with 1 token request",
+      async () => {
+        await withFixture(h, {}, async (f) => {
+          // The holder (this process) asks a slow gateway, holding the lock file meanwhile.
+          await f.gateway.setFaults([{ kind: "latency", ms: 3000, route: "/auth/session" }]);
+          const holder = f.manager().getToken();
+          const lockFile = documentedCachePath(
+            f.cacheDir,
+            f.env.AUTH_BASE ?? "",
+            CLIENT_KEY,
+          ).replace(/\.json$/, ".lock");
+          for (let i = 0; i < 1000 && !existsSync(lockFile); i++) await sleep(10);
+          assert.ok(existsSync(lockFile), "the holder took the lock file");
+          // Polling every 10 s, the waiter's first look after its first try is 5..15 s away.
+          const [run] = await h.runClients(1, ["token-poll", "10000"], { ...f.env });
+          const held = await holder;
+          recordOutput(`${run?.stdout}\n${run?.stderr}`);
+          assert.equal(run?.code, 0, run?.stderr);
+          const line = parseClientLine(run?.stdout ?? "");
+          assert.equal(line.token, held.accessToken);
+          assert.equal(line.source, "cache");
+          assert.equal(line.waited, true, "the waiter found the lock held");
+          assert.ok((line.elapsedMs ?? 0) < 4500, `got it after ${line.elapsedMs} ms`);
+          assert.equal(await requestsTo(f.gateway, "/auth/session"), 1);
         });
       },
       60_000,

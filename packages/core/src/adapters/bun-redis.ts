@@ -34,6 +34,10 @@ export function bunRedisClient(url: string, options: BunRedisOptions = {}): Redi
   if (known) return known;
   const secrets = secretsOf(url);
   let client: RedisClient | undefined;
+  const fail = (error: unknown) => {
+    const message = redactSecrets((error as Error).message ?? String(error), secrets);
+    return Object.assign(new Error(message), { code: (error as { code?: unknown }).code });
+  };
   const redis: RedisLike = {
     async send(command, args) {
       client ??= new RedisClient(url, {
@@ -45,9 +49,24 @@ export function bunRedisClient(url: string, options: BunRedisOptions = {}): Redi
         if (!client.connected) await client.connect();
         return await client.send(command, args);
       } catch (error) {
-        const message = redactSecrets((error as Error).message ?? String(error), secrets);
-        throw Object.assign(new Error(message), { code: (error as { code?: unknown }).code });
+        throw fail(error);
       }
+    },
+    async subscribe(channel, onMessage) {
+      // A connection per subscription, closed when the waiter is done with it.
+      const subscriber = new RedisClient(url, {
+        connectionTimeout: options.connectTimeoutMs ?? 500,
+        autoReconnect: false,
+        enableOfflineQueue: false,
+      });
+      try {
+        await subscriber.connect();
+        await subscriber.subscribe(channel, () => onMessage());
+      } catch (error) {
+        subscriber.close();
+        throw fail(error);
+      }
+      return () => subscriber.close();
     },
     reset() {
       // Rejects whatever is pending: a reply that never comes must not hold the process open.

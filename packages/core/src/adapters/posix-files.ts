@@ -10,6 +10,7 @@ import {
   openSync,
   readFileSync,
   readSync,
+  watch,
 } from "node:fs";
 import { chmod, link, mkdir, open, readdir, rename, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
@@ -233,6 +234,31 @@ function readTextFileSync(path: string): string | undefined {
   }
 }
 
+/**
+ * fs.watch of the directory (inotify, kqueue, FSEvents), not persistent: a waiter's own timer
+ * keeps its process alive, the watch never does. A watcher that fails to start, or fails later,
+ * reports nothing more, and the waiter's poll goes on as the fallback.
+ */
+function watchDirectory(
+  path: string,
+  onChange: (name: string | undefined) => void,
+): (() => void) | undefined {
+  try {
+    const watcher = watch(path, { persistent: false }, (_event, name) =>
+      onChange(name == null ? undefined : String(name)),
+    );
+    const close = () => {
+      try {
+        watcher.close();
+      } catch {}
+    };
+    watcher.on("error", close);
+    return close;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Everything of {@link Platform} but hashing. */
 export const posixServices: Omit<Platform, "name" | "sha256Hex"> = {
   hostname: () => hostname(),
@@ -248,4 +274,5 @@ export const posixServices: Omit<Platform, "name" | "sha256Hex"> = {
   pathInfo,
   makeDirectory,
   setMode: (path, mode) => chmod(path, mode),
+  watchDirectory,
 };

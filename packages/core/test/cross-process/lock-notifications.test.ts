@@ -1,0 +1,320 @@
+/**
+ * Waiters learn of a new token when it is written, not at their next poll (docs/locks.md,
+ * "Notifications"). Real waiter processes on real cache dirs (and a real redis-server for the
+ * fleet) with the lock's poll set to 10 s; the lock holder is this test process. Bounds are
+ * proofs, not speeds: a waiter that polls every 10 s (each pause 5..15 s, jittered) cannot
+ * have a token written after its first look in under 5 s unless something woke it.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { watch } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { bunRedisClient } from "../../src/adapters/bun-redis.ts";
+import {
+  type CachedToken,
+  cacheKey,
+  createEnvConfig,
+  createFileTokenStore,
+  createTokenManager,
+  RedisTokenStore,
+  type ReleaseLock,
+} from "../internal-api.ts";
+import { REDIS_SERVER, startRedis, stopAllRedis } from "../redis/redis-server.ts";
+import { CLIENT_KEY, cleanup, clientEnv, gateway, tempDir } from "./storm.ts";
+
+const NOTIFY_CLIENT = fileURLToPath(new URL("../fixtures/notify-client.ts", import.meta.url));
+const POLL_MS = 10_000;
+/** The soonest a 10 s poll can look again: its first pause is 0.5..1.5 x 10 s. */
+const FIRST_POLL_MS = POLL_MS / 2;
+/** Well under the first poll: a token within this was delivered by a notification. */
+const WOKEN_WITHIN_MS = 4_000;
+
+const live = new Set<Bun.Subprocess>();
+afterEach(async () => {
+  for (const child of live) child.kill("SIGKILL");
+  live.clear();
+  await stopAllRedis();
+  await cleanup();
+});
+
+interface WaiterLine {
+  token?: string;
+  source?: string;
+  elapsedMs?: number;
+  waited?: { ms: number; outcome: string } | null;
+  error?: unknown;
+}
+
+/**
+ * Resolves once `count` attempts at the lock of `key` were made in `dir`: each attempt writes a
+ * temp file of the lock (`token_<key>.lock.<pid>.<n>.<random>.tmp`) before it links it into
+ * place, so the attempts of other processes show in the directory's events.
+ */
+function lockAttempts(dir: string, key: string, count: number) {
+  const pattern = new RegExp(`^token_${key}\\.lock\\.\\d+\\.\\d+\\.[0-9a-z]*\\.tmp$`);
+  const seen = new Set<string>();
+  let resolve: () => void = () => {};
+  const done = new Promise<void>((r) => {
+    resolve = r;
+  });
+  const watcher = watch(dir, (_event, name) => {
+    if (name && pattern.test(String(name))) seen.add(String(name));
+    if (seen.size >= count) resolve();
+  });
+  return {
+    seen: () => seen.size,
+    done: done.finally(() => watcher.close()),
+    close: () => watcher.close(),
+  };
+}
+
+function spawnWaiter(env: Record<string, string>) {
+  const child = Bun.spawn([process.execPath, NOTIFY_CLIENT], {
+    env,
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  live.add(child);
+  const result = Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]).then(([stdout, stderr, code]) => {
+    live.delete(child);
+    const text = stdout.trim().split("\n").at(-1) ?? "";
+    let line: WaiterLine = {};
+    try {
+      line = JSON.parse(text) as WaiterLine;
+    } catch {}
+    return { line, stdout, stderr, code };
+  });
+  return { child, result };
+}
+
+/** Within `ms`, or throws naming what did not happen. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface Machine {
+  readonly cacheDir: string;
+  readonly env: Record<string, string>;
+}
+
+async function setup(machines: number, extra: Record<string, string> = {}) {
+  const gw = gateway();
+  const root = await tempDir("openclaw-notify-");
+  const list: Machine[] = [];
+  for (let i = 0; i < machines; i++) {
+    const cacheDir = join(root, `machine-${i}`);
+    await mkdir(cacheDir, { mode: 0o700 });
+    list.push({ cacheDir, env: clientEnv(gw, cacheDir, extra) });
+  }
+  const config = createEnvConfig(list[0]?.env ?? {}, { envFile: false });
+  return { gw, machines: list, config, key: cacheKey(config) };
+}
+
+/** One token from the gateway, asked by this process (the lock holder) without any cache. */
+async function holderToken(config: ReturnType<typeof createEnvConfig>): Promise<CachedToken> {
+  const manager = createTokenManager({ config, store: null });
+  const { accessToken, expiresAt, expiresIn } = await manager.getToken();
+  return { accessToken, expiresAt, expiresIn };
+}
+
+/**
+ * Starts one waiter per machine while this process holds the lock, waits until each has tried
+ * the lock `attempts` times (with notifications: its first look, then its look once its watch
+ * is open), then runs `holderWork` (write a token, or not) and releases the lock.
+ */
+async function waitersBehindHolder(options: {
+  machines: readonly Machine[];
+  key: string;
+  release: ReleaseLock;
+  attempts: number;
+  holderWork: () => Promise<string | undefined>;
+  waiterEnv?: Record<string, string>;
+}) {
+  const watchers = options.machines.map((m) =>
+    lockAttempts(m.cacheDir, options.key, options.attempts),
+  );
+  const waiters = options.machines.map((m) => spawnWaiter({ ...m.env, ...options.waiterEnv }));
+  try {
+    await within(
+      Promise.all(watchers.map((w) => w.done)),
+      60_000,
+      `waiters did not try the lock ${options.attempts} times (seen: ${watchers.map((w) => w.seen())})`,
+    );
+  } finally {
+    for (const w of watchers) w.close();
+  }
+  // The waiters are past their looks: now in a sleep that only a notification or the poll ends.
+  await Bun.sleep(300);
+  const written = await options.holderWork();
+  await options.release();
+  const runs = await within(
+    Promise.all(waiters.map((w) => w.result)),
+    60_000,
+    "waiters did not finish",
+  );
+  return { written, runs };
+}
+
+describe("file store: waiters wake on the cache dir's change notifications", () => {
+  test("with a 10 s poll, a waiting process gets the token the lock holder writes long before its first poll, with 1 token request", async () => {
+    const s = await setup(1);
+    const store = createFileTokenStore(s.machines[0]?.cacheDir ?? "");
+    const release = await store.tryLock(s.key);
+    expect(release).toBeDefined();
+    const { written, runs } = await waitersBehindHolder({
+      machines: s.machines,
+      key: s.key,
+      release: release as ReleaseLock,
+      attempts: 2,
+      holderWork: async () => {
+        const token = await holderToken(s.config);
+        await store.set(s.key, token);
+        return token.accessToken;
+      },
+    });
+    const run = runs[0];
+    expect(run?.line.error).toBeUndefined();
+    expect(run?.line.token).toBe(written as string);
+    expect(run?.line.waited?.outcome).toBe("token");
+    expect(run?.line.elapsedMs).toBeLessThan(WOKEN_WITHIN_MS);
+    expect(s.gw.stats().requests["/auth/session"]).toBe(1);
+    expect(`${run?.stdout}${run?.stderr}`).not.toContain(CLIENT_KEY);
+  }, 120_000);
+
+  test("with notifications switched off (lockWait.notify: false), the 10 s poll still delivers the token, after the first pause", async () => {
+    const s = await setup(1);
+    const store = createFileTokenStore(s.machines[0]?.cacheDir ?? "");
+    const release = await store.tryLock(s.key);
+    const { written, runs } = await waitersBehindHolder({
+      machines: s.machines,
+      key: s.key,
+      release: release as ReleaseLock,
+      attempts: 1,
+      waiterEnv: { NOTIFY_OFF: "1" },
+      holderWork: async () => {
+        const token = await holderToken(s.config);
+        await store.set(s.key, token);
+        return token.accessToken;
+      },
+    });
+    const run = runs[0];
+    expect(run?.line.error).toBeUndefined();
+    expect(run?.line.token).toBe(written as string);
+    // Only the poll could have delivered it: nothing woke the waiter before its first pause ended.
+    expect(run?.line.elapsedMs).toBeGreaterThanOrEqual(FIRST_POLL_MS - 500);
+    expect(s.gw.stats().requests["/auth/session"]).toBe(1);
+  }, 120_000);
+
+  test("a lock holder that fails and releases without writing wakes the waiter, which takes the lock and makes the 1 token request", async () => {
+    const s = await setup(1);
+    const store = createFileTokenStore(s.machines[0]?.cacheDir ?? "");
+    const release = await store.tryLock(s.key);
+    const { runs } = await waitersBehindHolder({
+      machines: s.machines,
+      key: s.key,
+      release: release as ReleaseLock,
+      attempts: 2,
+      holderWork: async () => undefined,
+    });
+    const run = runs[0];
+    expect(run?.line.error).toBeUndefined();
+    expect(run?.line.source).toBe("network");
+    expect(run?.line.waited?.outcome).toBe("acquired");
+    expect(run?.line.elapsedMs).toBeLessThan(WOKEN_WITHIN_MS);
+    expect(s.gw.stats().requests["/auth/session"]).toBe(1);
+  }, 120_000);
+});
+
+describe.skipIf(!REDIS_SERVER)(
+  "Redis fleet: waiters wake on the fleet's pub/sub notifications",
+  () => {
+    /** Two "machines" (own cache dirs) on one redis-server; the holder is a third machine. */
+    async function fleet() {
+      const redis = await startRedis();
+      const s = await setup(2, { AUTH_REDIS_URL: redis.url });
+      const shared = new RedisTokenStore(bunRedisClient(redis.url), { onWarning: () => {} });
+      const release = await shared.tryLock(s.key);
+      expect(release).toBeDefined();
+      return { ...s, redis, shared, release: release as ReleaseLock };
+    }
+
+    test("with a 10 s poll, waiting processes on two machines get the token the fleet's lock holder writes long before their first poll, with 1 token request", async () => {
+      const f = await fleet();
+      const { written, runs } = await waitersBehindHolder({
+        machines: f.machines,
+        key: f.key,
+        release: f.release,
+        attempts: 2,
+        holderWork: async () => {
+          const token = await holderToken(f.config);
+          await f.shared.set(f.key, token);
+          return token.accessToken;
+        },
+      });
+      for (const run of runs) {
+        expect(run.line.error).toBeUndefined();
+        expect(run.line.token).toBe(written as string);
+        expect(run.line.elapsedMs).toBeLessThan(WOKEN_WITHIN_MS);
+        expect(`${run.stdout}${run.stderr}`).not.toContain(CLIENT_KEY);
+      }
+      expect(f.gw.stats().requests["/auth/session"]).toBe(1);
+    }, 120_000);
+
+    test("with notifications switched off, the fleet's 10 s poll still delivers the token, after the first pause", async () => {
+      const f = await fleet();
+      const { written, runs } = await waitersBehindHolder({
+        machines: f.machines,
+        key: f.key,
+        release: f.release,
+        attempts: 1,
+        waiterEnv: { NOTIFY_OFF: "1" },
+        holderWork: async () => {
+          const token = await holderToken(f.config);
+          await f.shared.set(f.key, token);
+          return token.accessToken;
+        },
+      });
+      for (const run of runs) {
+        expect(run.line.error).toBeUndefined();
+        expect(run.line.token).toBe(written as string);
+        expect(run.line.elapsedMs).toBeGreaterThanOrEqual(FIRST_POLL_MS - 500);
+      }
+      expect(f.gw.stats().requests["/auth/session"]).toBe(1);
+    }, 120_000);
+
+    test("a fleet lock holder that fails and releases without writing wakes the waiters: one takes the lock and makes the 1 token request, the other gets its token", async () => {
+      const f = await fleet();
+      const { runs } = await waitersBehindHolder({
+        machines: f.machines,
+        key: f.key,
+        release: f.release,
+        attempts: 2,
+        holderWork: async () => undefined,
+      });
+      const tokens = new Set(runs.map((run) => run.line.token));
+      for (const run of runs) {
+        expect(run.line.error).toBeUndefined();
+        expect(run.line.elapsedMs).toBeLessThan(WOKEN_WITHIN_MS);
+      }
+      expect(tokens.size).toBe(1);
+      expect(runs.filter((run) => run.line.source === "network")).toHaveLength(1);
+      expect(f.gw.stats().requests["/auth/session"]).toBe(1);
+    }, 120_000);
+  },
+);
