@@ -125,7 +125,7 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
   const where = describeRequest("POST", url);
   const exchange = async (attemptSignal: AbortSignal) => {
     const { headers, body } = await grant.prepare(url);
-    const response = await options.fetch(url, {
+    const sent = options.fetch(url, {
       method: "POST",
       headers,
       body,
@@ -133,6 +133,10 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
       redirect: "manual",
       signal: attemptSignal,
     });
+    // The answer's schemas (zod) load while the request travels, not after the answer came:
+    // the lock holder of a storm has every other process waiting on it.
+    import("./schemas.ts").catch(() => {});
+    const response = await sent;
     if (isRedirect(response.status)) {
       await response.body?.cancel().catch(() => {});
       return { response, text: "" };
