@@ -19,6 +19,10 @@ export const REQUIRED_KEYS = [
   "oauth_storm_processes_token_requests",
   "cli_token_vs_bun_start",
   "cli_token_rss_mb",
+  "warm_script_vs_raw_read",
+  "warm_script_rss_delta_mb",
+  "storm_processes_wall_vs_naive",
+  "fleet_storm_wall_vs_naive",
 ] as const;
 
 const int = (n: number | undefined) =>
@@ -162,7 +166,7 @@ export function formatTable(r: Results, header: readonly string[]): string {
       limit: `${fixed(1)(r.bun_start_ms)} bun -e 0`,
       naive: "",
       ratio: fixed(2)(r.cli_token_vs_bun_start),
-      target: "<= 1.3",
+      target: "<= 1.5",
     },
     {
       what: "`bun apps/cli token`, peak RSS MB",
@@ -171,6 +175,22 @@ export function formatTable(r: Results, header: readonly string[]): string {
       naive: "",
       ratio: "",
       target: "",
+    },
+    {
+      what: "a Bun script: import the runtime, warm token from the cache file, median ms",
+      ours: fixed(1)(r.warm_script_ms),
+      limit: `${fixed(1)(r.raw_read_ms)} raw read`,
+      naive: "",
+      ratio: fixed(2)(r.warm_script_vs_raw_read),
+      target: "<= 1.5",
+    },
+    {
+      what: "the same script, peak RSS MB",
+      ours: fixed(1)(r.warm_script_rss_mb),
+      limit: `${fixed(1)(r.raw_read_rss_mb)} raw read`,
+      naive: "",
+      ratio: `+${fixed(1)(r.warm_script_rss_delta_mb)} MB`,
+      target: "<= +5 MB",
     },
   ].filter((row) => row.ours !== "-");
 

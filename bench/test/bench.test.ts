@@ -30,5 +30,8 @@ test("bun run bench -- --json --quick prints only JSON, with every key a number 
   expect(results.storm_in_process_token_requests).toBe(1);
   expect(results.storm_processes_token_requests).toBe(1);
   expect(results.oauth_storm_processes_token_requests).toBe(1);
+  // Every round of the storms timed against the naive port, notified and polling alike.
+  expect(results.storm_processes_vs_naive_token_requests).toBe(1);
+  expect(results.fleet_storm_vs_naive_token_requests).toBe(1);
   expect(`${stdout}${stderr}`).not.toContain("CANARY");
 }, 120_000);
