@@ -6,12 +6,8 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
-import {
-  AuthNetworkError,
-  createEnvConfig,
-  createTokenManager,
-  type EnvConfig,
-} from "./internal-api.ts";
+import { networkErrorOf } from "./fixtures/rejection.ts";
+import { createEnvConfig, createTokenManager, type EnvConfig } from "./internal-api.ts";
 
 const CLIENT_KEY = "ck-live-CANARY-7f3a9c";
 /** Every token request takes this long, so that callers can come and go while it is in the air. */
@@ -38,16 +34,6 @@ async function requestArrived(count = 1): Promise<void> {
   while (tokenRequests() < count) await Bun.sleep(5);
 }
 
-async function abortError(call: Promise<unknown>): Promise<AuthNetworkError> {
-  try {
-    await call;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AuthNetworkError);
-    return error as AuthNetworkError;
-  }
-  throw new Error("the call did not fail");
-}
-
 describe("every caller of a token request aborted", () => {
   test("a caller arriving next sends a new token request and gets its token", async () => {
     const manager = createTokenManager({ config, store: null });
@@ -55,7 +41,7 @@ describe("every caller of a token request aborted", () => {
     const abandoned = manager.getToken({ signal: first.signal });
     await requestArrived();
     first.abort();
-    expect((await abortError(abandoned)).message).toBe("Getting a token was aborted");
+    expect((await networkErrorOf(abandoned)).message).toBe("Getting a token was aborted");
 
     const next = await manager.getToken();
     expect(next.source).toBe("network");
@@ -70,7 +56,7 @@ describe("every caller of a token request aborted", () => {
     first.abort();
     // Joined before the cancelled request has settled.
     const second = manager.getToken();
-    await abortError(abandoned);
+    await networkErrorOf(abandoned);
     await requestArrived(2);
     await Bun.sleep(50);
     const third = manager.getToken();
@@ -88,7 +74,7 @@ describe("every caller of a token request aborted", () => {
     const abandoned = manager.refresh({ rejectedToken: old.accessToken, signal: first.signal });
     await requestArrived(2);
     first.abort();
-    expect((await abortError(abandoned)).message).toBe("Refreshing the token was aborted");
+    expect((await networkErrorOf(abandoned)).message).toBe("Refreshing the token was aborted");
     const next = await manager.refresh({ rejectedToken: old.accessToken });
     expect(next.source).toBe("network");
     expect(next.accessToken).not.toBe(old.accessToken);
@@ -105,7 +91,7 @@ describe("some callers of a token request aborted", () => {
     const staying = manager.getToken({ signal: stayer.signal });
     await requestArrived();
     quitter.abort();
-    await abortError(gone);
+    await networkErrorOf(gone);
     expect((await staying).source).toBe("network");
     expect(tokenRequests()).toBe(1);
   });
@@ -117,7 +103,7 @@ describe("some callers of a token request aborted", () => {
     const gone = manager.getToken({ signal: quitter.signal });
     await requestArrived();
     quitter.abort();
-    await abortError(gone);
+    await networkErrorOf(gone);
     expect((await patient).source).toBe("network");
     expect(tokenRequests()).toBe(1);
   });
@@ -129,7 +115,7 @@ describe("some callers of a token request aborted", () => {
     const patient = manager.getToken();
     await requestArrived();
     quitter.abort();
-    await abortError(gone);
+    await networkErrorOf(gone);
     expect((await patient).source).toBe("network");
     expect(tokenRequests()).toBe(1);
   });

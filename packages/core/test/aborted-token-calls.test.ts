@@ -4,8 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
+import { networkErrorOf } from "./fixtures/rejection.ts";
 import {
-  AuthNetworkError,
   createEnvConfig,
   createTokenManager,
   type EnvConfig,
@@ -27,21 +27,10 @@ afterEach(async () => {
   await gateway.stop();
 });
 
-/** The error `call` rejects with. */
-async function rejection(call: Promise<unknown>): Promise<AuthNetworkError> {
-  try {
-    await call;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AuthNetworkError);
-    return error as AuthNetworkError;
-  }
-  throw new Error("the call did not fail");
-}
-
 describe("an already-aborted signal", () => {
   test("fails getToken with 'Getting a token was aborted' and no token request", async () => {
     const manager = createTokenManager({ config, store: null });
-    const error = await rejection(manager.getToken({ signal: AbortSignal.abort() }));
+    const error = await networkErrorOf(manager.getToken({ signal: AbortSignal.abort() }));
     expect(error.message).toBe("Getting a token was aborted");
     expect(error.reason).toBe("aborted");
     expect(error.request).toBe(`POST ${gateway.url}/auth/session`);
@@ -51,7 +40,7 @@ describe("an already-aborted signal", () => {
   test("fails refresh with 'Refreshing the token was aborted' and no token request", async () => {
     const manager = createTokenManager({ config, store: null });
     const first = await getAccessTokenInfo({ tokenManager: manager });
-    const error = await rejection(
+    const error = await networkErrorOf(
       manager.refresh({ rejectedToken: first.accessToken, signal: AbortSignal.abort() }),
     );
     expect(error.message).toBe("Refreshing the token was aborted");

@@ -4,9 +4,8 @@
  * token the gateway issues already expired is served once and stored nowhere.
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
+import { startTokenServer } from "./fixtures/token-server.ts";
 import {
   type CachedToken,
   createEnvConfig,
@@ -97,21 +96,10 @@ describe("a token store that fails", () => {
 describe("a token issued already expired", () => {
   test("is served to the call that asked, once, with a warning, and stored nowhere", async () => {
     // A gateway that answers every token request with a token of no lifetime left.
-    let issued = 0;
-    const server = createServer((_request, response) => {
-      issued++;
-      response.setHeader("content-type", "application/json");
-      response.end(JSON.stringify({ access_token: `expired-${issued}`, expires_in: 0 }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const server = await startTokenServer((n) => ({ access_token: `expired-${n}`, expires_in: 0 }));
     try {
-      const { port } = server.address() as AddressInfo;
       config = createEnvConfig(
-        {
-          AUTH_BASE: `http://127.0.0.1:${port}`,
-          CLIENT_KEY,
-          AUTH_CACHE_DIR: "/nonexistent/openclaw-unused",
-        },
+        { AUTH_BASE: server.url, CLIENT_KEY, AUTH_CACHE_DIR: "/nonexistent/openclaw-unused" },
         { envFile: false },
       );
       const store = failingStore({});
@@ -125,7 +113,7 @@ describe("a token issued already expired", () => {
       ]);
       const second = await tokenManager.getToken();
       expect(second.accessToken).toBe("expired-2");
-      expect(issued).toBe(2);
+      expect(server.issued()).toBe(2);
     } finally {
       server.close();
     }

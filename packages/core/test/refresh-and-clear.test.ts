@@ -5,9 +5,8 @@
  * forgets the token here and in the store.
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
+import { startTokenServer } from "./fixtures/token-server.ts";
 import {
   createEnvConfig,
   createTokenManager,
@@ -76,19 +75,13 @@ describe("refresh", () => {
 
   test("keeps the refreshed token even when it expires sooner than the refused one", async () => {
     // A gateway whose first token lives 900 s and every later one 300 s.
-    let issued = 0;
-    const server = createServer((_request, response) => {
-      issued++;
-      response.setHeader("content-type", "application/json");
-      response.end(
-        JSON.stringify({ access_token: `t-${issued}`, expires_in: issued === 1 ? 900 : 300 }),
-      );
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const server = await startTokenServer((n) => ({
+      access_token: `t-${n}`,
+      expires_in: n === 1 ? 900 : 300,
+    }));
     try {
-      const { port } = server.address() as AddressInfo;
       const tokenManager = createTokenManager({
-        config: configFor(`http://127.0.0.1:${port}`),
+        config: configFor(server.url),
         store: null,
       });
       expect((await tokenManager.getToken()).accessToken).toBe("t-1");
@@ -96,7 +89,7 @@ describe("refresh", () => {
       const next = await tokenManager.getToken();
       expect(next.accessToken).toBe("t-2");
       expect(next.source).toBe("memory");
-      expect(issued).toBe(2);
+      expect(server.issued()).toBe(2);
     } finally {
       server.close();
     }
@@ -106,18 +99,11 @@ describe("refresh", () => {
 describe("memory and the store", () => {
   test("a stored token that outlives the one in memory replaces it there", async () => {
     // A gateway whose tokens live 30 s: never fresh under the default minTtlSec of 60 s.
-    let issued = 0;
-    const server = createServer((_request, response) => {
-      issued++;
-      response.setHeader("content-type", "application/json");
-      response.end(JSON.stringify({ access_token: `short-${issued}`, expires_in: 30 }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const server = await startTokenServer((n) => ({ access_token: `short-${n}`, expires_in: 30 }));
     try {
-      const { port } = server.address() as AddressInfo;
       const store = new MemoryTokenStore();
       const tokenManager = createTokenManager({
-        config: configFor(`http://127.0.0.1:${port}`),
+        config: configFor(server.url),
         store,
       });
       expect((await tokenManager.getToken()).accessToken).toBe("short-1");
@@ -134,7 +120,7 @@ describe("memory and the store", () => {
       const next = await tokenManager.getToken();
       expect(next.accessToken).toBe("long-lived");
       expect(next.source).toBe("memory");
-      expect(issued).toBe(1);
+      expect(server.issued()).toBe(1);
     } finally {
       server.close();
     }
