@@ -38,11 +38,11 @@ const ERROR_FIELDS = [
 export const isAuthFailure: AuthFailureDetector = (response) => {
   if (response.status === 401 || response.status === 403) return true;
   const body = response.body;
-  // Cheap pre-checks first: this runs on every response.
-  if (body.length > MAX_SEARCHED_BODY || body.charCodeAt(0) !== 123 /* { */) return false;
-  if (!AUTH_HINT.test(body)) return false;
+  // Cheap pre-checks first: this runs on every response. No test of the first character: a
+  // pretty-printed envelope may start with whitespace, and whatever is not an object fails below.
+  if (body.length > MAX_SEARCHED_BODY || !AUTH_HINT.test(body)) return false;
   const json = response.tryJson<Record<string, unknown>>();
-  // Stryker disable next-line ConditionalExpression: a body that starts with { parses to an object or not at all, never to null
+  // Stryker disable next-line ConditionalExpression: a body the hint matches never parses to null (the text null matches nothing)
   if (typeof json !== "object" || json === null) return false;
   const code = json.code ?? json.status ?? json.errcode;
   if (code === 401 || code === 403 || code === "401" || code === "403") return true;

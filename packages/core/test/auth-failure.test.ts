@@ -77,6 +77,12 @@ describe("isAuthFailure", () => {
     expect(detects(200, '{"msg": "token expired"')).toBe(false);
   });
 
+  test("a JSON object after whitespace is read, as a pretty-printed envelope is", () => {
+    expect(detects(200, '\n  {"code": 401, "msg": "token expired"}')).toBe(true);
+    expect(detects(200, '\t\r\n{"error":"Unauthorized"}')).toBe(true);
+    expect(detects(200, ' x {"code": 401}')).toBe(false);
+  });
+
   test("bodies up to 4096 characters are searched, larger ones are payloads", () => {
     const padded = (length: number) => {
       const head = '{"code":401,"pad":"';
