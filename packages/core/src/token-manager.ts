@@ -568,17 +568,20 @@ export class TokenManager {
         // look once more. From now on, a change ends a sleep early.
         if (notifications.watch) continue;
       }
+      // Stryker disable next-line ArithmeticOperator: the pause's length and jitter: timing only; every decision is a read or a try at the lock
       const pauseMs = pollMs * (0.5 + Math.random());
       if (notifications.watch) {
         await notifications.watch.wait(pauseMs, signal);
         // Most wakes are the token's write: a read is a fraction of a try at the lock, and with
         // every waiter woken at once, the holder still finishing its release gets the CPU back.
+        // Stryker disable next-line ConditionalExpression: a shortcut: skipped, the next try at the lock and its read find the same token
         const written = signal.aborted ? undefined : await this.#readStore();
         if (acceptable(written)) {
           waitEnded("token");
           return { token: written };
         }
       } else await sleep(pauseMs, signal, this.#request);
+      // Stryker disable next-line MethodExpression,ArithmeticOperator: the pauses' growth: timing only
       pollMs = Math.min(maxPollMs, pollMs * 1.5);
     }
   }

@@ -15,7 +15,10 @@ import {
   createFileTokenStore,
   createTokenManager,
   type EnvConfig,
+  MemoryTokenStore,
+  type StoreWatch,
   type TokenInfo,
+  type TokenStore,
 } from "./internal-api.ts";
 
 const CLIENT_KEY = "ck-notify-CANARY-2d9e41";
@@ -135,4 +138,69 @@ describe("with notifications switched off (lockWait.notify: false)", () => {
     expect(ms).toBeGreaterThanOrEqual(950);
     expect(tokenRequests()).toBe(0);
   }, 20_000);
+});
+
+/**
+ * A store whose lock the test holds and whose watch it counts: what the manager opens and closes.
+ * `watch` is given by the test (a working one, or one that fails).
+ */
+function countingStore(watch: (key: string) => Promise<StoreWatch | undefined>) {
+  const inner = new MemoryTokenStore();
+  const counts = { watches: 0, closed: 0 };
+  const store: TokenStore = {
+    get: (key) => inner.get(key),
+    set: (key, token) => inner.set(key, token),
+    delete: (key) => inner.delete(key),
+    // Held by someone else for the whole test.
+    tryLock: async () => undefined,
+    async watch(key) {
+      counts.watches++;
+      const opened = await watch(key);
+      if (!opened) return undefined;
+      return {
+        wait: (ms, signal) => opened.wait(ms, signal),
+        close: () => {
+          counts.closed++;
+          opened.close();
+        },
+      };
+    },
+  };
+  return { store, inner, counts };
+}
+
+/** A watch that never fires: the waits end at the poll. */
+const quietWatch = async (): Promise<StoreWatch> => ({
+  wait: (ms) => Bun.sleep(ms),
+  close: () => {},
+});
+
+describe("the manager's watch over one wait", () => {
+  test("is opened once however many polls the wait takes, and closed when it ends", async () => {
+    const { store, inner, counts } = countingStore(quietWatch);
+    const waiter = createTokenManager({
+      config,
+      store,
+      lockWait: { initialPollMs: 20, maxPollMs: 20, giveUpMs: 60_000 },
+    });
+    const waiting = waiter.getToken();
+    await Bun.sleep(250);
+    await inner.set(cacheKey(config), written("tok-after-many-polls"));
+    expect((await waiting).accessToken).toBe("tok-after-many-polls");
+    expect(counts).toEqual({ watches: 1, closed: 1 });
+  });
+
+  test("a store whose watch fails is polled: the token still comes", async () => {
+    const { store, inner, counts } = countingStore(() => Promise.reject(new Error("no inotify")));
+    const waiter = createTokenManager({
+      config,
+      store,
+      lockWait: { initialPollMs: 20, maxPollMs: 20, giveUpMs: 60_000 },
+    });
+    const waiting = waiter.getToken();
+    await Bun.sleep(150);
+    await inner.set(cacheKey(config), written("tok-by-the-poll"));
+    expect((await waiting).accessToken).toBe("tok-by-the-poll");
+    expect(counts.watches).toBe(1);
+  });
 });
