@@ -181,13 +181,24 @@ describe("the manager's watch over one wait", () => {
     const waiter = createTokenManager({
       config,
       store,
-      lockWait: { initialPollMs: 20, maxPollMs: 20, giveUpMs: 60_000 },
+      lockWait: { initialPollMs: 100, maxPollMs: 100, giveUpMs: 60_000 },
     });
     const waiting = waiter.getToken();
-    await Bun.sleep(250);
+    await Bun.sleep(600);
     await inner.set(cacheKey(config), written("tok-after-many-polls"));
     expect((await waiting).accessToken).toBe("tok-after-many-polls");
     expect(counts).toEqual({ watches: 1, closed: 1 });
+  });
+
+  test("is not opened for a wait of short pauses (the default policy's first ones)", async () => {
+    const { store, inner, counts } = countingStore(quietWatch);
+    const waiter = createTokenManager({ config, store });
+    const waiting = waiter.getToken();
+    // Written before the first pause (10 to 30 ms) ends: one timer list, so it comes first.
+    await Bun.sleep(5);
+    await inner.set(cacheKey(config), written("tok-at-the-first-poll"));
+    expect((await waiting).accessToken).toBe("tok-at-the-first-poll");
+    expect(counts.watches).toBe(0);
   });
 
   test("a store whose watch fails is polled: the token still comes", async () => {
@@ -195,10 +206,10 @@ describe("the manager's watch over one wait", () => {
     const waiter = createTokenManager({
       config,
       store,
-      lockWait: { initialPollMs: 20, maxPollMs: 20, giveUpMs: 60_000 },
+      lockWait: { initialPollMs: 100, maxPollMs: 100, giveUpMs: 60_000 },
     });
     const waiting = waiter.getToken();
-    await Bun.sleep(150);
+    await Bun.sleep(300);
     await inner.set(cacheKey(config), written("tok-by-the-poll"));
     expect((await waiting).accessToken).toBe("tok-by-the-poll");
     expect(counts.watches).toBe(1);
