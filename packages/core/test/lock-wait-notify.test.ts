@@ -90,9 +90,11 @@ describe("a manager waiting for another's token request, with a 10 s poll", () =
     await release?.();
     expect(info.accessToken).toBe("tok-from-the-holder");
     expect(info.source).toBe("cache");
-    expect(events.find((event) => event.type === "lock.waited")).toMatchObject({
-      outcome: "token",
-    });
+    const waited = events.find((event) => event.type === "lock.waited");
+    expect(waited).toMatchObject({ outcome: "token" });
+    // The wait's own length: about the 300 ms before the write.
+    expect((waited as { ms: number }).ms).toBeGreaterThanOrEqual(200);
+    expect((waited as { ms: number }).ms).toBeLessThan(WOKEN_WITHIN_MS);
     expect(tokenRequests()).toBe(0);
   }, 20_000);
 

@@ -109,8 +109,15 @@ describe("TokenManager", () => {
       onWarning: (w) => warnings.push(w),
     });
     const start = performance.now();
-    const info = await getAccessTokenInfo({ tokenManager });
+    const outcomes: string[] = [];
+    const info = await getAccessTokenInfo({
+      tokenManager,
+      onEvent: (event) => {
+        if (event.type === "lock.waited") outcomes.push(event.outcome);
+      },
+    });
     expect(info.source).toBe("network");
+    expect(outcomes).toEqual(["gave_up"]);
     expect(performance.now() - start).toBeGreaterThanOrEqual(250);
     expect(warnings.some((w) => w.includes("waited 300 ms for the token lock"))).toBe(true);
   });
