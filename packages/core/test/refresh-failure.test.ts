@@ -42,13 +42,21 @@ const stored = (accessToken: string, sec: number) => ({
   expiresIn: sec,
 });
 
+/**
+ * A manager holding `tok-memory` (30 s left) in memory, over a store holding `tok-stored` (50 s
+ * left): neither fresh (minTtlSec 60), both still valid; its next token request fails.
+ */
+async function holdingTwoTokens() {
+  const { config, store, key } = await setup();
+  const manager = createTokenManager({ config, store, retry: { limit: 0 }, onWarning: () => {} });
+  expect((await manager.getToken()).accessToken).toBe("tok-memory");
+  await store.set(key, stored("tok-stored", 50));
+  return manager;
+}
+
 describe("a refresh that fails", () => {
   test("serves the still-valid token that lives longest: here the store's, with token.stale_served", async () => {
-    const { config, store, key } = await setup();
-    const manager = createTokenManager({ config, store, retry: { limit: 0 }, onWarning: () => {} });
-    // In memory: 30 s left. In the store: 50 s left. Neither is fresh (minTtlSec 60).
-    expect((await manager.getToken()).accessToken).toBe("tok-memory");
-    await store.set(key, stored("tok-stored", 50));
+    const manager = await holdingTwoTokens();
     const events: AuthEvent[] = [];
     const info = await manager.refresh({
       rejectedToken: "tok-refused",
@@ -68,10 +76,7 @@ describe("a refresh that fails", () => {
   });
 
   test("never serves the refused token: with the store's refused, memory's is served", async () => {
-    const { config, store, key } = await setup();
-    const manager = createTokenManager({ config, store, retry: { limit: 0 }, onWarning: () => {} });
-    expect((await manager.getToken()).accessToken).toBe("tok-memory");
-    await store.set(key, stored("tok-stored", 50));
+    const manager = await holdingTwoTokens();
     const events: AuthEvent[] = [];
     const info = await manager.refresh({
       rejectedToken: "tok-stored",
