@@ -69,6 +69,60 @@ export async function peakRssMb(
   return kb / 1024;
 }
 
+/** Two commands' whole-process figures, measured side by side. */
+export interface SideBySide {
+  /** Median wall times. */
+  readonly oursMs: number;
+  readonly baselineMs: number;
+  /** The median over rounds of ours / baseline, each round's two spawns back to back. */
+  readonly ratio: number;
+  /** Median peak RSS. */
+  readonly oursRssMb: number;
+  readonly baselineRssMb: number;
+}
+
+/**
+ * `runs` rounds of one spawn of each command, alternating which goes first, then up to
+ * {@link RSS_RUNS} rounds under GNU time for peak RSS. `check` sees each timed run's output.
+ */
+export async function sideBySide(
+  ours: string[],
+  baseline: string[],
+  runs: number,
+  cwd: string,
+  env: Record<string, string>,
+  check: (cmd: string[], stdout: string) => void,
+): Promise<SideBySide> {
+  const oursMs: number[] = [];
+  const baselineMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    // Alternate which goes first, so drift in the machine's load falls on both alike.
+    const order = i % 2 === 0 ? [ours, baseline] : [baseline, ours];
+    for (const cmd of order) {
+      const run = await timedSpawn(cmd, cwd, env);
+      check(cmd, run.stdout);
+      (cmd === ours ? oursMs : baselineMs).push(run.ms);
+    }
+  }
+  const oursRss: number[] = [];
+  const baselineRss: number[] = [];
+  // Peak RSS hardly varies from run to run (unlike time): fewer spawns do.
+  for (let i = 0; i < Math.min(runs, RSS_RUNS); i++) {
+    const order = i % 2 === 0 ? [ours, baseline] : [baseline, ours];
+    for (const cmd of order) {
+      (cmd === ours ? oursRss : baselineRss).push(await peakRssMb(cmd, cwd, env));
+    }
+  }
+  return {
+    oursMs: median(oursMs),
+    baselineMs: median(baselineMs),
+    // Per round, not median/median: a round's two spawns meet the same load from the machine.
+    ratio: median(oursMs.map((ms, i) => ms / (baselineMs[i] as number))),
+    oursRssMb: median(oursRss),
+    baselineRssMb: median(baselineRss),
+  };
+}
+
 export async function measureCliStart(options: CliStartOptions): Promise<CliStartResult> {
   const env = {
     PATH: process.env.PATH ?? "",
@@ -84,37 +138,16 @@ export async function measureCliStart(options: CliStartOptions): Promise<CliStar
   const token = first.stdout.trim();
   if (token === "") throw new Error("cli start: `token` printed no token");
 
-  const cliMs: number[] = [];
-  const bareMs: number[] = [];
-  const cliRss: number[] = [];
-  const bareRss: number[] = [];
-  for (let i = 0; i < options.runs; i++) {
-    // Alternate which goes first, so drift in the machine's load falls on both alike.
-    const order = i % 2 === 0 ? [cli, bare] : [bare, cli];
-    for (const cmd of order) {
-      const run = await timedSpawn(cmd, options.cacheDir, env);
-      if (cmd === cli && run.stdout.trim() !== token) {
-        throw new Error("cli start: the cache was not warm");
-      }
-      (cmd === cli ? cliMs : bareMs).push(run.ms);
-    }
-  }
-  // Peak RSS hardly varies from run to run (unlike time): fewer spawns do.
-  for (let i = 0; i < Math.min(options.runs, RSS_RUNS); i++) {
-    const order = i % 2 === 0 ? [cli, bare] : [bare, cli];
-    for (const cmd of order) {
-      (cmd === cli ? cliRss : bareRss).push(await peakRssMb(cmd, options.cacheDir, env));
-    }
-  }
-  const cliTokenMs = median(cliMs);
-  const bunStartMs = median(bareMs);
+  const r = await sideBySide(cli, bare, options.runs, options.cacheDir, env, (cmd, stdout) => {
+    if (cmd === cli && stdout.trim() !== token)
+      throw new Error("cli start: the cache was not warm");
+  });
   return {
-    cliTokenMs,
-    bunStartMs,
-    // Per round, not median/median: a round's two spawns meet the same load from the machine.
-    cliTokenVsBunStart: median(cliMs.map((ms, i) => ms / (bareMs[i] as number))),
-    cliTokenRssMb: median(cliRss),
-    bunStartRssMb: median(bareRss),
+    cliTokenMs: r.oursMs,
+    bunStartMs: r.baselineMs,
+    cliTokenVsBunStart: r.ratio,
+    cliTokenRssMb: r.oursRssMb,
+    bunStartRssMb: r.baselineRssMb,
     runs: options.runs,
   };
 }

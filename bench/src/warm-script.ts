@@ -11,8 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cacheFilePath, createEnvConfig } from "@openclaw/auth-runtime";
-import { peakRssMb, RSS_RUNS, timedSpawn } from "./cli-start.ts";
-import { median } from "./rounds.ts";
+import { sideBySide, timedSpawn } from "./cli-start.ts";
 
 export interface WarmScriptOptions {
   readonly gatewayUrl: string;
@@ -56,38 +55,16 @@ export async function measureWarmScript(options: WarmScriptOptions): Promise<War
   const token = (await timedSpawn(warm, options.cacheDir, env)).stdout.trim();
   if (token === "") throw new Error("warm script: no token");
 
-  const warmMs: number[] = [];
-  const rawMs: number[] = [];
-  for (let i = 0; i < options.runs; i++) {
-    // Alternate which goes first, so drift in the machine's load falls on both alike.
-    const order = i % 2 === 0 ? [warm, raw] : [raw, warm];
-    for (const cmd of order) {
-      const run = await timedSpawn(cmd, options.cacheDir, env);
-      if (run.stdout.trim() !== token) throw new Error("warm script: the cache was not warm");
-      (cmd === warm ? warmMs : rawMs).push(run.ms);
-    }
-  }
-  const warmRss: number[] = [];
-  const rawRss: number[] = [];
-  // Peak RSS hardly varies from run to run (unlike time): fewer spawns do.
-  for (let i = 0; i < Math.min(options.runs, RSS_RUNS); i++) {
-    const order = i % 2 === 0 ? [warm, raw] : [raw, warm];
-    for (const cmd of order) {
-      (cmd === warm ? warmRss : rawRss).push(await peakRssMb(cmd, options.cacheDir, env));
-    }
-  }
-  const warmScriptMs = median(warmMs);
-  const rawReadMs = median(rawMs);
-  const warmScriptRssMb = median(warmRss);
-  const rawReadRssMb = median(rawRss);
+  const r = await sideBySide(warm, raw, options.runs, options.cacheDir, env, (_cmd, stdout) => {
+    if (stdout.trim() !== token) throw new Error("warm script: the cache was not warm");
+  });
   return {
-    warmScriptMs,
-    rawReadMs,
-    // Per round, not median/median: a round's two spawns meet the same load from the machine.
-    warmScriptVsRawRead: median(warmMs.map((ms, i) => ms / (rawMs[i] as number))),
-    warmScriptRssMb,
-    rawReadRssMb,
-    warmScriptRssDeltaMb: warmScriptRssMb - rawReadRssMb,
+    warmScriptMs: r.oursMs,
+    rawReadMs: r.baselineMs,
+    warmScriptVsRawRead: r.ratio,
+    warmScriptRssMb: r.oursRssMb,
+    rawReadRssMb: r.baselineRssMb,
+    warmScriptRssDeltaMb: r.oursRssMb - r.baselineRssMb,
     runs: options.runs,
   };
 }

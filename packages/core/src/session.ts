@@ -9,6 +9,7 @@ import { readTextWithin } from "./bounded-body.ts";
 import type { CachedToken } from "./cache.ts";
 import type { EnvConfig } from "./config.ts";
 import { AuthNetworkError, AuthSessionError, redactedCause } from "./errors.ts";
+import type { ClientCredentialsConfig } from "./grants/client-credentials.ts";
 import type { DiscoveryStore, TokenGrant } from "./grants/grant.ts";
 import { sessionGrant } from "./grants/session.ts";
 import { configuredTokenEndpoint } from "./grants/token-endpoint.ts";
@@ -46,20 +47,8 @@ export interface RetryInfo {
   readonly attempt: number;
 }
 
-type GrantConfig = Pick<
-  EnvConfig,
-  | "authBase"
-  | "sessionPath"
-  | "clientKey"
-  | "grant"
-  | "tokenUrl"
-  | "issuer"
-  | "clientId"
-  | "clientAuth"
-  | "scope"
-  | "audience"
-  | "resource"
->;
+/** What either grant reads: client_credentials' settings, the session path and the choice. */
+type GrantConfig = ClientCredentialsConfig & Pick<EnvConfig, "sessionPath" | "grant">;
 
 /**
  * The grant `config` names (`AUTH_GRANT`). client_credentials' modules (client assertions,

@@ -8,7 +8,7 @@ import { discoverTokenEndpoint } from "./discovery.ts";
 import type { TokenGrant } from "./grant.ts";
 import { configuredTokenEndpoint } from "./token-endpoint.ts";
 
-type ClientCredentialsConfig = Pick<
+export type ClientCredentialsConfig = Pick<
   EnvConfig,
   | "authBase"
   | "clientKey"
