@@ -82,6 +82,44 @@ describe("every caller of a token request aborted", () => {
   });
 });
 
+describe("every caller of a token request aborted, while the token held is still valid", () => {
+  test("the cancelled request serves no stale token and warns of nothing: the next caller asks again", async () => {
+    // 900 s tokens that are valid but never fresh (minTtlSec 890): each call makes a token request.
+    const nearlyStale = createEnvConfig(
+      {
+        AUTH_BASE: gateway.url,
+        CLIENT_KEY,
+        AUTH_CACHE_DIR: "/nonexistent/openclaw-unused",
+        AUTH_MIN_TTL_SEC: "890",
+      },
+      { envFile: false },
+    );
+    const warnings: string[] = [];
+    const manager = createTokenManager({
+      config: nearlyStale,
+      store: null,
+      onWarning: (message) => warnings.push(message),
+    });
+    gateway.setFaults([]);
+    const held = await manager.getToken();
+    gateway.setFaults([{ kind: "latency", ms: LATENCY_MS, route: "/auth/session" }]);
+    const caller = new AbortController();
+    const abandoned = manager.getToken({ signal: caller.signal });
+    await requestArrived(2);
+    caller.abort();
+    await networkErrorOf(abandoned);
+    // The cancelled request fails at once with the abort; a failed refresh would warn by now.
+    await Bun.sleep(50);
+    expect(warnings).toEqual([]);
+    gateway.setFaults([]);
+    // No "stale" window was opened: this call asks the gateway.
+    const next = await manager.getToken();
+    expect(next.source).toBe("network");
+    expect(next.accessToken).not.toBe(held.accessToken);
+    expect(tokenRequests()).toBe(3);
+  });
+});
+
 describe("some callers of a token request aborted", () => {
   test("the request goes on for a caller with a signal still waiting: one token request", async () => {
     const manager = createTokenManager({ config, store: null });

@@ -20,6 +20,7 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { createConfig, getAccessToken, requestApiWithAutoRefresh } from "../src/index.ts";
+import { AuthRuntimeError, createTokenManager } from "./internal-api.ts";
 
 const KEY = "ck-otel-CANARY-51d2e8";
 
@@ -61,13 +62,14 @@ async function tokenMetrics() {
   const histogram = all.find((m) => m.descriptor.name === "openclaw.auth.token_request.duration");
   const label = (p: DataPoint<unknown>) =>
     `${p.attributes["openclaw.auth.outcome"]}/refresh=${p.attributes["openclaw.auth.refresh"]}`;
+  const points = histogram?.dataPoints ?? [];
   return {
     counts: Object.fromEntries(
       (counter?.dataPoints ?? []).map((p) => [label(p), p.value as number]),
     ),
-    durations: Object.fromEntries(
-      (histogram?.dataPoints ?? []).map((p) => [label(p), (p.value as Histogram).count]),
-    ),
+    durations: Object.fromEntries(points.map((p) => [label(p), (p.value as Histogram).count])),
+    /** The longest token request recorded, in ms. */
+    longestMs: Math.max(0, ...points.map((p) => (p.value as Histogram).max ?? 0)),
     unit: histogram?.descriptor.unit,
   };
 }
@@ -99,6 +101,9 @@ describe("OpenTelemetry", () => {
     expect(measured.counts).toEqual({ "success/refresh=false": 1 });
     expect(measured.durations).toEqual({ "success/refresh=false": 1 });
     expect(measured.unit).toBe("ms");
+    // A request to 127.0.0.1 that took its own time, not a clock reading.
+    expect(measured.longestMs).toBeGreaterThan(0);
+    expect(measured.longestMs).toBeLessThan(60_000);
     spans.reset();
   });
 
@@ -164,13 +169,117 @@ describe("OpenTelemetry", () => {
     });
   });
 
+  test("a token another process stored: a span from the cache with no attempt, no token request counted", async () => {
+    spans.reset();
+    const config = createConfig({ authBase: gateway.url, clientKey: KEY, cacheDir: dir });
+    // A manager of its own holds nothing in memory, as in a new process: the cold test's file serves it.
+    tokens.push((await createTokenManager({ config }).getToken()).accessToken);
+    const finished = spans.getFinishedSpans();
+    produced.push(...finished);
+    expect(finished.map(summary)).toEqual([
+      {
+        name: "openclaw.auth.token",
+        attributes: {
+          "openclaw.auth.refresh": false,
+          "openclaw.auth.tier": "cache",
+          "openclaw.auth.attempts": 0,
+        },
+      },
+    ]);
+    expect((await tokenMetrics()).counts).toEqual({
+      "success/refresh=false": 1,
+      "success/refresh=true": 1,
+    });
+    spans.reset();
+  });
+
+  test("a failed refresh serving the still-valid token: a span of tier stale with both attempts, counted as a failure", async () => {
+    // A 900 s token is valid but never fresh: each call asks for a new one.
+    const config = createConfig({
+      authBase: gateway.url,
+      clientKey: KEY,
+      cacheDir: dir,
+      minTtlSec: 890,
+    });
+    const manager = createTokenManager({
+      config,
+      store: null,
+      retry: { limit: 1, baseDelayMs: 10 },
+      onWarning: () => {},
+    });
+    const held = await manager.getToken();
+    tokens.push(held.accessToken);
+    spans.reset();
+    gateway.setFaults([{ kind: "status", status: 503, route: "/auth/session", count: 2 }]);
+    // The gateway refused another token: ours is still valid, and served while the refresh fails.
+    const info = await manager.refresh({ rejectedToken: "tok-refused-elsewhere" });
+    expect(info).toMatchObject({ accessToken: held.accessToken, source: "stale" });
+    const finished = spans.getFinishedSpans();
+    produced.push(...finished);
+    expect(finished.map(summary)).toEqual([
+      {
+        name: "openclaw.auth.token",
+        attributes: {
+          "openclaw.auth.refresh": true,
+          "openclaw.auth.tier": "stale",
+          "openclaw.auth.attempts": 2,
+        },
+      },
+    ]);
+    const measured = await tokenMetrics();
+    expect(measured.counts).toEqual({
+      "success/refresh=false": 2,
+      "success/refresh=true": 1,
+      "failure/refresh=true": 1,
+    });
+    expect(measured.longestMs).toBeLessThan(60_000);
+    spans.reset();
+  });
+
+  test("a token request the gateway refuses: the span ends in error with its attempt, counted as a failure", async () => {
+    gateway.setFaults([]);
+    const config = createConfig({
+      authBase: gateway.url,
+      clientKey: "ck-otel-unknown-CANARY-0c4d",
+      cacheDir: dir,
+    });
+    const error = await getAccessToken({ config }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AuthRuntimeError);
+    const finished = spans.getFinishedSpans();
+    produced.push(...finished);
+    expect(finished.map(summary)).toEqual([
+      {
+        name: "openclaw.auth.token",
+        attributes: {
+          "openclaw.auth.refresh": false,
+          "openclaw.auth.attempts": 1,
+          "error.type": "AUTH_SESSION_ERROR",
+        },
+      },
+    ]);
+    expect(finished[0]?.status.code).toBe(2);
+    const measured = await tokenMetrics();
+    expect(measured.counts).toMatchObject({ "failure/refresh=false": 1 });
+    expect(measured.durations).toMatchObject({ "failure/refresh=false": 1 });
+    expect(measured.longestMs).toBeLessThan(60_000);
+    spans.reset();
+  });
+
   test("no span attribute holds any form of the key, a token or the URL's query", () => {
     expect(produced.length).toBeGreaterThanOrEqual(5);
     const forms = (secret: string) => {
       const b64 = Buffer.from(secret).toString("base64");
       return [secret, encodeURIComponent(secret), b64, Buffer.from(secret).toString("base64url")];
     };
-    const secrets = [KEY, ...new Set(tokens), "query-secret-1234"].flatMap(forms);
+    const secrets = [
+      KEY,
+      "ck-otel-unknown-CANARY-0c4d",
+      ...new Set(tokens),
+      "query-secret-1234",
+    ].flatMap(forms);
     const values = produced.flatMap((span) => [
       span.name,
       ...Object.values(span.attributes).map(String),

@@ -1,0 +1,201 @@
+/**
+ * The lock wait step by step (docs/locks.md): a store the test scripts decides what each try at
+ * the lock, each read and each wake finds, so that an order of events another process would give
+ * by chance happens every time.
+ */
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
+import {
+  type AuthEvent,
+  type CachedToken,
+  cacheKey,
+  createEnvConfig,
+  createTokenManager,
+  type EnvConfig,
+  MemoryTokenStore,
+  type ReleaseLock,
+  type StoreWatch,
+  type TokenStore,
+} from "./internal-api.ts";
+
+const CLIENT_KEY = "ck-lock-steps-CANARY-8b31f0";
+/** Pauses long enough that the watch opens before the first one (from 100 ms) and no poll ends a test. */
+const LONG_PAUSES = { initialPollMs: 10_000, maxPollMs: 10_000, giveUpMs: 60_000 };
+
+let gateway: DevGateway;
+let config: EnvConfig;
+
+beforeEach(() => {
+  gateway = startDevGateway({ clientKeys: [CLIENT_KEY] });
+  config = createEnvConfig(
+    { AUTH_BASE: gateway.url, CLIENT_KEY, AUTH_CACHE_DIR: "/nonexistent/openclaw-unused" },
+    { envFile: false },
+  );
+});
+afterEach(() => gateway.stop());
+
+const tokenRequests = () => gateway.stats().requests["/auth/session"] ?? 0;
+
+/** A token as another process would write it. */
+const written = (accessToken: string): CachedToken => ({
+  accessToken,
+  expiresAt: Math.floor(Date.now() / 1000) + 900,
+  expiresIn: 900,
+});
+
+interface Script {
+  /** What the nth read (from 1) finds when the store holds nothing written by the test. */
+  read?: (n: number) => CachedToken | undefined;
+  /** The nth try at the lock (from 1). */
+  tryLock?: (n: number) => Promise<ReleaseLock | undefined>;
+  /** Called while the watch opens, before it is returned. */
+  onWatchOpening?: () => Promise<void>;
+  /** What a wait on the watch does. */
+  wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** A memory store run by `script`, logging what the manager does with it. */
+function scriptedStore(script: Script) {
+  const inner = new MemoryTokenStore();
+  const log: string[] = [];
+  let reads = 0;
+  let tries = 0;
+  const store: TokenStore = {
+    async get(key) {
+      reads++;
+      log.push("get");
+      return (await inner.get(key)) ?? script.read?.(reads);
+    },
+    set: (key, token) => {
+      log.push("set");
+      return inner.set(key, token);
+    },
+    delete: (key) => {
+      log.push("delete");
+      return inner.delete(key);
+    },
+    async tryLock() {
+      tries++;
+      log.push("tryLock");
+      // Held by someone else unless the script says otherwise.
+      return script.tryLock ? script.tryLock(tries) : undefined;
+    },
+    async watch() {
+      log.push("watch");
+      await script.onWatchOpening?.();
+      const watch: StoreWatch = {
+        wait: async (ms, signal) => {
+          log.push("wait");
+          await (script.wait ?? ((pause: number) => Bun.sleep(pause)))(ms, signal);
+        },
+        close: () => log.push("close"),
+      };
+      return watch;
+    },
+  };
+  return { store, inner, log };
+}
+
+function listen() {
+  const events: AuthEvent[] = [];
+  return { events, onEvent: (event: AuthEvent) => events.push(event) };
+}
+
+const waited = (events: AuthEvent[]) =>
+  events.filter((event) => event.type === "lock.waited").map((event) => event.outcome);
+
+describe("a wait that the token ends", () => {
+  test("a token written between the first read and the first try at the lock ends the wait there: lock.waited says token", async () => {
+    // The first read (before the lock) misses; the second (after the lock was found held) finds it.
+    const { store, log } = scriptedStore({
+      read: (n) => (n >= 2 ? written("tok-just-written") : undefined),
+    });
+    const { events, onEvent } = listen();
+    const manager = createTokenManager({ config, store, lockWait: LONG_PAUSES });
+    const info = await manager.getToken({ onEvent });
+    expect(info).toMatchObject({ accessToken: "tok-just-written", source: "cache" });
+    expect(log).toEqual(["get", "tryLock", "get"]);
+    expect(waited(events)).toEqual(["token"]);
+    expect(tokenRequests()).toBe(0);
+  });
+
+  test("a token written while the watch opens is read at once, not after a wake", async () => {
+    const { store, inner, log } = scriptedStore({
+      // The holder writes after our last read and before the watch is open: no wake will come.
+      onWatchOpening: () => inner.set(cacheKey(config), written("tok-written-meanwhile")),
+      // A wait that ends at once: were one made, the log would show it.
+      wait: async () => {},
+    });
+    const manager = createTokenManager({ config, store, lockWait: LONG_PAUSES });
+    const info = await manager.getToken();
+    expect(info.accessToken).toBe("tok-written-meanwhile");
+    expect(log).toEqual(["get", "tryLock", "get", "watch", "tryLock", "get", "close"]);
+  });
+
+  test("a holder that wrote and released before the waiter wakes: the waiter serves its token and never takes the lock", async () => {
+    let held = true;
+    let taken = 0;
+    const { store, inner, log } = scriptedStore({
+      tryLock: async () => {
+        if (held) return undefined;
+        taken++;
+        return async () => {};
+      },
+      // The wake comes after the holder wrote the token and released the lock.
+      wait: async () => {
+        await inner.set(cacheKey(config), written("tok-from-the-holder"));
+        held = false;
+      },
+    });
+    const { events, onEvent } = listen();
+    const manager = createTokenManager({ config, store, lockWait: LONG_PAUSES });
+    const info = await manager.getToken({ onEvent });
+    expect(info).toMatchObject({ accessToken: "tok-from-the-holder", source: "cache" });
+    expect(taken).toBe(0);
+    expect(waited(events)).toEqual(["token"]);
+    expect(log.filter((step) => step === "tryLock")).toHaveLength(2);
+    expect(tokenRequests()).toBe(0);
+  });
+});
+
+describe("a lock that cannot be taken", () => {
+  test("a try at the lock that throws is one warning naming the error, and the token request goes ahead at once", async () => {
+    const warnings: string[] = [];
+    const { store, log } = scriptedStore({
+      tryLock: () => Promise.reject(new Error("lock dir on a read-only disk")),
+    });
+    const manager = createTokenManager({
+      config,
+      store,
+      // Were the failure taken for a held lock, the wait would end only here, with another warning.
+      lockWait: { initialPollMs: 20, maxPollMs: 20, giveUpMs: 1_000 },
+      onWarning: (message) => warnings.push(message),
+    });
+    const info = await manager.getToken();
+    expect(info.source).toBe("network");
+    expect(tokenRequests()).toBe(1);
+    expect(warnings).toEqual([
+      "token lock unavailable (lock dir on a read-only disk); going on without it",
+    ]);
+    expect(log).toEqual(["get", "tryLock", "get", "set"]);
+  });
+});
+
+describe("the default lock wait", () => {
+  test("polls from 20 ms and opens the store's watch once its pauses reach 100 ms", async () => {
+    const { store, inner, log } = scriptedStore({});
+    const manager = createTokenManager({ config, store });
+    const waiting = manager.getToken();
+    // Pauses of about 20, 30, 45, 68, 101 ms (each x0.5 to x1.5): the watch opens ~160 ms in.
+    await Bun.sleep(1_000);
+    await inner.set(cacheKey(config), written("tok-after-a-second"));
+    expect((await waiting).accessToken).toBe("tok-after-a-second");
+    const tries = log.filter((step) => step === "tryLock").length;
+    // At least the five short pauses, and then pauses of up to 200 ms: well under 30 tries a second.
+    expect(tries).toBeGreaterThanOrEqual(6);
+    expect(tries).toBeLessThan(30);
+    expect(log.filter((step) => step === "watch")).toHaveLength(1);
+    expect(log.indexOf("watch")).toBeGreaterThan(log.indexOf("tryLock") + 4 * 2);
+    expect(tokenRequests()).toBe(0);
+  });
+});
