@@ -84,13 +84,14 @@ describe("every caller of a token request aborted", () => {
 
 describe("every caller of a token request aborted, while the token held is still valid", () => {
   test("the cancelled request serves no stale token and warns of nothing: the next caller asks again", async () => {
-    // 900 s tokens that are valid but never fresh (minTtlSec 890): each call makes a token request.
+    // 900 s tokens, valid but never fresh (minTtlSec 900, to which the refresh margin only
+    // adds): each call makes a token request.
     const nearlyStale = createEnvConfig(
       {
         AUTH_BASE: gateway.url,
         CLIENT_KEY,
         AUTH_CACHE_DIR: "/nonexistent/openclaw-unused",
-        AUTH_MIN_TTL_SEC: "890",
+        AUTH_MIN_TTL_SEC: "900",
       },
       { envFile: false },
     );
