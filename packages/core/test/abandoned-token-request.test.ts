@@ -7,7 +7,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
 import { networkErrorOf } from "./fixtures/rejection.ts";
-import { createEnvConfig, createTokenManager, type EnvConfig } from "./internal-api.ts";
+import { testConfig } from "./fixtures/test-config.ts";
+import { createTokenManager, type EnvConfig } from "./internal-api.ts";
 
 const CLIENT_KEY = "ck-live-CANARY-7f3a9c";
 /** Every token request takes this long, so that callers can come and go while it is in the air. */
@@ -18,10 +19,7 @@ let config: EnvConfig;
 beforeEach(() => {
   gateway = startDevGateway({ clientKeys: [CLIENT_KEY] });
   gateway.setFaults([{ kind: "latency", ms: LATENCY_MS, route: "/auth/session" }]);
-  config = createEnvConfig(
-    { AUTH_BASE: gateway.url, CLIENT_KEY, AUTH_CACHE_DIR: "/nonexistent/openclaw-unused" },
-    { envFile: false },
-  );
+  config = testConfig(gateway.url, CLIENT_KEY);
 });
 afterEach(async () => {
   await gateway.stop();
@@ -86,15 +84,7 @@ describe("every caller of a token request aborted, while the token held is still
   test("the cancelled request serves no stale token and warns of nothing: the next caller asks again", async () => {
     // 900 s tokens, valid but never fresh (minTtlSec 900, to which the refresh margin only
     // adds): each call makes a token request.
-    const nearlyStale = createEnvConfig(
-      {
-        AUTH_BASE: gateway.url,
-        CLIENT_KEY,
-        AUTH_CACHE_DIR: "/nonexistent/openclaw-unused",
-        AUTH_MIN_TTL_SEC: "900",
-      },
-      { envFile: false },
-    );
+    const nearlyStale = testConfig(gateway.url, CLIENT_KEY, { AUTH_MIN_TTL_SEC: "900" });
     const warnings: string[] = [];
     const manager = createTokenManager({
       config: nearlyStale,

@@ -5,12 +5,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
 import { networkErrorOf } from "./fixtures/rejection.ts";
-import {
-  createEnvConfig,
-  createTokenManager,
-  type EnvConfig,
-  getAccessTokenInfo,
-} from "./internal-api.ts";
+import { testConfig } from "./fixtures/test-config.ts";
+import { createTokenManager, type EnvConfig, getAccessTokenInfo } from "./internal-api.ts";
 
 const CLIENT_KEY = "ck-live-CANARY-7f3a9c";
 let gateway: DevGateway;
@@ -18,10 +14,7 @@ let config: EnvConfig;
 
 beforeEach(() => {
   gateway = startDevGateway({ clientKeys: [CLIENT_KEY] });
-  config = createEnvConfig(
-    { AUTH_BASE: gateway.url, CLIENT_KEY, AUTH_CACHE_DIR: "/nonexistent/openclaw-unused" },
-    { envFile: false },
-  );
+  config = testConfig(gateway.url, CLIENT_KEY);
 });
 afterEach(async () => {
   await gateway.stop();

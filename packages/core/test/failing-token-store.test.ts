@@ -5,10 +5,10 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
+import { testConfig } from "./fixtures/test-config.ts";
 import { startTokenServer } from "./fixtures/token-server.ts";
 import {
   type CachedToken,
-  createEnvConfig,
   createTokenManager,
   type EnvConfig,
   MemoryTokenStore,
@@ -21,10 +21,7 @@ let warnings: string[];
 
 beforeEach(() => {
   gateway = startDevGateway({ clientKeys: [CLIENT_KEY] });
-  config = createEnvConfig(
-    { AUTH_BASE: gateway.url, CLIENT_KEY, AUTH_CACHE_DIR: "/nonexistent/openclaw-unused" },
-    { envFile: false },
-  );
+  config = testConfig(gateway.url, CLIENT_KEY);
   warnings = [];
 });
 afterEach(async () => {
@@ -98,10 +95,7 @@ describe("a token issued already expired", () => {
     // A gateway that answers every token request with a token of no lifetime left.
     const server = await startTokenServer((n) => ({ access_token: `expired-${n}`, expires_in: 0 }));
     try {
-      config = createEnvConfig(
-        { AUTH_BASE: server.url, CLIENT_KEY, AUTH_CACHE_DIR: "/nonexistent/openclaw-unused" },
-        { envFile: false },
-      );
+      config = testConfig(server.url, CLIENT_KEY);
       const store = failingStore({});
       const tokenManager = manager(store);
       const first = await tokenManager.getToken();

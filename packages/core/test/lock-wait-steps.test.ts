@@ -5,11 +5,11 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
+import { testConfig } from "./fixtures/test-config.ts";
 import {
   type AuthEvent,
   type CachedToken,
   cacheKey,
-  createEnvConfig,
   createTokenManager,
   type EnvConfig,
   MemoryTokenStore,
@@ -27,10 +27,7 @@ let config: EnvConfig;
 
 beforeEach(() => {
   gateway = startDevGateway({ clientKeys: [CLIENT_KEY] });
-  config = createEnvConfig(
-    { AUTH_BASE: gateway.url, CLIENT_KEY, AUTH_CACHE_DIR: "/nonexistent/openclaw-unused" },
-    { envFile: false },
-  );
+  config = testConfig(gateway.url, CLIENT_KEY);
 });
 afterEach(() => gateway.stop());
 

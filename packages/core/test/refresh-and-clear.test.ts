@@ -6,27 +6,17 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
+import { testConfig } from "./fixtures/test-config.ts";
 import { startTokenServer } from "./fixtures/token-server.ts";
-import {
-  createEnvConfig,
-  createTokenManager,
-  type EnvConfig,
-  MemoryTokenStore,
-} from "./internal-api.ts";
+import { createTokenManager, type EnvConfig, MemoryTokenStore } from "./internal-api.ts";
 
 const CLIENT_KEY = "ck-live-CANARY-7f3a9c";
 let gateway: DevGateway;
 let config: EnvConfig;
 
-const configFor = (base: string) =>
-  createEnvConfig(
-    { AUTH_BASE: base, CLIENT_KEY, AUTH_CACHE_DIR: "/nonexistent/openclaw-unused" },
-    { envFile: false },
-  );
-
 beforeEach(() => {
   gateway = startDevGateway({ clientKeys: [CLIENT_KEY] });
-  config = configFor(gateway.url);
+  config = testConfig(gateway.url, CLIENT_KEY);
 });
 afterEach(async () => {
   await gateway.stop();
@@ -81,7 +71,7 @@ describe("refresh", () => {
     }));
     try {
       const tokenManager = createTokenManager({
-        config: configFor(server.url),
+        config: testConfig(server.url, CLIENT_KEY),
         store: null,
       });
       expect((await tokenManager.getToken()).accessToken).toBe("t-1");
@@ -103,7 +93,7 @@ describe("memory and the store", () => {
     try {
       const store = new MemoryTokenStore();
       const tokenManager = createTokenManager({
-        config: configFor(server.url),
+        config: testConfig(server.url, CLIENT_KEY),
         store,
       });
       expect((await tokenManager.getToken()).accessToken).toBe("short-1");

@@ -4,12 +4,12 @@
  * token endpoint whose answers the test scripts.
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import { testConfig } from "./fixtures/test-config.ts";
 import { type ScriptedTokenServer, startTokenServer } from "./fixtures/token-server.ts";
 import {
   type AuthEvent,
   AuthRuntimeError,
   cacheKey,
-  createEnvConfig,
   createTokenManager,
   type EnvConfig,
   MemoryTokenStore,
@@ -28,10 +28,7 @@ async function setup(): Promise<{ config: EnvConfig; store: MemoryTokenStore; ke
   server = await startTokenServer((n) =>
     n === 1 ? { access_token: "tok-memory", expires_in: 30 } : { error: "temporarily_down" },
   );
-  const config = createEnvConfig(
-    { AUTH_BASE: server.url, CLIENT_KEY, AUTH_CACHE_DIR: "/nonexistent/openclaw-unused" },
-    { envFile: false },
-  );
+  const config = testConfig(server.url, CLIENT_KEY);
   return { config, store: new MemoryTokenStore(), key: cacheKey(config) };
 }
 

@@ -4,7 +4,8 @@
  */
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
-import { createEnvConfig, createTokenManager, getAccessTokenInfo } from "./internal-api.ts";
+import { testConfig } from "./fixtures/test-config.ts";
+import { createTokenManager, getAccessTokenInfo } from "./internal-api.ts";
 
 const CLIENT_KEY = "ck-live-CANARY-7f3a9c";
 let gateway: DevGateway;
@@ -18,15 +19,7 @@ afterEach(async () => {
 });
 
 test("a stale token is served until it expires, then the call fails instead of serving it", async () => {
-  const config = createEnvConfig(
-    {
-      AUTH_BASE: gateway.url,
-      CLIENT_KEY,
-      AUTH_CACHE_DIR: "/nonexistent/openclaw-unused",
-      AUTH_MIN_TTL_SEC: "60",
-    },
-    { envFile: false },
-  );
+  const config = testConfig(gateway.url, CLIENT_KEY, { AUTH_MIN_TTL_SEC: "60" });
   const warnings: string[] = [];
   const tokenManager = createTokenManager({
     config,

@@ -4,11 +4,11 @@
  * beyond maxTtlSec are deleted first (the store keeps the later-expiring token otherwise).
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import { testConfig } from "./fixtures/test-config.ts";
 import { type ScriptedTokenServer, startTokenServer } from "./fixtures/token-server.ts";
 import {
   type CachedToken,
   cacheKey,
-  createEnvConfig,
   createTokenManager,
   type EnvConfig,
   MemoryTokenStore,
@@ -26,16 +26,7 @@ afterEach(() => {
 /** A gateway issuing `tok-<n>` for `lifetimeSec`, and a config with minTtlSec 60. */
 async function gatewayIssuing(lifetimeSec: number): Promise<EnvConfig> {
   server = await startTokenServer((n) => ({ access_token: `tok-${n}`, expires_in: lifetimeSec }));
-  return createEnvConfig(
-    {
-      AUTH_BASE: server.url,
-      CLIENT_KEY,
-      AUTH_CACHE_DIR: "/nonexistent/openclaw-unused",
-      AUTH_MIN_TTL_SEC: "60",
-      AUTH_MAX_TTL_SEC: "3600",
-    },
-    { envFile: false },
-  );
+  return testConfig(server.url, CLIENT_KEY, { AUTH_MIN_TTL_SEC: "60", AUTH_MAX_TTL_SEC: "3600" });
 }
 
 /** A memory store that logs its writes and deletes. */
