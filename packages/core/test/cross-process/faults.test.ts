@@ -55,7 +55,9 @@ async function expectCleanCacheDir(f: { cacheDir: string; cacheFile: string }) {
   const names = await readdir(f.cacheDir).catch(() => [] as string[]);
   expect(names.filter((n) => !n.endsWith(".json"))).toEqual([]);
   if (names.length > 0) {
-    expect(parseCacheFile(await readFile(f.cacheFile, "utf8"))).toBeDefined();
+    const token = parseCacheFile(await readFile(f.cacheFile, "utf8"));
+    expect(token).toMatchObject({ accessToken: expect.stringMatching(/^eyJ/) });
+    expect(token?.expiresAt).toBeGreaterThan(Date.now() / 1000);
   }
 }
 

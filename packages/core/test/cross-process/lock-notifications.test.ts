@@ -176,7 +176,7 @@ describe("file store: waiters wake on the cache dir's change notifications", () 
     const s = await setup(1);
     const store = createFileTokenStore(s.machines[0]?.cacheDir ?? "");
     const release = await store.tryLock(s.key);
-    expect(release).toBeDefined();
+    expect(release).toBeInstanceOf(Function);
     const { written, runs } = await waitersBehindHolder({
       machines: s.machines,
       key: s.key,
@@ -250,7 +250,7 @@ describe.skipIf(!REDIS_SERVER)(
       const s = await setup(2, { AUTH_REDIS_URL: redis.url });
       const shared = new RedisTokenStore(bunRedisClient(redis.url), { onWarning: () => {} });
       const release = await shared.tryLock(s.key);
-      expect(release).toBeDefined();
+      expect(release).toBeInstanceOf(Function);
       return { ...s, redis, shared, release: release as ReleaseLock };
     }
 
