@@ -5,7 +5,12 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { bunPlatform } from "../src/adapters/bun.ts";
 import { FileLock } from "../src/file-lock.ts";
-import { createFileTokenStore, MemoryTokenStore } from "./internal-api.ts";
+import {
+  createFileTokenStore,
+  FileTokenStore,
+  MemoryTokenStore,
+  type Platform,
+} from "./internal-api.ts";
 
 const KEY = "0123456789abcdef0123456789abcdef";
 const token = (accessToken: string, expiresAt: number) => ({
@@ -168,6 +173,34 @@ describe("FileTokenStore", () => {
     expect(release).toBeFunction();
     expect(JSON.parse(await readFile(lockPath, "utf8")).pid).toBe(process.pid);
     await release?.();
+  });
+});
+
+describe("FileTokenStore.watch", () => {
+  test("closing a watch stops watching the cache dir: no watch outlives its wait", async () => {
+    const counts = { started: 0, stopped: 0 };
+    // Bun's platform, counting the directory watches it starts and stops.
+    const platform: Platform = {
+      ...bunPlatform,
+      watchDirectory(path, onChange) {
+        const stop = bunPlatform.watchDirectory?.(path, onChange);
+        if (!stop) return undefined;
+        counts.started++;
+        return () => {
+          counts.stopped++;
+          stop();
+        };
+      },
+    };
+    const s = new FileTokenStore(platform, {
+      dir: join(root, "cache"),
+      onWarning: (message) => warnings.push(message),
+    });
+    await s.set(KEY, token("a", 2_000_000_000));
+    const watch = await s.watch(KEY);
+    expect(counts).toEqual({ started: 1, stopped: 0 });
+    watch?.close();
+    expect(counts).toEqual({ started: 1, stopped: 1 });
   });
 });
 

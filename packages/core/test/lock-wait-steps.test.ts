@@ -101,6 +101,16 @@ function listen() {
 const waited = (events: AuthEvent[]) =>
   events.filter((event) => event.type === "lock.waited").map((event) => event.outcome);
 
+describe("no wait", () => {
+  test("a fresh token in the store is served by one read, without touching the lock", async () => {
+    const { store, inner, log } = scriptedStore({});
+    await inner.set(cacheKey(config), written("tok-stored"));
+    const manager = createTokenManager({ config, store, lockWait: LONG_PAUSES });
+    expect(await manager.getToken()).toMatchObject({ accessToken: "tok-stored", source: "cache" });
+    expect(log).toEqual(["get"]);
+  });
+});
+
 describe("a wait that the token ends", () => {
   test("a token written between the first read and the first try at the lock ends the wait there: lock.waited says token", async () => {
     // The first read (before the lock) misses; the second (after the lock was found held) finds it.

@@ -1,8 +1,9 @@
 /**
  * What `refresh` and `clear` promise the caller: a refresh in a process that holds no token
- * asks the gateway; a refresh of a token already replaced serves the replacement without asking;
- * the refreshed token is the one kept, even when it expires sooner than the refused one; `clear`
- * forgets the token here and in the store.
+ * asks the gateway; a refresh of a token already replaced, here or in the store by another
+ * process, serves the replacement without asking; a refresh joining a token request in the air
+ * hears its events; the refreshed token is the one kept, even when it expires sooner than the
+ * refused one; `clear` forgets the token here and in the store.
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
@@ -60,6 +61,34 @@ describe("refresh", () => {
     const late = await tokenManager.refresh({ rejectedToken: old.accessToken });
     expect(late.accessToken).toBe(replacement.accessToken);
     expect(late.source).toBe("memory");
+    expect(tokenRequests()).toBe(2);
+  });
+
+  test("of a refused token that another process already replaced in the store serves the stored token, without asking", async () => {
+    const store = new MemoryTokenStore();
+    // Two processes sharing a store: both were refused with the old token; the first refreshed.
+    const first = createTokenManager({ config, store });
+    const second = createTokenManager({ config, store });
+    const old = await first.getToken();
+    expect((await second.getToken()).source).toBe("cache");
+    const replacement = await first.refresh({ rejectedToken: old.accessToken });
+    const late = await second.refresh({ rejectedToken: old.accessToken });
+    expect(late).toMatchObject({ accessToken: replacement.accessToken, source: "cache" });
+    expect(tokenRequests()).toBe(2);
+  });
+
+  test("joining a plain token request in the air, the refresh's listener hears that request's events", async () => {
+    gateway.setFaults([{ kind: "status", status: 503, route: "/auth/session", count: 1 }]);
+    const tokenManager = createTokenManager({
+      config,
+      store: null,
+      retry: { limit: 1, baseDelayMs: 10 },
+    });
+    const heard: string[] = [];
+    const loading = tokenManager.getToken();
+    const refreshed = await tokenManager.refresh({ onEvent: (event) => heard.push(event.type) });
+    expect(refreshed.accessToken).toBe((await loading).accessToken);
+    expect(heard).toContain("token.retry");
     expect(tokenRequests()).toBe(2);
   });
 
