@@ -232,9 +232,9 @@ export class TokenManager {
       (info) => {
         const ms = Date.now() - startedMs;
         const fromNetwork = info.source === "network";
-        // A flight's token is never from memory: its tier says which store or the network
-        // served it, and a stale one's where the flight found it. Only token requests count
-        // attempts, so a stored token's is 0.
+        // A flight's token never comes from memory: the flight's tier says which store or the
+        // network served it (for a stale token, where the flight found it). Only token requests
+        // count attempts, so a stored token has none.
         const source = flight.tier;
         const { attempts } = flight;
         if (span) {
