@@ -66,6 +66,7 @@ export class ChangeSignal implements StoreWatch {
 export function anyWatch(watches: readonly StoreWatch[]): StoreWatch {
   return {
     async wait(ms, signal) {
+      if (signal?.aborted) return;
       const ended = new AbortController();
       const end = () => ended.abort();
       signal?.addEventListener("abort", end, { once: true });
