@@ -66,15 +66,16 @@ function withUrl(out: Response, url: string): Response {
   return out;
 }
 
-/**
- * A Response whose body is text already read (and checked for an auth failure), served from
- * that text: the stream of `body` is built only if asked for. Everything a caller reads through it (`text`, `json`, `arrayBuffer`,
- * `bytes`, `blob`, `formData`, `body`, `bodyUsed`, `clone`) behaves as fetch's Response does,
- * "body already used" included; `Response.prototype.text.call(it)` would see no body.
- */
 /** `Response`, typed loosely: lib.dom and Node's types disagree on its members' kinds. */
 const ResponseBase = Response as unknown as new (body: null, init: ResponseInit) => object;
 
+/**
+ * A Response whose body is text already read (and checked for an auth failure), served from
+ * that text: the stream of `body` is built only if asked for. Everything a caller reads through
+ * it (`text`, `json`, `arrayBuffer`, `bytes`, `blob`, `formData`, `body`, `bodyUsed`, `clone`)
+ * behaves as fetch's Response does, "body already used" included;
+ * `Response.prototype.text.call(it)` would see no body.
+ */
 class TextBodyResponse extends ResponseBase {
   readonly #source: ApiResponse;
   #used = false;

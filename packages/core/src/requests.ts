@@ -78,15 +78,12 @@ async function traced(
   }
 }
 
-/** A request ready to send, less its token. */
-type Prepared = SendOptions;
-
 /** Method, URL, body and options of `init`, checked and ready, whatever the path. */
 async function prepare(
   init: ApiRequestInit,
   target: (method: string) => { url: string; origins: TokenOrigins },
   context: { timeouts: AttemptTimeouts; timeoutMs: number; fetch: SendOptions["fetch"] },
-): Promise<Prepared> {
+): Promise<SendOptions> {
   const method = (init.method ?? "GET").toUpperCase();
   const { url, origins } = target(method);
   const redirect = redirectOf(init.redirect);
