@@ -1,6 +1,7 @@
 /**
- * Interleaved rounds of mitata measurements: every variant is measured once per round, in a
- * rotating order, so load from other processes falls on all of them alike. Runs on Bun and Node.
+ * Rounds of measurements (mitata's, or short timed batches): every variant is measured once per
+ * round, in a rotating order, so load from other processes falls on all of them alike. Runs on
+ * Bun and Node.
  */
 import { measure } from "mitata";
 
@@ -33,6 +34,19 @@ export function median(values: readonly number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/** Each variant's throughputs over the rounds, with their median, beside the rows themselves. */
+function byVariant<K extends string>(
+  names: readonly K[],
+  perRound: Record<K, number>[],
+): Record<K, VariantResult> & { perRound: Record<K, number>[] } {
+  const out = { perRound } as Record<K, VariantResult> & { perRound: Record<K, number>[] };
+  for (const name of names) {
+    const opsPerSec = perRound.map((row) => row[name]);
+    (out as Record<K, VariantResult>)[name] = { opsPerSec, medianOpsPerSec: median(opsPerSec) };
+  }
+  return out;
+}
+
 /**
  * Measures each named operation once per round, rotating the order round by round.
  * Throughput per round is `concurrency / avg` where `avg` is mitata's mean sample time.
@@ -56,12 +70,7 @@ export async function interleavedRounds<K extends string>(
     }
     perRound.push(row);
   }
-  const out = { perRound } as Record<K, VariantResult> & { perRound: Record<K, number>[] };
-  for (const name of names) {
-    const opsPerSec = perRound.map((row) => row[name]);
-    (out as Record<K, VariantResult>)[name] = { opsPerSec, medianOpsPerSec: median(opsPerSec) };
-  }
-  return out;
+  return byVariant(names, perRound);
 }
 
 export interface BatchOptions {
@@ -102,12 +111,7 @@ export async function alternatingBatches<K extends string>(
     }
     if (round >= 0) perRound.push(row);
   }
-  const out = { perRound } as Record<K, VariantResult> & { perRound: Record<K, number>[] };
-  for (const name of names) {
-    const opsPerSec = perRound.map((row) => row[name]);
-    (out as Record<K, VariantResult>)[name] = { opsPerSec, medianOpsPerSec: median(opsPerSec) };
-  }
-  return out;
+  return byVariant(names, perRound);
 }
 
 /** Median over rounds of the extra microseconds per operation of `candidate` over `baseline`. */
@@ -127,7 +131,16 @@ export function medianRatio(
   candidate: string,
   baseline: string,
 ): number {
-  return median(perRound.map((row) => (row[candidate] as number) / (row[baseline] as number)));
+  return median(roundRatios(perRound, candidate, baseline));
+}
+
+/** Each round's `candidate / baseline` throughput. */
+function roundRatios(
+  perRound: readonly Record<string, number>[],
+  candidate: string,
+  baseline: string,
+): number[] {
+  return perRound.map((row) => (row[candidate] as number) / (row[baseline] as number));
 }
 
 /**
@@ -139,9 +152,7 @@ export function ratioSpread(
   candidate: string,
   baseline: string,
 ): number {
-  const ratios = perRound
-    .map((row) => (row[candidate] as number) / (row[baseline] as number))
-    .sort((a, b) => a - b);
+  const ratios = roundRatios(perRound, candidate, baseline).sort((a, b) => a - b);
   if (ratios.length === 0) return Number.NaN;
   const at = (q: number) =>
     ratios[Math.min(ratios.length - 1, Math.floor(q * ratios.length))] as number;

@@ -88,13 +88,14 @@ export function naiveInProcessStorm(env: StormEnv, callers: number): Promise<Sto
 }
 
 /**
- * `processes` Bun processes running `client` (clients/*.ts) on one cold cache dir: each loads,
- * says ready, and all are released together.
+ * `processes` Bun processes running `client` (clients/*.ts) on one cold cache dir, with `extra`
+ * in their environment: each loads, says ready, and all are released together.
  */
 export function processStorm(
   env: StormEnv,
   client: "storm-client.ts" | "naive-client.ts",
   processes: number,
+  extra: Record<string, string> = {},
 ): Promise<StormResult> {
   const cacheDir = env.newCacheDir();
   return counted(env, () =>
@@ -102,6 +103,7 @@ export function processStorm(
       CLIENT_KEY: env.clientKey,
       AUTH_BASE: env.gateway.url,
       AUTH_CACHE_DIR: cacheDir,
+      ...extra,
     }),
   );
 }
@@ -231,15 +233,7 @@ export function processStormsVsNaive(
 ): Promise<StormComparison> {
   return compareStorms(rounds, (variant) => {
     const { client, env: extra } = variantClient(variant);
-    const cacheDir = env.newCacheDir();
-    return counted(env, () =>
-      spawnStorm(client, processes, cacheDir, {
-        CLIENT_KEY: env.clientKey,
-        AUTH_BASE: env.gateway.url,
-        AUTH_CACHE_DIR: cacheDir,
-        ...extra,
-      }),
-    );
+    return processStorm(env, client, processes, extra);
   });
 }
 
