@@ -12,13 +12,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bunRedisClient } from "../../src/adapters/bun-redis.ts";
 import {
-  type CachedToken,
   cacheKey,
   createEnvConfig,
   createFileTokenStore,
   createTokenManager,
   RedisTokenStore,
   type ReleaseLock,
+  type TokenStore,
 } from "../internal-api.ts";
 import { REDIS_SERVER, startRedis, stopAllRedis } from "../redis/redis-server.ts";
 import { CLIENT_KEY, cleanup, clientEnv, gateway, tempDir } from "./storm.ts";
@@ -126,11 +126,19 @@ async function setup(machines: number, extra: Record<string, string> = {}) {
   return { gw, machines: list, config, key: cacheKey(config) };
 }
 
-/** One token from the gateway, asked by this process (the lock holder) without any cache. */
-async function holderToken(config: ReturnType<typeof createEnvConfig>): Promise<CachedToken> {
+/**
+ * The lock holder's work (this process): one token from the gateway, asked without any cache,
+ * written to `store`. Resolves to the token.
+ */
+async function writeHolderToken(
+  config: ReturnType<typeof createEnvConfig>,
+  store: TokenStore,
+  key: string,
+): Promise<string> {
   const manager = createTokenManager({ config, store: null });
   const { accessToken, expiresAt, expiresIn } = await manager.getToken();
-  return { accessToken, expiresAt, expiresIn };
+  await store.set(key, { accessToken, expiresAt, expiresIn });
+  return accessToken;
 }
 
 /**
@@ -172,21 +180,23 @@ async function waitersBehindHolder(options: {
 }
 
 describe("file store: waiters wake on the cache dir's change notifications", () => {
-  test("with a 10 s poll, a waiting process gets the token the lock holder writes long before its first poll, with 1 token request", async () => {
+  /** One waiting "machine" (a cache dir); this process holds its lock. */
+  async function holder() {
     const s = await setup(1);
     const store = createFileTokenStore(s.machines[0]?.cacheDir ?? "");
     const release = await store.tryLock(s.key);
     expect(release).toBeInstanceOf(Function);
+    return { ...s, store, release: release as ReleaseLock };
+  }
+
+  test("with a 10 s poll, a waiting process gets the token the lock holder writes long before its first poll, with 1 token request", async () => {
+    const s = await holder();
     const { written, runs } = await waitersBehindHolder({
       machines: s.machines,
       key: s.key,
-      release: release as ReleaseLock,
+      release: s.release,
       attempts: 2,
-      holderWork: async () => {
-        const token = await holderToken(s.config);
-        await store.set(s.key, token);
-        return token.accessToken;
-      },
+      holderWork: () => writeHolderToken(s.config, s.store, s.key),
     });
     const run = runs[0];
     expect(run?.line.error).toBeUndefined();
@@ -198,20 +208,14 @@ describe("file store: waiters wake on the cache dir's change notifications", () 
   }, 120_000);
 
   test("with notifications switched off (lockWait.notify: false), the 10 s poll still delivers the token, after the first pause", async () => {
-    const s = await setup(1);
-    const store = createFileTokenStore(s.machines[0]?.cacheDir ?? "");
-    const release = await store.tryLock(s.key);
+    const s = await holder();
     const { written, runs } = await waitersBehindHolder({
       machines: s.machines,
       key: s.key,
-      release: release as ReleaseLock,
+      release: s.release,
       attempts: 1,
       waiterEnv: { NOTIFY_OFF: "1" },
-      holderWork: async () => {
-        const token = await holderToken(s.config);
-        await store.set(s.key, token);
-        return token.accessToken;
-      },
+      holderWork: () => writeHolderToken(s.config, s.store, s.key),
     });
     const run = runs[0];
     expect(run?.line.error).toBeUndefined();
@@ -222,13 +226,11 @@ describe("file store: waiters wake on the cache dir's change notifications", () 
   }, 120_000);
 
   test("a lock holder that fails and releases without writing wakes the waiter, which takes the lock and makes the 1 token request", async () => {
-    const s = await setup(1);
-    const store = createFileTokenStore(s.machines[0]?.cacheDir ?? "");
-    const release = await store.tryLock(s.key);
+    const s = await holder();
     const { runs } = await waitersBehindHolder({
       machines: s.machines,
       key: s.key,
-      release: release as ReleaseLock,
+      release: s.release,
       attempts: 2,
       holderWork: async () => undefined,
     });
@@ -261,11 +263,7 @@ describe.skipIf(!REDIS_SERVER)(
         key: f.key,
         release: f.release,
         attempts: 2,
-        holderWork: async () => {
-          const token = await holderToken(f.config);
-          await f.shared.set(f.key, token);
-          return token.accessToken;
-        },
+        holderWork: () => writeHolderToken(f.config, f.shared, f.key),
       });
       for (const run of runs) {
         expect(run.line.error).toBeUndefined();
@@ -284,11 +282,7 @@ describe.skipIf(!REDIS_SERVER)(
         release: f.release,
         attempts: 1,
         waiterEnv: { NOTIFY_OFF: "1" },
-        holderWork: async () => {
-          const token = await holderToken(f.config);
-          await f.shared.set(f.key, token);
-          return token.accessToken;
-        },
+        holderWork: () => writeHolderToken(f.config, f.shared, f.key),
       });
       for (const run of runs) {
         expect(run.line.error).toBeUndefined();
