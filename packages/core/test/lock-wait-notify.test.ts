@@ -8,6 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
+import { tokenExpiringIn } from "./fixtures/tokens.ts";
 import {
   type AuthEvent,
   cacheKey,
@@ -66,13 +67,6 @@ async function within(
   }
 }
 
-/** A token as another process would write it. */
-const written = (accessToken: string) => ({
-  accessToken,
-  expiresAt: Math.floor(Date.now() / 1000) + 900,
-  expiresIn: 900,
-});
-
 describe("a manager waiting for another's token request, with a 10 s poll", () => {
   test("wakes when the lock holder writes the token, long before its first poll", async () => {
     const holder = createFileTokenStore(root);
@@ -85,7 +79,7 @@ describe("a manager waiting for another's token request, with a 10 s poll", () =
       waiter.getToken({ signal, onEvent: (event) => events.push(event) }),
     );
     await Bun.sleep(300);
-    await holder.set(key, written("tok-from-the-holder"));
+    await holder.set(key, tokenExpiringIn("tok-from-the-holder", 900));
     const { info } = await waiting;
     await release?.();
     expect(info.accessToken).toBe("tok-from-the-holder");
@@ -133,7 +127,7 @@ describe("with notifications switched off (lockWait.notify: false)", () => {
     });
     const waiting = within(10_000, (signal) => waiter.getToken({ signal }));
     await Bun.sleep(200);
-    await holder.set(key, written("tok-seen-at-the-poll"));
+    await holder.set(key, tokenExpiringIn("tok-seen-at-the-poll", 900));
     const { info, ms } = await waiting;
     await release?.();
     expect(info.accessToken).toBe("tok-seen-at-the-poll");
@@ -187,7 +181,7 @@ describe("the manager's watch over one wait", () => {
     });
     const waiting = waiter.getToken();
     await Bun.sleep(600);
-    await inner.set(cacheKey(config), written("tok-after-many-polls"));
+    await inner.set(cacheKey(config), tokenExpiringIn("tok-after-many-polls", 900));
     expect((await waiting).accessToken).toBe("tok-after-many-polls");
     expect(counts).toEqual({ watches: 1, closed: 1 });
   });
@@ -198,7 +192,7 @@ describe("the manager's watch over one wait", () => {
     const waiting = waiter.getToken();
     // Written before the first pause (10 to 30 ms) ends: one timer list, so it comes first.
     await Bun.sleep(5);
-    await inner.set(cacheKey(config), written("tok-at-the-first-poll"));
+    await inner.set(cacheKey(config), tokenExpiringIn("tok-at-the-first-poll", 900));
     expect((await waiting).accessToken).toBe("tok-at-the-first-poll");
     expect(counts.watches).toBe(0);
   });
@@ -212,7 +206,7 @@ describe("the manager's watch over one wait", () => {
     });
     const waiting = waiter.getToken();
     await Bun.sleep(300);
-    await inner.set(cacheKey(config), written("tok-by-the-poll"));
+    await inner.set(cacheKey(config), tokenExpiringIn("tok-by-the-poll", 900));
     expect((await waiting).accessToken).toBe("tok-by-the-poll");
     expect(counts.watches).toBe(1);
   });

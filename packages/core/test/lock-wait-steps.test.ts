@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
 import { testConfig } from "./fixtures/test-config.ts";
+import { tokenExpiringIn } from "./fixtures/tokens.ts";
 import {
   type AuthEvent,
   type CachedToken,
@@ -32,13 +33,6 @@ beforeEach(() => {
 afterEach(() => gateway.stop());
 
 const tokenRequests = () => gateway.stats().requests["/auth/session"] ?? 0;
-
-/** A token as another process would write it. */
-const written = (accessToken: string): CachedToken => ({
-  accessToken,
-  expiresAt: Math.floor(Date.now() / 1000) + 900,
-  expiresIn: 900,
-});
 
 interface Script {
   /** What the nth read (from 1) finds when the store holds nothing written by the test. */
@@ -104,7 +98,7 @@ const waited = (events: AuthEvent[]) =>
 describe("no wait", () => {
   test("a fresh token in the store is served by one read, without touching the lock", async () => {
     const { store, inner, log } = scriptedStore({});
-    await inner.set(cacheKey(config), written("tok-stored"));
+    await inner.set(cacheKey(config), tokenExpiringIn("tok-stored", 900));
     const manager = createTokenManager({ config, store, lockWait: LONG_PAUSES });
     expect(await manager.getToken()).toMatchObject({ accessToken: "tok-stored", source: "cache" });
     expect(log).toEqual(["get"]);
@@ -115,7 +109,7 @@ describe("a wait that the token ends", () => {
   test("a token written between the first read and the first try at the lock ends the wait there: lock.waited says token", async () => {
     // The first read (before the lock) misses; the second (after the lock was found held) finds it.
     const { store, log } = scriptedStore({
-      read: (n) => (n >= 2 ? written("tok-just-written") : undefined),
+      read: (n) => (n >= 2 ? tokenExpiringIn("tok-just-written", 900) : undefined),
     });
     const { events, onEvent } = listen();
     const manager = createTokenManager({ config, store, lockWait: LONG_PAUSES });
@@ -129,7 +123,8 @@ describe("a wait that the token ends", () => {
   test("a token written while the watch opens is read at once, not after a wake", async () => {
     const { store, inner, log } = scriptedStore({
       // The holder writes after our last read and before the watch is open: no wake will come.
-      onWatchOpening: () => inner.set(cacheKey(config), written("tok-written-meanwhile")),
+      onWatchOpening: () =>
+        inner.set(cacheKey(config), tokenExpiringIn("tok-written-meanwhile", 900)),
       // A wait that ends at once: were one made, the log would show it.
       wait: async () => {},
     });
@@ -150,7 +145,7 @@ describe("a wait that the token ends", () => {
       },
       // The wake comes after the holder wrote the token and released the lock.
       wait: async () => {
-        await inner.set(cacheKey(config), written("tok-from-the-holder"));
+        await inner.set(cacheKey(config), tokenExpiringIn("tok-from-the-holder", 900));
         held = false;
       },
     });
@@ -195,7 +190,7 @@ describe("the default lock wait", () => {
     const waiting = manager.getToken();
     // Pauses of about 20, 30, 45, 68, 101 ms (each x0.5 to x1.5): the watch opens ~160 ms in.
     await Bun.sleep(1_000);
-    await inner.set(cacheKey(config), written("tok-after-a-second"));
+    await inner.set(cacheKey(config), tokenExpiringIn("tok-after-a-second", 900));
     expect((await waiting).accessToken).toBe("tok-after-a-second");
     const tries = log.filter((step) => step === "tryLock").length;
     // At least the five short pauses, and then pauses of up to 200 ms: well under 30 tries a second.

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
 import { testConfig } from "./fixtures/test-config.ts";
 import { startTokenServer } from "./fixtures/token-server.ts";
+import { tokenExpiringIn } from "./fixtures/tokens.ts";
 import { createTokenManager, type EnvConfig, MemoryTokenStore } from "./internal-api.ts";
 
 const CLIENT_KEY = "ck-live-CANARY-7f3a9c";
@@ -127,11 +128,7 @@ describe("memory and the store", () => {
       });
       expect((await tokenManager.getToken()).accessToken).toBe("short-1");
       // Another process stores a token of 15 minutes.
-      const later = {
-        accessToken: "long-lived",
-        expiresAt: Date.now() / 1000 + 900,
-        expiresIn: 900,
-      };
+      const later = tokenExpiringIn("long-lived", 900);
       await store.set(tokenManager.key, later);
       const fromStore = await tokenManager.getToken();
       expect(fromStore.accessToken).toBe("long-lived");

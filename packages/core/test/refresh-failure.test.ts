@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { testConfig } from "./fixtures/test-config.ts";
 import { type ScriptedTokenServer, startTokenServer } from "./fixtures/token-server.ts";
+import { tokenExpiringIn } from "./fixtures/tokens.ts";
 import {
   type AuthEvent,
   AuthRuntimeError,
@@ -32,13 +33,6 @@ async function setup(): Promise<{ config: EnvConfig; store: MemoryTokenStore; ke
   return { config, store: new MemoryTokenStore(), key: cacheKey(config) };
 }
 
-/** A token another process stored: valid for `sec` more seconds. */
-const stored = (accessToken: string, sec: number) => ({
-  accessToken,
-  expiresAt: Date.now() / 1000 + sec,
-  expiresIn: sec,
-});
-
 /**
  * A manager holding `tok-memory` (30 s left) in memory, over a store holding `tok-stored` (50 s
  * left): neither fresh (minTtlSec 60), both still valid; its next token request fails.
@@ -47,7 +41,7 @@ async function holdingTwoTokens() {
   const { config, store, key } = await setup();
   const manager = createTokenManager({ config, store, retry: { limit: 0 }, onWarning: () => {} });
   expect((await manager.getToken()).accessToken).toBe("tok-memory");
-  await store.set(key, stored("tok-stored", 50));
+  await store.set(key, tokenExpiringIn("tok-stored", 50));
   return manager;
 }
 
@@ -91,7 +85,7 @@ describe("a refresh that fails", () => {
     const { config, store, key } = await setup();
     // The first answer is spent: every token request from here on fails.
     await createTokenManager({ config, store: null }).getToken();
-    await store.set(key, stored("tok-stored", 50));
+    await store.set(key, tokenExpiringIn("tok-stored", 50));
     const manager = createTokenManager({ config, store, retry: { limit: 0 }, onWarning: () => {} });
     const error = await manager.refresh().then(
       () => undefined,

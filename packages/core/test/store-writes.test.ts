@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { testConfig } from "./fixtures/test-config.ts";
 import { type ScriptedTokenServer, startTokenServer } from "./fixtures/token-server.ts";
+import { tokenExpiringIn } from "./fixtures/tokens.ts";
 import {
-  type CachedToken,
   cacheKey,
   createTokenManager,
   type EnvConfig,
@@ -47,17 +47,11 @@ function loggingStore() {
   return { store, inner, writes };
 }
 
-const expiringIn = (accessToken: string, sec: number): CachedToken => ({
-  accessToken,
-  expiresAt: Date.now() / 1000 + sec,
-  expiresIn: sec,
-});
-
 describe("a token request's writes to the store", () => {
   test("a stored token too close to its expiry is written over, not deleted first", async () => {
     const config = await gatewayIssuing(900);
     const { store, inner, writes } = loggingStore();
-    await inner.set(cacheKey(config), expiringIn("tok-nearly-expired", 30));
+    await inner.set(cacheKey(config), tokenExpiringIn("tok-nearly-expired", 30));
     const manager = createTokenManager({ config, store, onWarning: () => {} });
     expect((await manager.getToken()).accessToken).toBe("tok-1");
     expect(writes).toEqual(["set tok-1"]);
@@ -66,7 +60,7 @@ describe("a token request's writes to the store", () => {
   test("a refresh deletes the refused token first: it may claim to live longer than the new one", async () => {
     const config = await gatewayIssuing(900);
     const { store, inner, writes } = loggingStore();
-    await inner.set(cacheKey(config), expiringIn("tok-refused", 3_000));
+    await inner.set(cacheKey(config), tokenExpiringIn("tok-refused", 3_000));
     const manager = createTokenManager({ config, store, onWarning: () => {} });
     const info = await manager.refresh({ rejectedToken: "tok-refused" });
     expect(info.accessToken).toBe("tok-1");
@@ -78,7 +72,7 @@ describe("a token request's writes to the store", () => {
     // 30 s tokens are never fresh (minTtlSec 60): every call makes a token request.
     const config = await gatewayIssuing(30);
     const { store, inner, writes } = loggingStore();
-    await inner.set(cacheKey(config), expiringIn("tok-poisoned", 10 * 3_600));
+    await inner.set(cacheKey(config), tokenExpiringIn("tok-poisoned", 10 * 3_600));
     const manager = createTokenManager({ config, store, onWarning: () => {} });
     expect((await manager.getToken()).accessToken).toBe("tok-1");
     expect((await manager.getToken()).accessToken).toBe("tok-2");

@@ -4,6 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bunRedisClient } from "../../src/adapters/bun-redis.ts";
+import { tokenExpiringIn } from "../fixtures/tokens.ts";
 import {
   createEnvConfig,
   createFileTokenStore,
@@ -17,11 +18,6 @@ import { REDIS_SERVER, startRedis, stopAllRedis, type TestRedis } from "./redis-
 const KEY = "0123456789abcdef0123456789abcdef";
 const TOKEN_KEY = `openclaw:auth:token:${KEY}`;
 const LOCK_KEY = `openclaw:auth:lock:${KEY}`;
-const token = (accessToken: string, inSec: number) => ({
-  accessToken,
-  expiresAt: Date.now() / 1000 + inSec,
-  expiresIn: inSec,
-});
 
 let redis: TestRedis;
 let root: string;
@@ -54,7 +50,7 @@ describe.skipIf(!REDIS_SERVER)("TieredTokenStore", () => {
   });
 
   test("set writes Redis and the cache file; delete removes both", async () => {
-    await tiered.set(KEY, token("both", 600));
+    await tiered.set(KEY, tokenExpiringIn("both", 600));
     expect((await shared.get(KEY))?.accessToken).toBe("both");
     expect((await files.get(KEY))?.accessToken).toBe("both");
     await tiered.delete(KEY);
@@ -66,18 +62,18 @@ describe.skipIf(!REDIS_SERVER)("TieredTokenStore", () => {
   });
 
   test("get prefers the later-expiring token; a Redis token newer than the file is copied into the file", async () => {
-    await files.set(KEY, token("file-old", 300));
-    await shared.set(KEY, token("fleet-new", 600));
+    await files.set(KEY, tokenExpiringIn("file-old", 300));
+    await shared.set(KEY, tokenExpiringIn("fleet-new", 600));
     expect((await tiered.get(KEY))?.accessToken).toBe("fleet-new");
     expect((await files.get(KEY))?.accessToken).toBe("fleet-new");
 
     // A token this machine got while Redis was away outlives Redis's: the file's wins.
-    await files.set(KEY, token("file-newest", 900));
+    await files.set(KEY, tokenExpiringIn("file-newest", 900));
     expect((await tiered.get(KEY))?.accessToken).toBe("file-newest");
   });
 
   test("get falls back to the file when Redis has nothing", async () => {
-    await files.set(KEY, token("local", 600));
+    await files.set(KEY, tokenExpiringIn("local", 600));
     expect((await tiered.get(KEY))?.accessToken).toBe("local");
   });
 
@@ -109,11 +105,11 @@ describe.skipIf(!REDIS_SERVER)("TieredTokenStore", () => {
   });
 
   test("Redis down: get serves the file, set writes the file, tryLock takes the lock file alone; nothing throws; one warning", async () => {
-    await tiered.set(KEY, token("before", 600));
+    await tiered.set(KEY, tokenExpiringIn("before", 600));
     await redis.kill();
 
     expect((await tiered.get(KEY))?.accessToken).toBe("before");
-    await tiered.set(KEY, token("during", 900));
+    await tiered.set(KEY, tokenExpiringIn("during", 900));
     expect(JSON.parse(await readFile(files.filePath(KEY), "utf8")).access_token).toBe("during");
     expect((await tiered.get(KEY))?.accessToken).toBe("during");
     const release = await tiered.tryLock(KEY);
@@ -131,7 +127,7 @@ describe.skipIf(!REDIS_SERVER)("TieredTokenStore", () => {
 
   test("Redis hanging (SIGSTOP): every call returns within the bound, from the files", async () => {
     fleetStore(300);
-    await tiered.set(KEY, token("local", 600));
+    await tiered.set(KEY, tokenExpiringIn("local", 600));
     redis.pause();
     try {
       const started = Date.now();
@@ -199,7 +195,7 @@ describe.skipIf(!REDIS_SERVER)("TieredTokenStore", () => {
         onEvent: (event) => events.push(event as { type: string; source?: string }),
       });
     const first = manager();
-    await shared.set(first.key, token("fleet-only", 600));
+    await shared.set(first.key, tokenExpiringIn("fleet-only", 600));
     expect((await first.getToken()).accessToken).toBe("fleet-only");
     expect(events.filter((e) => e.type === "token.acquired").map((e) => e.source)).toEqual([
       "redis",
