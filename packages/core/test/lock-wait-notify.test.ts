@@ -8,6 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
+import { count, scriptedStore } from "./fixtures/scripted-store.ts";
 import { tokenExpiringIn } from "./fixtures/tokens.ts";
 import {
   type AuthEvent,
@@ -16,10 +17,7 @@ import {
   createFileTokenStore,
   createTokenManager,
   type EnvConfig,
-  MemoryTokenStore,
-  type StoreWatch,
   type TokenInfo,
-  type TokenStore,
 } from "./internal-api.ts";
 
 const CLIENT_KEY = "ck-notify-CANARY-2d9e41";
@@ -136,44 +134,10 @@ describe("with notifications switched off (lockWait.notify: false)", () => {
   }, 20_000);
 });
 
-/**
- * A store whose lock the test holds and whose watch it counts: what the manager opens and closes.
- * `watch` is given by the test (a working one, or one that fails).
- */
-function countingStore(watch: (key: string) => Promise<StoreWatch | undefined>) {
-  const inner = new MemoryTokenStore();
-  const counts = { watches: 0, closed: 0 };
-  const store: TokenStore = {
-    get: (key) => inner.get(key),
-    set: (key, token) => inner.set(key, token),
-    delete: (key) => inner.delete(key),
-    // Held by someone else for the whole test.
-    tryLock: async () => undefined,
-    async watch(key) {
-      counts.watches++;
-      const opened = await watch(key);
-      if (!opened) return undefined;
-      return {
-        wait: (ms, signal) => opened.wait(ms, signal),
-        close: () => {
-          counts.closed++;
-          opened.close();
-        },
-      };
-    },
-  };
-  return { store, inner, counts };
-}
-
-/** A watch that never fires: the waits end at the poll. */
-const quietWatch = async (): Promise<StoreWatch> => ({
-  wait: (ms) => Bun.sleep(ms),
-  close: () => {},
-});
-
 describe("the manager's watch over one wait", () => {
   test("is opened once however many polls the wait takes, and closed when it ends", async () => {
-    const { store, inner, counts } = countingStore(quietWatch);
+    // The lock is held by someone else, and the watch never fires: the waits end at the poll.
+    const { store, inner, log } = scriptedStore();
     const waiter = createTokenManager({
       config,
       store,
@@ -183,22 +147,27 @@ describe("the manager's watch over one wait", () => {
     await Bun.sleep(600);
     await inner.set(cacheKey(config), tokenExpiringIn("tok-after-many-polls", 900));
     expect((await waiting).accessToken).toBe("tok-after-many-polls");
-    expect(counts).toEqual({ watches: 1, closed: 1 });
+    expect({ watches: count(log, "watch"), closed: count(log, "close") }).toEqual({
+      watches: 1,
+      closed: 1,
+    });
   });
 
   test("is not opened for a wait of short pauses (the default policy's first ones)", async () => {
-    const { store, inner, counts } = countingStore(quietWatch);
+    const { store, inner, log } = scriptedStore();
     const waiter = createTokenManager({ config, store });
     const waiting = waiter.getToken();
     // Written before the first pause (10 to 30 ms) ends: one timer list, so it comes first.
     await Bun.sleep(5);
     await inner.set(cacheKey(config), tokenExpiringIn("tok-at-the-first-poll", 900));
     expect((await waiting).accessToken).toBe("tok-at-the-first-poll");
-    expect(counts.watches).toBe(0);
+    expect(count(log, "watch")).toBe(0);
   });
 
   test("a store whose watch fails is polled: the token still comes", async () => {
-    const { store, inner, counts } = countingStore(() => Promise.reject(new Error("no inotify")));
+    const { store, inner, log } = scriptedStore({
+      onWatchOpening: () => Promise.reject(new Error("no inotify")),
+    });
     const waiter = createTokenManager({
       config,
       store,
@@ -208,6 +177,6 @@ describe("the manager's watch over one wait", () => {
     await Bun.sleep(300);
     await inner.set(cacheKey(config), tokenExpiringIn("tok-by-the-poll", 900));
     expect((await waiting).accessToken).toBe("tok-by-the-poll");
-    expect(counts.watches).toBe(1);
+    expect(count(log, "watch")).toBe(1);
   });
 });

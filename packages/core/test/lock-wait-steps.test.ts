@@ -5,19 +5,10 @@
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
+import { count, scriptedStore } from "./fixtures/scripted-store.ts";
 import { testConfig } from "./fixtures/test-config.ts";
 import { tokenExpiringIn } from "./fixtures/tokens.ts";
-import {
-  type AuthEvent,
-  type CachedToken,
-  cacheKey,
-  createTokenManager,
-  type EnvConfig,
-  MemoryTokenStore,
-  type ReleaseLock,
-  type StoreWatch,
-  type TokenStore,
-} from "./internal-api.ts";
+import { type AuthEvent, cacheKey, createTokenManager, type EnvConfig } from "./internal-api.ts";
 
 const CLIENT_KEY = "ck-lock-steps-CANARY-8b31f0";
 /** Pauses long enough that the watch opens before the first one (from 100 ms) and no poll ends a test. */
@@ -33,59 +24,6 @@ beforeEach(() => {
 afterEach(() => gateway.stop());
 
 const tokenRequests = () => gateway.stats().requests["/auth/session"] ?? 0;
-
-interface Script {
-  /** What the nth read (from 1) finds when the store holds nothing written by the test. */
-  read?: (n: number) => CachedToken | undefined;
-  /** The nth try at the lock (from 1). */
-  tryLock?: (n: number) => Promise<ReleaseLock | undefined>;
-  /** Called while the watch opens, before it is returned. */
-  onWatchOpening?: () => Promise<void>;
-  /** What a wait on the watch does. */
-  wait?: (ms: number, signal?: AbortSignal) => Promise<void>;
-}
-
-/** A memory store run by `script`, logging what the manager does with it. */
-function scriptedStore(script: Script) {
-  const inner = new MemoryTokenStore();
-  const log: string[] = [];
-  let reads = 0;
-  let tries = 0;
-  const store: TokenStore = {
-    async get(key) {
-      reads++;
-      log.push("get");
-      return (await inner.get(key)) ?? script.read?.(reads);
-    },
-    set: (key, token) => {
-      log.push("set");
-      return inner.set(key, token);
-    },
-    delete: (key) => {
-      log.push("delete");
-      return inner.delete(key);
-    },
-    async tryLock() {
-      tries++;
-      log.push("tryLock");
-      // Held by someone else unless the script says otherwise.
-      return script.tryLock ? script.tryLock(tries) : undefined;
-    },
-    async watch() {
-      log.push("watch");
-      await script.onWatchOpening?.();
-      const watch: StoreWatch = {
-        wait: async (ms, signal) => {
-          log.push("wait");
-          await (script.wait ?? ((pause: number) => Bun.sleep(pause)))(ms, signal);
-        },
-        close: () => log.push("close"),
-      };
-      return watch;
-    },
-  };
-  return { store, inner, log };
-}
 
 function listen() {
   const events: AuthEvent[] = [];
@@ -155,7 +93,7 @@ describe("a wait that the token ends", () => {
     expect(info).toMatchObject({ accessToken: "tok-from-the-holder", source: "cache" });
     expect(taken).toBe(0);
     expect(waited(events)).toEqual(["token"]);
-    expect(log.filter((step) => step === "tryLock")).toHaveLength(2);
+    expect(count(log, "tryLock")).toBe(2);
     expect(tokenRequests()).toBe(0);
   });
 });
@@ -192,11 +130,11 @@ describe("the default lock wait", () => {
     await Bun.sleep(1_000);
     await inner.set(cacheKey(config), tokenExpiringIn("tok-after-a-second", 900));
     expect((await waiting).accessToken).toBe("tok-after-a-second");
-    const tries = log.filter((step) => step === "tryLock").length;
+    const tries = count(log, "tryLock");
     // At least the five short pauses, and then pauses of up to 200 ms: well under 30 tries a second.
     expect(tries).toBeGreaterThanOrEqual(6);
     expect(tries).toBeLessThan(30);
-    expect(log.filter((step) => step === "watch")).toHaveLength(1);
+    expect(count(log, "watch")).toBe(1);
     expect(log.indexOf("watch")).toBeGreaterThan(log.indexOf("tryLock") + 4 * 2);
     expect(tokenRequests()).toBe(0);
   });
