@@ -16,8 +16,8 @@ function print(line: unknown): void {
 }
 
 /**
- * Runs one command of the protocol (`token`, `refresh`, `token-abort <ms>`, `token-poll <ms>`) with the config of
- * the environment and prints one JSON line. Never calls `process.exit`: it sets the exit code
+ * Runs one command of the protocol (`token`, `refresh`, `token-abort <ms>`, `token-poll <ms>`)
+ * with the config of the environment and prints one JSON line. Never calls `process.exit`: it sets the exit code
  * (0, 1 on an error, 2 on a usage error), so the process ends only when nothing the runtime
  * started (a request, a retry, a sleep, a lock wait) keeps it alive, which the `token-abort`
  * test relies on.
@@ -40,8 +40,9 @@ export async function runConformanceClient(
     } else if (command === "refresh") {
       print({ token: await api.refreshAccessToken({ config }), source: "refresh" });
     } else if (command === "token-poll" && /^\d+$/.test(arg ?? "")) {
-      // A lock waiter that polls every <ms>; CONFORMANCE_LOCK_NOTIFY=0: poll only.
-      let waited = false;
+      // A lock waiter that polls every <ms>; CONFORMANCE_LOCK_NOTIFY=0: poll only. `waited`:
+      // how its wait for the lock ended (lock.waited), null when it found no lock held.
+      let waited: { ms: number; outcome: string } | null = null;
       const tokenManager = api.createTokenManager({
         config,
         lockWait: {
@@ -50,7 +51,7 @@ export async function runConformanceClient(
           notify: process.env.CONFORMANCE_LOCK_NOTIFY !== "0",
         },
         onEvent: (event) => {
-          if (event.type === "lock.waited") waited = true;
+          if (event.type === "lock.waited") waited = { ms: event.ms, outcome: event.outcome };
         },
       });
       const started = Date.now();

@@ -23,7 +23,8 @@ import {
 import { REDIS_SERVER, startRedis, stopAllRedis } from "../redis/redis-server.ts";
 import { CLIENT_KEY, cleanup, clientEnv, gateway, tempDir } from "./storm.ts";
 
-const NOTIFY_CLIENT = fileURLToPath(new URL("../fixtures/notify-client.ts", import.meta.url));
+/** The conformance client: its `token-poll <ms>` waits for the lock polling every <ms>. */
+const CLIENT = fileURLToPath(new URL("../fixtures/client.ts", import.meta.url));
 const POLL_MS = 10_000;
 /** The soonest a 10 s poll can look again: its first pause is 0.5..1.5 x 10 s. */
 const FIRST_POLL_MS = POLL_MS / 2;
@@ -70,7 +71,7 @@ function lockAttempts(dir: string, key: string, count: number) {
 }
 
 function spawnWaiter(env: Record<string, string>) {
-  const child = Bun.spawn([process.execPath, NOTIFY_CLIENT], {
+  const child = Bun.spawn([process.execPath, CLIENT, "token-poll", String(POLL_MS)], {
     env,
     stdin: "ignore",
     stdout: "pipe",
@@ -214,7 +215,7 @@ describe("file store: waiters wake on the cache dir's change notifications", () 
       key: s.key,
       release: s.release,
       attempts: 1,
-      waiterEnv: { NOTIFY_OFF: "1" },
+      waiterEnv: { CONFORMANCE_LOCK_NOTIFY: "0" },
       holderWork: () => writeHolderToken(s.config, s.store, s.key),
     });
     const run = runs[0];
@@ -281,7 +282,7 @@ describe.skipIf(!REDIS_SERVER)(
         key: f.key,
         release: f.release,
         attempts: 1,
-        waiterEnv: { NOTIFY_OFF: "1" },
+        waiterEnv: { CONFORMANCE_LOCK_NOTIFY: "0" },
         holderWork: () => writeHolderToken(f.config, f.shared, f.key),
       });
       for (const run of runs) {
