@@ -217,6 +217,14 @@ export interface Variable<T, D extends T | undefined = T | undefined> {
   readonly rules: readonly Rule<T>[];
   /** The valid value as the config holds it. */
   readonly normalize?: (value: T) => T;
+  /**
+   * True for a setting that only requests read, each from the config that made it (never from
+   * a config it shares a token manager with); whatever the token manager takes from it is in the
+   * cache key. Configs that differ only in such settings may share a manager, its token and its
+   * token request. Unset (every other setting): the manager reads it, so configs that differ in
+   * it never share one. A new setting is thus kept apart until it is marked.
+   */
+  readonly perRequest?: true;
 }
 
 const isString = (value: unknown): value is string => typeof value === "string";
@@ -315,6 +323,8 @@ const VARIABLES = {
     fromText: same,
     rules: SERVER_URL_RULES,
     normalize: normalizeAuthBase,
+    // The token request goes to it only through the token endpoint, which the cache key holds.
+    perRequest: true,
   },
   clientKey: {
     name: "CLIENT_KEY",
@@ -365,6 +375,7 @@ const VARIABLES = {
       },
     ],
     normalize: (origins) => Object.freeze(origins.map((origin) => new URL(origin).origin)),
+    perRequest: true,
   },
   redisUrl: {
     name: "AUTH_REDIS_URL",
@@ -449,23 +460,41 @@ export interface ConfigVariable {
   readonly default: string | number | boolean | undefined;
   /** True for the one setting without a default, `CLIENT_KEY`. */
   readonly required: boolean;
+  /**
+   * True when only requests read it, each from its own config (AUTH_BASE, AUTH_ALLOWED_ORIGINS):
+   * configs that share a token and differ only in such settings share one token manager.
+   */
+  readonly perRequest: boolean;
   readonly doc: string;
 }
 
 /** The configuration table: every variable `createEnvConfig` reads, in the order of the docs. */
 export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze(
   FIELDS.map((field) => {
-    const { name, doc, default: value, required } = TABLE[field];
+    const { name, doc, default: value, required, perRequest } = TABLE[field];
     return Object.freeze({
       name,
       field,
       // A list's default is empty: none.
       default: isString(value) || isNumber(value) || typeof value === "boolean" ? value : undefined,
       required: required === true,
+      perRequest: perRequest === true,
       doc,
     });
   }),
 );
+
+/** The settings a token manager reads: every one of the table not marked `perRequest`. */
+const MANAGER_FIELDS = FIELDS.filter((field) => TABLE[field].perRequest !== true);
+
+/**
+ * The values of every setting a token manager reads, in table order, as one text (it holds the
+ * client key: hash it before keeping it). Two configs with the same cache key and the same text
+ * may share a manager; a setting added to the table is in it unless marked `perRequest`.
+ */
+export function managerSettingsText(config: EnvConfig): string {
+  return JSON.stringify(MANAGER_FIELDS.map((field) => config[field] ?? null));
+}
 
 // ---- Validation: the plain pass, then zod for what it refuses -------------------------------
 

@@ -140,7 +140,8 @@ export function createRequests(ctx: RequestContext) {
     // A dry run without a config or manager needs no manager: it never gets a token.
     const manager =
       dryRun && !options.config && !options.tokenManager ? undefined : ctx.managerFor(options);
-    const config = manager?.config ?? options.config ?? ctx.defaultConfig();
+    // The caller's config decides where the request goes, never the config of a manager it shares.
+    const config = options.config ?? options.tokenManager?.config ?? ctx.defaultConfig();
     const request = await prepare(
       options,
       (method) => ({ url: resolveApiHref(options.url, config, method), origins: config }),

@@ -12,6 +12,7 @@ import {
   type EnvConfig,
   type EnvConfigOptions,
   loadClientKeyFromEnvWith,
+  managerSettingsText,
 } from "./config.ts";
 import { enableDebugLines, isDebugValue } from "./debug-log.ts";
 import { DRY_RUN_TOKEN, dryRunTokenInfo } from "./dry-run.ts";
@@ -131,21 +132,40 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
     });
   }
 
-  /** The process-wide manager of a config: one per (cache key, cache and request settings). */
+  /** The cache key of each config seen, computed once per config object. */
+  const keysByConfig = new WeakMap<EnvConfig, string>();
+  const keyOf = (config: EnvConfig) => {
+    let key = keysByConfig.get(config);
+    if (key === undefined) {
+      key = cacheKey(config);
+      keysByConfig.set(config, key);
+    }
+    return key;
+  };
+
+  /**
+   * The manager serving `options`' token. The process-wide one of a config is shared by every
+   * config with the same cache key and the same settings the manager reads (config.ts
+   * `managerSettingsText`, derived from the table), so one token request serves them all; a
+   * request takes everything else from its own config, never from the manager's.
+   */
   function managerFor(options: TokenOptions): TokenManager {
-    if (options.tokenManager) return options.tokenManager;
+    const { tokenManager } = options;
+    if (tokenManager) {
+      // The request goes where `config` says, with the manager's token: only that config's own.
+      const config = options.config;
+      if (config && config !== tokenManager.config && keyOf(config) !== tokenManager.key) {
+        throw new TypeError(
+          "tokenManager holds the token of another config than config (another AUTH_BASE, token endpoint, client or key): pass configs that share its token, or one of the two",
+        );
+      }
+      return tokenManager;
+    }
     const config = options.config ?? defaultConfig();
     const known = managersByConfig.get(config);
     if (known) return known;
-    const id = [
-      cacheKey(config),
-      config.cacheDir,
-      config.minTtlSec,
-      config.sessionPath,
-      config.timeoutMs,
-      config.maxTtlSec,
-      config.redisUrl ?? "",
-    ].join("\n");
+    // Hashed: the settings hold the client key.
+    const id = platform.sha256Hex(`${keyOf(config)}\n${managerSettingsText(config)}`);
     let manager = managersByKey.get(id);
     if (!manager) {
       manager = createTokenManager({ config });

@@ -121,6 +121,10 @@ interface Flight {
 }
 
 export class TokenManager {
+  /**
+   * The config it was made with. Other configs may share the manager (config.ts `perRequest`):
+   * a request takes its URL, allowed origins and timeout from its own config, never this one.
+   */
   readonly config: EnvConfig;
   readonly key: string;
   readonly store: TokenStore | null;
