@@ -9,6 +9,7 @@ import { bodiesSuite } from "./suites/bodies.ts";
 import { cacheFileSuite } from "./suites/cache-file.ts";
 import { clientCredentialsSuite } from "./suites/client-credentials.ts";
 import { configSuite } from "./suites/config.ts";
+import { configPolicySuite } from "./suites/config-policy.ts";
 import { dryRunSuite } from "./suites/dry-run.ts";
 import { errorsAndSecretsSuite, secretSweepSuite } from "./suites/errors-and-secrets.ts";
 import { eventsSuite } from "./suites/events.ts";
@@ -92,6 +93,8 @@ export function defineConformanceSuite(h: Harness): void {
     hostileFilesSuite(h);
     eventsSuite(h);
     clientCredentialsSuite(h);
+    // Late: one of its configs turns the debug lines on for the rest of the process.
+    configPolicySuite(h);
     // Last: scans what every test above recorded.
     secretSweepSuite(h);
   });
