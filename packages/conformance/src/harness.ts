@@ -14,6 +14,7 @@ import { errorsAndSecretsSuite, secretSweepSuite } from "./suites/errors-and-sec
 import { eventsSuite } from "./suites/events.ts";
 import { hostileApiSuite } from "./suites/hostile-api.ts";
 import { hostileFilesSuite } from "./suites/hostile-files.ts";
+import { hostileOAuthSuite } from "./suites/hostile-oauth.ts";
 import { hostileTokenEndpointSuite } from "./suites/hostile-token-endpoint.ts";
 import { originPolicySuite } from "./suites/origin-policy.ts";
 import { singleFlightSuite } from "./suites/single-flight.ts";
@@ -92,6 +93,7 @@ export function defineConformanceSuite(h: Harness): void {
     hostileFilesSuite(h);
     eventsSuite(h);
     clientCredentialsSuite(h);
+    hostileOAuthSuite(h);
     // Last: scans what every test above recorded.
     secretSweepSuite(h);
   });
