@@ -15,6 +15,7 @@ import { errorsAndSecretsSuite, secretSweepSuite } from "./suites/errors-and-sec
 import { eventsSuite } from "./suites/events.ts";
 import { hostileApiSuite } from "./suites/hostile-api.ts";
 import { hostileFilesSuite } from "./suites/hostile-files.ts";
+import { hostileOAuthSuite } from "./suites/hostile-oauth.ts";
 import { hostileTokenEndpointSuite } from "./suites/hostile-token-endpoint.ts";
 import { originPolicySuite } from "./suites/origin-policy.ts";
 import { singleFlightSuite } from "./suites/single-flight.ts";
@@ -93,6 +94,7 @@ export function defineConformanceSuite(h: Harness): void {
     hostileFilesSuite(h);
     eventsSuite(h);
     clientCredentialsSuite(h);
+    hostileOAuthSuite(h);
     // Late: one of its configs turns the debug lines on for the rest of the process.
     configPolicySuite(h);
     // Last: scans what every test above recorded.

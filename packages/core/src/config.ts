@@ -439,6 +439,15 @@ const VARIABLES = {
   },
 } satisfies { readonly [K in Field]: Variable<Value<K>> };
 
+/**
+ * The rule of AUTH_TOKEN_URL that an absolute `url` breaks, as its message words it, or undefined
+ * when it may be a token endpoint. Discovery asks it of a `token_endpoint` an issuer names: a
+ * discovered endpoint obeys exactly the rules of a configured one.
+ */
+export function brokenTokenUrlRule(url: string): string | undefined {
+  return VARIABLES.tokenUrl.rules.find((rule) => !rule.test(url))?.says;
+}
+
 /** The table seen per field: what the generic helpers below (and config-schema.ts) index. */
 export type ConfigTable = { readonly [K in Field]: Variable<Value<K>> };
 const TABLE: ConfigTable = VARIABLES;

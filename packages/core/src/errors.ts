@@ -219,3 +219,29 @@ function holdsSecret(error: unknown, secrets: readonly string[], depth = 0): boo
   for (const value of Object.values(error)) if (holds(value)) return true;
   return holdsSecret((error as { cause?: unknown }).cause, secrets, depth + 1);
 }
+
+/**
+ * `error` itself with every own text of it redacted: message, stack and each field (`oauthError`
+ * quotes the server, which may echo the credentials it got), its cause chain through
+ * {@link redactedCause}. For the errors a request builds: each field is checked once here, so a
+ * field added later cannot slip past.
+ */
+export function redactErrorFields<E extends Error>(error: E, secrets: readonly string[]): E {
+  for (const key of Object.getOwnPropertyNames(error)) {
+    const field = Object.getOwnPropertyDescriptor(error, key);
+    // A frozen field is not ours (the runtime's errors have none): left as it is.
+    if (key === "cause" || !field?.configurable) continue;
+    const value: unknown = (error as unknown as Record<string, unknown>)[key];
+    if (typeof value !== "string") continue;
+    const redacted = redactSecrets(value, secrets);
+    if (redacted === value) continue;
+    Object.defineProperty(error, key, {
+      value: redacted,
+      writable: true,
+      configurable: true,
+      enumerable: field.enumerable ?? false,
+    });
+  }
+  if (error.cause !== undefined) error.cause = redactedCause(error.cause, secrets);
+  return error;
+}

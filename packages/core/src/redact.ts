@@ -1,4 +1,5 @@
 /** Keeps secrets out of text that may reach an error message or a log line, in every form an echo can take. */
+import { pemBodyOf, redactPemBody } from "./redact-pem.ts";
 
 const REDACTED = "[redacted]";
 
@@ -22,7 +23,9 @@ const FORMS_CACHE_LIMIT = 64;
 /**
  * `text` with every occurrence of each secret replaced by `[redacted]`: the secret as it is,
  * JSON-escaped, percent- and form-encoded, and base64/base64url-encoded at any byte offset
- * inside a longer encoded text (e.g. `Basic base64(id:secret)`).
+ * inside a longer encoded text (e.g. `Basic base64(id:secret)`). A secret that is a PEM key also
+ * loses its key material in any other layout: its base64 body whole, on one line or wrapped
+ * anew, a line of it, with any line ends (redact-pem.ts).
  *
  * @example
  * redactSecrets('{"seen":"a\\"key"}', ['a"key']); // '{"seen":"[redacted]"}'
@@ -35,6 +38,8 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
       // includes() first: the common case is nothing to redact, and it allocates nothing.
       if (out.includes(form)) out = out.split(form).join(REDACTED);
     }
+    const pem = pemBodyOf(secret);
+    if (pem !== undefined) out = redactPemBody(out, pem, REDACTED);
   }
   return out;
 }

@@ -8,7 +8,7 @@ import { withAttemptTimeout } from "./attempt-timeout.ts";
 import { readTextWithin } from "./bounded-body.ts";
 import type { CachedToken } from "./cache.ts";
 import type { EnvConfig } from "./config.ts";
-import { AuthNetworkError, AuthSessionError, redactedCause } from "./errors.ts";
+import { AuthNetworkError, AuthSessionError, redactErrorFields, redactedCause } from "./errors.ts";
 import type { ClientCredentialsConfig } from "./grants/client-credentials.ts";
 import type { DiscoveryStore, TokenGrant } from "./grants/grant.ts";
 import { sessionGrant } from "./grants/session.ts";
@@ -101,8 +101,18 @@ function redirectTarget(location: string | null, base: string): string {
  * full-jitter backoff (a `Retry-After` sets the wait instead); anything else fails at once.
  */
 export async function requestAccessToken(options: SessionRequestOptions): Promise<CachedToken> {
+  const grant = await grantFor(options.config);
+  try {
+    return await request(grant, options);
+  } catch (error) {
+    // Messages are redacted where they are written; the other fields (a server's `error`
+    // code, a cause) are made safe here, once, whatever error it is.
+    throw error instanceof Error ? redactErrorFields(error, grant.secrets) : error;
+  }
+}
+
+async function request(grant: TokenGrant, options: SessionRequestOptions): Promise<CachedToken> {
   const { config, retry, signal } = options;
-  const grant = await grantFor(config);
   const what = grant.what;
   const secrets = grant.secrets;
   const url = await grant.endpoint({

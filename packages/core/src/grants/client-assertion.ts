@@ -2,6 +2,7 @@
  * `private_key_jwt` client authentication (RFC 7523 §2.2, OpenID Connect Core §9): a JWT signed
  * with the client's PKCS#8 private key through WebCrypto (`crypto.subtle`, on Bun and Node 20).
  */
+import { ConfigError } from "../errors.ts";
 
 /** RFC 7523's `client_assertion_type`. */
 export const CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -10,7 +11,7 @@ export const CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-typ
 const ASSERTION_LIFETIME_SEC = 60;
 
 /** The PEM as WebCrypto's key import needs it: DER bytes, `\n` written literally allowed. */
-export function pemBody(pem: string): string {
+function pemBody(pem: string): string {
   return pem
     .replaceAll("\\n", "\n")
     .replace(/-----(BEGIN|END) PRIVATE KEY-----/g, "")
@@ -56,7 +57,12 @@ function signingKey(pem: string): Promise<SigningKey> {
 }
 
 async function importSigningKey(pem: string): Promise<SigningKey> {
-  const der = derOf(pem);
+  let der: Uint8Array<ArrayBuffer>;
+  try {
+    der = derOf(pem);
+  } catch {
+    throw unusableKey();
+  }
   try {
     const key = await crypto.subtle.importKey(
       "pkcs8",
@@ -79,11 +85,28 @@ async function importSigningKey(pem: string): Promise<SigningKey> {
     );
     return { alg: "ES256", key };
   } catch {
-    // The key's bytes stay out of the message: they are the secret.
-    throw new TypeError(
-      "CLIENT_KEY is not a PKCS#8 RSA or P-256 EC private key, so no client assertion can be signed (private_key_jwt)",
-    );
+    throw unusableKey();
   }
+}
+
+/**
+ * The error of a key no assertion can be signed with (P-384, Ed25519, DSA, not a key at all): a
+ * setting to change, so a {@link ConfigError}, never retried. The key's bytes stay out of the
+ * message and no cause is kept: WebCrypto's errors may quote what they were given.
+ */
+const unusableKey = () =>
+  new ConfigError(
+    "CLIENT_KEY is not a PKCS#8 RSA or P-256 EC private key, so no client assertion can be signed (AUTH_CLIENT_AUTH=private_key_jwt needs one)",
+  );
+
+/**
+ * Resolves once `pem` is a key an assertion can be signed with (imported and kept for the
+ * signing), else rejects with a {@link ConfigError}: checked before any request is sent.
+ * @example
+ * await checkSigningKey(config.clientKey); // before the first token request
+ */
+export async function checkSigningKey(pem: string): Promise<void> {
+  await signingKey(pem);
 }
 
 /**

@@ -3,7 +3,7 @@
  * authenticated by `client_secret_basic`, `client_secret_post` or `private_key_jwt` (RFC 7523).
  */
 import type { EnvConfig } from "../config.ts";
-import { CLIENT_ASSERTION_TYPE, pemBody, signClientAssertion } from "./client-assertion.ts";
+import { CLIENT_ASSERTION_TYPE, checkSigningKey, signClientAssertion } from "./client-assertion.ts";
 import { discoverTokenEndpoint } from "./discovery.ts";
 import type { TokenGrant } from "./grant.ts";
 import { configuredTokenEndpoint } from "./token-endpoint.ts";
@@ -47,23 +47,17 @@ export function clientCredentialsGrant(config: ClientCredentialsConfig): TokenGr
     // The header's whole value: redaction finds the secret's base64 inside it too, this is belt and braces.
     secrets.push(basicCredentials(clientId, secret).slice("Basic ".length));
   }
-  if (config.clientAuth === "private_key_jwt") {
-    // An echo of the key may come without its PEM lines, or one line of it.
-    const body = pemBody(secret);
-    secrets.push(
-      body,
-      ...secret
-        .replaceAll("\\n", "\n")
-        .split("\n")
-        .filter((l) => l.length >= 16),
-    );
-  }
+  // A PEM key (private_key_jwt's) is redacted in every layout by redactSecrets itself: its
+  // base64 body, a line of it, other line ends.
   return {
     what: "OAuth token request",
     carries: "the client credentials were",
     secrets,
-    endpoint(context) {
-      if (configured !== undefined) return Promise.resolve(configured);
+    async endpoint(context) {
+      // A key no assertion can be signed with is a setting to change: said before anything
+      // is sent (discovery included), and never retried as if the network had failed.
+      if (config.clientAuth === "private_key_jwt") await checkSigningKey(secret);
+      if (configured !== undefined) return configured;
       return discoverTokenEndpoint(config.issuer ?? "", context);
     },
     async prepare(endpoint) {

@@ -6,10 +6,10 @@
  */
 import { withAttemptTimeout } from "../attempt-timeout.ts";
 import { readTextWithin } from "../bounded-body.ts";
-import { isHttpsOrLoopback } from "../cache.ts";
+import { brokenTokenUrlRule } from "../config.ts";
 import { AuthNetworkError, AuthSessionError, redactedCause } from "../errors.ts";
 import { describeRequest } from "../origin-policy.ts";
-import { describeFetchFailure } from "../retry.ts";
+import { abortedError, describeFetchFailure, raceSignal } from "../retry.ts";
 import type { DiscoveryStore, GrantContext } from "./grant.ts";
 
 /** A metadata document is a few KiB; this bounds a hostile one. */
@@ -28,16 +28,29 @@ export function discoveryUrls(issuer: string): readonly string[] {
 const withoutSlash = (text: string) => text.replace(/\/$/, "");
 
 /**
- * The `token_endpoint` of a metadata document, when the document is the issuer's own (RFC 8414
- * §3.3: its `issuer` is the one asked, else an attacker's document could name its own endpoint)
- * and the endpoint may receive credentials (https, or http to loopback; no fragment).
+ * Why `metadata` names no token endpoint for `issuer`, or undefined when it names one: the
+ * document must be the issuer's own (RFC 8414 §3.3: its `issuer` is the one asked, else an
+ * attacker's document could name its own endpoint), and its `token_endpoint` an absolute URL
+ * that obeys AUTH_TOKEN_URL's rules (https or http to loopback, no credentials, no fragment):
+ * the client credentials go there as they would to a configured one. The URL is not quoted.
  */
-export function tokenEndpointOf(issuer: string, metadata: unknown): string | undefined {
-  if (typeof metadata !== "object" || metadata === null) return undefined;
+function tokenEndpointProblem(issuer: string, metadata: unknown): string | undefined {
+  if (typeof metadata !== "object" || metadata === null) return "no JSON metadata";
   const { issuer: named, token_endpoint } = metadata as Record<string, unknown>;
-  if (typeof named !== "string" || withoutSlash(named) !== withoutSlash(issuer)) return undefined;
-  if (typeof token_endpoint !== "string" || token_endpoint.includes("#")) return undefined;
-  return isHttpsOrLoopback(token_endpoint) ? token_endpoint : undefined;
+  if (typeof named !== "string" || withoutSlash(named) !== withoutSlash(issuer)) {
+    return 'its "issuer" is not AUTH_ISSUER';
+  }
+  if (typeof token_endpoint !== "string" || !URL.canParse(token_endpoint)) {
+    return "no absolute token_endpoint";
+  }
+  const broken = brokenTokenUrlRule(token_endpoint);
+  return broken === undefined ? undefined : `its token_endpoint ${broken}`;
+}
+
+/** The `token_endpoint` of a metadata document, when it may be used (see tokenEndpointProblem). */
+export function tokenEndpointOf(issuer: string, metadata: unknown): string | undefined {
+  if (tokenEndpointProblem(issuer, metadata) !== undefined) return undefined;
+  return (metadata as { token_endpoint: string }).token_endpoint;
 }
 
 /**
@@ -93,25 +106,57 @@ async function fromStore(store: DiscoveryStore | undefined, issuer: string) {
   return storedTokenEndpoint(issuer, text, Date.now() / 1000);
 }
 
+/**
+ * One issuer's discovery, shared by every token request that needs it (configs that differ in
+ * scope or client share an issuer). It runs under a signal of its own: one caller's abort
+ * releases that caller only, and the discovery is cancelled when no caller waits any more.
+ */
+interface SharedDiscovery {
+  readonly endpoint: Promise<string>;
+  readonly controller: AbortController;
+  /** Callers that joined it: when all have aborted before it settled, it is cancelled. */
+  waiting: number;
+}
+
 /** Endpoints found, by issuer: the process asks each issuer once. */
-const discovered = new Map<string, Promise<string>>();
+const discovered = new Map<string, SharedDiscovery>();
 
 /**
  * The token endpoint of `issuer`, asked once per process (a failure is not remembered: the next
  * token request asks again). Each metadata request follows no redirect, reads at most 64 KiB and
  * has the per-attempt timeout; a network failure is an {@link AuthNetworkError}, no usable
- * document at either URL an {@link AuthSessionError}.
+ * document at either URL an {@link AuthSessionError}. `context.signal` releases this caller at
+ * once; the requests themselves stop when every caller has gone.
  * @example
  * const tokenUrl = await discoverTokenEndpoint("https://idp.example.com/realms/x", { fetch, signal, timeoutMs: 10_000 });
  */
 export function discoverTokenEndpoint(issuer: string, context: GrantContext): Promise<string> {
-  let endpoint = discovered.get(issuer);
-  if (!endpoint) {
-    endpoint = discover(issuer, context);
-    endpoint.catch(() => discovered.delete(issuer));
-    discovered.set(issuer, endpoint);
+  const request = describeRequest("GET", issuer);
+  if (context.signal.aborted) {
+    return Promise.reject(abortedError("OAuth discovery", context.signal, request));
   }
-  return endpoint;
+  let shared = discovered.get(issuer);
+  if (!shared) {
+    const controller = new AbortController();
+    const endpoint = discover(issuer, { ...context, signal: controller.signal });
+    const started: SharedDiscovery = { endpoint, controller, waiting: 0 };
+    endpoint.catch(() => {
+      if (discovered.get(issuer) === started) discovered.delete(issuer);
+    });
+    discovered.set(issuer, started);
+    shared = started;
+  }
+  const joined = shared;
+  joined.waiting++;
+  return raceSignal(joined.endpoint, context.signal, "OAuth discovery", request, () => {
+    joined.waiting--;
+    if (joined.waiting > 0) return;
+    // Nobody wants the answer: a caller arriving from now on starts a discovery of its own.
+    if (discovered.get(issuer) === joined) discovered.delete(issuer);
+    joined.controller.abort(
+      new DOMException("Every caller waiting for the OAuth discovery aborted", "AbortError"),
+    );
+  });
 }
 
 /** Forgets what was discovered (tests; a process that knows its issuer moved). */
@@ -171,9 +216,9 @@ async function ask(issuer: string, context: GrantContext): Promise<string> {
     } catch {
       metadata = undefined;
     }
-    const endpoint = tokenEndpointOf(issuer, metadata);
-    if (endpoint !== undefined) return endpoint;
-    answers.push(`HTTP ${status} at ${where.slice("GET ".length)}`);
+    const problem = tokenEndpointProblem(issuer, metadata);
+    if (problem === undefined) return (metadata as { token_endpoint: string }).token_endpoint;
+    answers.push(`HTTP ${status} at ${where.slice("GET ".length)}: ${problem}`);
   }
   throw new AuthSessionError(
     `OAuth discovery found no token endpoint for the issuer ${issuer} (${answers.join(", ")}): a document must be the issuer's own (its "issuer" equal to AUTH_ISSUER) and name an https token_endpoint`,

@@ -36,7 +36,11 @@ export interface TokenGrant {
   readonly carries: string;
   /** Every form of the credentials, redacted from every message. */
   readonly secrets: readonly string[];
-  /** The absolute URL of the token request (discovered once per process when it must be). */
+  /**
+   * The absolute URL of the token request (discovered once per process when it must be).
+   * Rejects with a `ConfigError` when no request can be made at all (a key the runtime cannot
+   * sign with): before anything is sent, and never retried.
+   */
   endpoint(context: GrantContext): Promise<string>;
   /** Headers and body of one attempt (a new client assertion each time: a `jti` is single use). */
   prepare(endpoint: string): Promise<{ headers: Record<string, string>; body: string }>;
