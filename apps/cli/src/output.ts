@@ -5,6 +5,7 @@
  * (it builds a Node stream); cli.ts awaits {@link flushOutput} before the process ends.
  */
 import { fstatSync } from "node:fs";
+import { oneLine, textBlock } from "./display.ts";
 
 /** The CLI's exit codes. */
 export const ExitCode = {
@@ -116,20 +117,19 @@ export function paint(fd: Fd, color: Color, text: string): string {
 /** Every write, in order; a closed pipe (EPIPE) ends nothing but the writing. */
 let queue: Promise<unknown> = Promise.resolve();
 
-/** Queues `text`, or on stderr the text `produce` makes of it (once redaction is loaded). */
-function enqueue(fd: Fd, text: string, produce?: (text: string) => Promise<string>): void {
-  if (text === "") return;
+/** Queues what `produce` makes (on stderr: once redaction is loaded); "" writes nothing. */
+function enqueue(fd: Fd, produce: () => string | Promise<string>): void {
   const target = fd === 1 ? Bun.stdout : Bun.stderr;
   queue = queue
     .then(async () => {
-      let out = text;
+      let out: string;
       try {
-        out = produce ? await produce(text) : text;
+        out = await produce();
       } catch {
         // Redaction could not be loaded (a broken install): the text may hold a secret.
         out = `${PROGRAM}: a message was withheld: the redaction of secrets cannot be loaded\n`;
       }
-      await Bun.write(target, out);
+      if (out !== "") await Bun.write(target, out);
     })
     .catch(() => {});
 }
@@ -141,16 +141,58 @@ export function flushOutput(): Promise<unknown> {
 
 /** The result of a command: stdout, as it is. */
 export function writeOut(text: string): void {
-  enqueue(1, text);
+  if (text !== "") enqueue(1, () => text);
 }
 
-/** Text on stderr as it is, secrets redacted (e.g. help on a usage error, `--include` headers). */
-export function writeErr(text: string): void {
-  enqueue(2, text, redact);
+/**
+ * Data on stdout (a response body): as it came into a pipe or a file, where it is data; on a
+ * terminal with its control characters escaped (display.ts), where it would be obeyed.
+ */
+export function writeData(text: string, terminal = isTerminal(1)): void {
+  writeOut(terminal ? textBlock(text) : text);
 }
 
-function writeErrLine(line: string): void {
-  enqueue(2, line, async (text) => `${(await redact(text)).replace(/[\r\n]+/g, " ")}\n`);
+/**
+ * A piece of stderr text: text from anywhere, or such text in one of our colours. Each piece
+ * has its control characters escaped and its secrets redacted before it is painted, so the
+ * only escape sequences on stderr are the colours the CLI itself adds (and a redaction never
+ * cuts into one).
+ */
+export type Span = string | readonly [Color, string];
+
+/**
+ * `text` redacted, made safe by `shape` (one line, or a block with its lines), redacted again.
+ * First as it came: a secret may itself hold a line break or a control (a PEM key), which
+ * `shape` would change into a form redaction does not know.
+ */
+const safeText = async (text: string, shape: (text: string) => string) =>
+  redact(shape(await redact(text)));
+
+/** `text` as one line, redacted, its controls escaped: a line of a report (`doctor`). */
+export const safeLine = (text: string) => safeText(text, oneLine);
+
+/** `spans` made safe by `shape`, redacted, painted. */
+async function render(spans: readonly Span[], shape: (text: string) => string): Promise<string> {
+  let out = "";
+  for (const span of spans) {
+    const [color, text] = typeof span === "string" ? [undefined, span] : span;
+    const safe = await safeText(text, shape);
+    out += color ? paint(2, color, safe) : safe;
+  }
+  return out;
+}
+
+/**
+ * Text on stderr with its lines (help on a usage error, `--include` headers, debug lines):
+ * controls but line feeds and tabs escaped, secrets redacted.
+ */
+export function writeErr(...spans: Span[]): void {
+  enqueue(2, () => render(spans, textBlock));
+}
+
+/** One message line on stderr: line breaks become spaces, other controls escaped, redacted. */
+function writeErrLine(...spans: Span[]): void {
+  enqueue(2, async () => `${await render(spans, oneLine)}\n`);
 }
 
 let json = false;
@@ -169,25 +211,31 @@ export const wantsJson = (argv: readonly string[]) => {
 };
 
 /**
- * One JSON line on stderr. Redacted after encoding: redactSecrets finds a secret in its
- * JSON-escaped form too, and what remains is still valid JSON ("[redacted]" has no quote).
+ * One JSON line on stderr, each field the text a plain message would show (one line, controls
+ * escaped). Redacted before encoding, where a secret is in the form it came in, and after: a
+ * JSON-escaped echo of a secret would be escaped twice by the encoding, a form redaction does
+ * not look for, and a parser would undo one of the two.
  */
 function writeErrJson(kind: "error" | "warning" | "note", fields: Record<string, string>): void {
-  enqueue(2, `${JSON.stringify({ [kind]: fields })}\n`, redact);
+  enqueue(2, async () => {
+    const safe: Record<string, string> = {};
+    for (const [name, value] of Object.entries(fields)) safe[name] = await safeText(value, oneLine);
+    return `${await redact(JSON.stringify({ [kind]: safe }))}\n`;
+  });
 }
 
 /** An informational line on stderr (hidden by --quiet). */
 export function note(message: string): void {
   if (quiet) return;
   if (json) writeErrJson("note", { message });
-  else writeErrLine(`${PROGRAM}: ${message}`);
+  else writeErrLine(`${PROGRAM}: `, message);
 }
 
 /** A warning line on stderr (hidden by --quiet). */
 export function warn(message: string): void {
   if (quiet) return;
   if (json) writeErrJson("warning", { message });
-  else writeErrLine(`${PROGRAM}: ${paint(2, "yellow", "warning")}: ${message}`);
+  else writeErrLine(`${PROGRAM}: `, ["yellow", "warning"], ": ", message);
 }
 
 /**
@@ -196,7 +244,7 @@ export function warn(message: string): void {
  */
 export function printError(code: string, message: string): void {
   if (json) writeErrJson("error", { code, message });
-  else writeErrLine(`${PROGRAM}: ${paint(2, "red", code)}: ${message}`);
+  else writeErrLine(`${PROGRAM}: `, ["red", code], ": ", message);
 }
 
 /** Exit codes of the runtime's errors by their `code` (see @openclaw/auth-runtime ErrorCode). */

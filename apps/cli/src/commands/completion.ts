@@ -35,6 +35,33 @@ const valued = (options: Options) =>
 /** Every option of any command (a value-taking flag is skipped the same way wherever it is). */
 const EVERY_OPTION: Options = Object.assign({}, GLOBAL_OPTIONS, ...COMMANDS.map((c) => c.options));
 
+/**
+ * bash's file names for an option's value, each quoted as the shell reads it back: compgen
+ * prints bare names, one a line, and COMPREPLY=($(compgen -f)) would split "my file.env" in
+ * two and insert "a;b.env" as a command separator. The word typed so far is unquoted first
+ * (backslashes, or an opening quote), as compgen does not; the names are read a line at a time
+ * (no splitting on spaces, no globbing; bash and zsh alike), each quoted with printf %q but for
+ * a leading ~, which must stay bare to be expanded; a directory gets its slash and no space
+ * after it.
+ */
+const BASH_FILES = `_openclaw_auth_files() {
+  local word="" c i f q
+  case $cur in
+    \\'*) word=\${cur#\\'}; word=\${word%\\'} ;;
+    \\"*) word=\${cur#\\"}; word=\${word%\\"} ;;
+    *) for ((i = 0; i < \${#cur}; i++)); do
+         c=\${cur:i:1}
+         [[ $c == \\\\ ]] && { ((i++)); c=\${cur:i:1}; }
+         word+=$c
+       done ;;
+  esac
+  while IFS= read -r f; do
+    if [[ $f == \\~?* ]]; then printf -v q '%q' "\${f#\\~}"; q="~$q"; else printf -v q '%q' "$f"; fi
+    [[ -d \${f/#\\~\\//$HOME/} ]] && { q+=/; compopt -o nospace 2>/dev/null; }
+    COMPREPLY+=("$q")
+  done < <(compgen -f -- "$word")
+}`;
+
 /** The bash script: `complete -F` over a function that finds the command, then completes. */
 export function bashScript(): string {
   const cases = ALL_COMMANDS.map((command) => {
@@ -52,11 +79,12 @@ export function bashScript(): string {
     .filter((flag) => !FILE_VALUED.has(flag.replace(/^--/, "")))
     .join("|");
   return `# openclaw-auth completion for bash: source <(openclaw-auth completion bash)
+${BASH_FILES}
 _openclaw_auth() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}" cmd="" i
   COMPREPLY=()
   case "$prev" in
-    ${fileValued}) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    ${fileValued}) _openclaw_auth_files; return ;;
     ${otherValued}) return ;;
   esac
   for ((i = 1; i < COMP_CWORD; i++)); do

@@ -11,6 +11,7 @@ import { withAttemptTimeout } from "@openclaw/auth-runtime/adapter";
 import { CONFIG_DEFAULTS } from "@openclaw/auth-runtime/cache";
 import type { CommandLine } from "../args.ts";
 import { cacheFilesOf, loadConfig, platform, tokenManagerFor } from "../context.ts";
+import { displayUrl } from "../display.ts";
 import { cliEnvironment, envFileOf, envFileSets, startEnvironment } from "../env.ts";
 import {
   addSecret,
@@ -19,6 +20,7 @@ import {
   paint,
   redact,
   runtimeExitCode,
+  safeLine,
   writeOut,
 } from "../output.ts";
 
@@ -49,7 +51,7 @@ function checkConfig(cli: CommandLine): { checks: Check[]; config: EnvConfig | u
       Boolean(cliEnvironment(cli.globals).AUTH_BASE?.trim()) ||
       envFileSets(envFileOf(cli.globals), "AUTH_BASE");
     const isDefault = !explicit && config.authBase === CONFIG_DEFAULTS.authBase;
-    const base = `AUTH_BASE ${config.authBase}${isDefault ? " (the default)" : ""}`;
+    const base = `AUTH_BASE ${displayUrl(config.authBase)}${isDefault ? " (the default)" : ""}`;
     const checks: Check[] = [
       {
         check: "config",
@@ -89,10 +91,12 @@ function checkConfig(cli: CommandLine): { checks: Check[]; config: EnvConfig | u
  * runtime resolves AUTH_TOKEN_URL (a path is appended to AUTH_BASE), or the issuer to discover.
  */
 function tokenRequestTarget(config: EnvConfig): string {
-  if (config.grant !== "client_credentials") return `${config.authBase}${config.sessionPath}`;
+  if (config.grant !== "client_credentials") {
+    return displayUrl(`${config.authBase}${config.sessionPath}`);
+  }
   const { tokenUrl } = config;
-  if (tokenUrl === undefined) return `the issuer ${config.issuer ?? ""}`;
-  return tokenUrl.startsWith("/") ? `${config.authBase}${tokenUrl}` : tokenUrl;
+  if (tokenUrl === undefined) return `the issuer ${displayUrl(config.issuer ?? "")}`;
+  return displayUrl(tokenUrl.startsWith("/") ? `${config.authBase}${tokenUrl}` : tokenUrl);
 }
 
 /**
@@ -103,7 +107,7 @@ function grantOf(config: EnvConfig): string {
   if (config.grant !== "client_credentials") return "";
   const where =
     config.tokenUrl === undefined
-      ? `AUTH_ISSUER ${config.issuer ?? ""} (token endpoint discovered)`
+      ? `AUTH_ISSUER ${displayUrl(config.issuer ?? "")} (token endpoint discovered)`
       : `token endpoint ${tokenRequestTarget(config)}`;
   return `; grant client_credentials, client ${config.clientId ?? ""} by ${config.clientAuth}, ${where}`;
 }
@@ -200,7 +204,7 @@ async function checkGateway(config: EnvConfig): Promise<Check> {
     return {
       check: "gateway",
       level: "ok",
-      message: `${config.authBase} answered HTTP ${response.status} to GET /health in ${ms} ms`,
+      message: `${displayUrl(config.authBase)} answered HTTP ${response.status} to GET /health in ${ms} ms`,
     };
   } catch (error) {
     const name = (error as { name?: string }).name;
@@ -211,7 +215,7 @@ async function checkGateway(config: EnvConfig): Promise<Check> {
     return {
       check: "gateway",
       level: "fail",
-      message: `${config.authBase}: ${reason}`,
+      message: `${displayUrl(config.authBase)}: ${reason}`,
       exitCode: ExitCode.Network,
     };
   }
@@ -234,14 +238,19 @@ export async function run(cli: CommandLine): Promise<number> {
     checks.push({ check: "gateway", level: "skip", message: "needs a valid config" });
   }
 
-  const shown = checks.map(({ check, level, message }) => ({ check, level, message }));
+  // A message may quote the gateway (an error body, an OAuth error description): one line,
+  // redacted, its control characters escaped, as on stderr.
+  const shown: Pick<Check, "check" | "level" | "message">[] = [];
+  for (const { check, level, message } of checks) {
+    shown.push({ check, level, message: await safeLine(message) });
+  }
   if (cli.globals.json) {
     writeOut(`${await redact(JSON.stringify(shown))}\n`);
   } else {
-    const lines = checks.map(
+    const lines = shown.map(
       (c) => `${paint(1, LEVEL_COLOR[c.level], c.level.padEnd(4))}  ${c.check}: ${c.message}\n`,
     );
-    writeOut(await redact(lines.join("")));
+    writeOut(lines.join(""));
   }
   const failed = checks.find((c) => c.level === "fail");
   if (!failed) return ExitCode.Ok;

@@ -6,16 +6,18 @@ import { readFileSync } from "node:fs";
 import { requestApiWithAutoRefresh } from "@openclaw/auth-runtime";
 import type { CommandLine } from "../args.ts";
 import { loadConfig, tokenManagerFor } from "../context.ts";
+import { displayUrl } from "../display.ts";
 import { requestMethod } from "../method.ts";
 import {
   addSecret,
   ExitCode,
   isTerminal,
   note,
-  paint,
   printError,
   redact,
+  type Span,
   usageError,
+  writeData,
   writeErr,
   writeOut,
 } from "../output.ts";
@@ -96,8 +98,8 @@ const looksLikeHeaderName = (name: string) =>
 const bearerToken = (headers: RequestInit["headers"]) =>
   new Headers(headers).get("authorization")?.replace(/^Bearer /, "");
 
-/** `METHOD url` without the query string (queries may carry secrets). */
-const describe = (method: string, url: string) => `${method} ${url.replace(/[?#].*$/, "")}`;
+/** `METHOD url` without the query string (queries may carry secrets) and userinfo. */
+const describe = (method: string, url: string) => `${method} ${displayUrl(url)}`;
 
 export async function run(cli: CommandLine): Promise<number> {
   const [methodArg, url] = cli.positionals as [string, string];
@@ -129,15 +131,16 @@ export async function run(cli: CommandLine): Promise<number> {
   });
 
   if (cli.values.include) {
-    const lines = [paint(2, "bold", `HTTP ${response.status} ${response.statusText}`.trim())];
+    // The status text, names and values are the server's: writeErr escapes their controls.
+    const spans: Span[] = [["bold", `HTTP ${response.status} ${response.statusText}`.trim()], "\n"];
     response.headers.forEach((value, name) => {
-      lines.push(`${paint(2, "dim", name)}: ${value}`);
+      spans.push(["dim", name], `: ${value}\n`);
     });
-    writeErr(`${lines.join("\n")}\n\n`);
+    writeErr(...spans, "\n");
   }
   // The body too: an API that echoes the request would print the token into a pipe or a log.
   const shown = await redact(response.body);
-  writeOut(shown);
+  writeData(shown);
   if (isTerminal(1) && shown !== "" && !shown.endsWith("\n")) writeOut("\n");
   if (cli.globals.dryRun) note("dry run: nothing was sent; the body shows what would have been");
   if (response.ok) return ExitCode.Ok;
