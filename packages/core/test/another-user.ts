@@ -3,16 +3,18 @@
  * test is skipped because of who runs it.
  *
  * - Cases that need the powers of root to be absent (a directory one may not write in): as root
- *   (CI), the test re-runs itself in a `bun test` child started as `nobody` (uid 65534).
+ *   (CI), the test re-runs itself in a `bun test` child that is still root, so it can read the
+ *   checkout wherever it lies (a clone inside a private `mktemp -d` dir is out of another user's
+ *   reach), but has lost the capabilities that let root ignore file modes (util-linux `setpriv`
+ *   drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the child's bounding set).
  * - Cases that need a file of another user in one's own directory: root chowns it to nobody; any
  *   other user re-runs the test in a child inside a user namespace of its own (`unshare
  *   --map-root-user --mount`), where it is root and bind-mounts a file of the real root, which the
  *   namespace shows as owned by 65534 (the overflow uid), onto the path.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { chmod, chown, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { chown } from "node:fs/promises";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const NOBODY = 65534;
@@ -48,31 +50,37 @@ const PACKAGE_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 /** The regex `bun test -t` needs to match `name` exactly as a substring, not as a pattern. */
 const literal = (name: string) => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+const NO_OVERRIDE_FLAG = "OPENCLAW_TEST_NO_MODE_OVERRIDE";
+
+/** True where file modes bind this process: any user but root, or root in {@link runWithoutModeOverride}'s child. */
+export const modesBind = !isRoot || process.env[NO_OVERRIDE_FLAG] === "1";
+
 /**
- * Runs the tests of `file` whose name contains `name` in a child `bun test` started as nobody
- * (uid and gid 65534, no supplementary groups, through node:child_process's uid/gid options,
- * so no `setpriv` is needed), with a home and temp dir of its own. Resolves to the child's exit
- * code and output; the caller asserts that the one test passed.
+ * Runs the tests of `file` whose name contains `name` in a child `bun test` that is root without
+ * the powers to ignore file modes (no CAP_DAC_OVERRIDE, no CAP_DAC_READ_SEARCH): a directory of
+ * mode 0500 is as closed to it as to any owner. There {@link modesBind} is true. Resolves to the
+ * child's exit code and output; the caller asserts that the one test passed.
  *
  * @example
- * if (isRoot) {
- *   const child = await runAsNobody(import.meta.path, "a cache dir that is not writable");
+ * if (!modesBind) {
+ *   const child = await runWithoutModeOverride(import.meta.path, "a cache dir that is not writable");
  *   expect(child.output).toContain(" 1 pass");
  * }
  */
-export async function runAsNobody(file: string, name: string): Promise<ChildTest> {
-  const home = await mkdtemp(join(tmpdir(), "openclaw-nobody-"));
-  await chown(home, NOBODY, NOBODY);
-  await chmod(home, 0o700);
-  try {
-    return await runChild(process.execPath, ["test", file, "-t", literal(name)], {
-      uid: NOBODY,
-      gid: NOBODY,
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, TMPDIR: home },
-    });
-  } finally {
-    await rm(home, { recursive: true, force: true });
-  }
+export function runWithoutModeOverride(file: string, name: string): Promise<ChildTest> {
+  return runChild(
+    "setpriv",
+    [
+      "--bounding-set=-dac_override,-dac_read_search",
+      "--",
+      process.execPath,
+      "test",
+      file,
+      "-t",
+      literal(name),
+    ],
+    { env: { ...process.env, [NO_OVERRIDE_FLAG]: "1" } },
+  );
 }
 
 /**
@@ -103,7 +111,7 @@ export interface ChildTest {
 async function runChild(
   command: string,
   args: string[],
-  options: { uid?: number; gid?: number; env: NodeJS.ProcessEnv },
+  options: { env: NodeJS.ProcessEnv },
 ): Promise<ChildTest> {
   const child = spawn(command, args, {
     ...options,

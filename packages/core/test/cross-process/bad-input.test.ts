@@ -11,9 +11,10 @@ import {
   giveAway,
   inUserNamespace,
   isRoot,
+  modesBind,
   NOBODY,
-  runAsNobody,
   runInUserNamespace,
+  runWithoutModeOverride,
 } from "../another-user.ts";
 import {
   CONFIG_DEFAULTS,
@@ -274,12 +275,14 @@ describe("unusable cache dirs and files", () => {
     },
   );
 
-  // Root may write anywhere, so "not writable" is only an honest case for other users: as root,
-  // the test runs itself again as nobody.
+  // Root may write anywhere, so "not writable" is only an honest case where file modes bind: as
+  // root, the test runs itself again without the powers that override them.
   const NOT_WRITABLE =
     "a cache dir that is not writable: one warning naming it, tokens in memory only";
   test(NOT_WRITABLE, async () => {
-    if (isRoot) return expectChildPassed(await runAsNobody(import.meta.path, NOT_WRITABLE));
+    if (!modesBind) {
+      return expectChildPassed(await runWithoutModeOverride(import.meta.path, NOT_WRITABLE));
+    }
     const { chmod } = await import("node:fs/promises");
     const { warnings } = await run(async (root) => {
       await mkdir(join(root, "cache"), { mode: 0o500 });

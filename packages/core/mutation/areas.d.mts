@@ -1,0 +1,2 @@
+/** The areas of mutation/areas.mjs (plain JS: StrykerJS loads its config under Node). */
+export declare const AREAS: Record<string, { readonly mutate: string[]; readonly command: string }>;

@@ -1,0 +1,132 @@
+/**
+ * The trust surface, cut into areas that mutation testing runs one at a time: each area names
+ * the source files it mutates and the `bun test` processes that can see their mistakes. A change
+ * to one area's files is checked by that area alone (`bun run mutate <area>`), and each area
+ * keeps its last results in `mutation/<area>.incremental.json`, so a rerun tests only the mutants
+ * whose code or tests changed (docs/testing.md).
+ *
+ * Each command runs in the package dir under `--bail`: most mutants die in the first seconds.
+ * Tests that run the runtime in child processes are left out where they cannot see a mutant:
+ * children start from a clean environment, and Stryker picks the active mutant by an
+ * environment variable, so they run the unmutated code and only cost time.
+ */
+
+/** `bun test --bail <files>` (one process: bun runs its files in path order). */
+const bunTest = (...files) => `bun test --bail ${files.join(" ")}`;
+
+/**
+ * The conformance suite in one process, without its tests of child processes and the slow
+ * tests of other areas (`skip`: regex alternatives of test-name parts).
+ */
+const conformance = (...skip) =>
+  `bun test --bail test/conformance.test.ts -t '^(?!.*(process${skip.map((s) => `|${s}`).join("")}))'`;
+
+const SLOW_ELSEWHERE = [
+  "hung API request",
+  "gzip bomb from the API",
+  "Retry-After on 429",
+  "a token request failing says why",
+  "token lock is stale after 2 s",
+];
+
+/** @type {Record<string, { mutate: string[], command: string }>} */
+export const AREAS = {
+  // The token's life: single flight, the lock wait, stale fallback, events; what a token
+  // response and a cache file may hold; what counts as an auth failure.
+  token: {
+    mutate: ["src/token-manager.ts", "src/schemas.ts", "src/auth-failure.ts"],
+    command: [
+      bunTest(
+        "test/auth-failure.test.ts",
+        "test/schemas.test.ts",
+        "test/oauth-token-response.test.ts",
+        "test/aborted-token-calls.test.ts",
+        "test/abandoned-token-request.test.ts",
+        "test/failing-token-store.test.ts",
+        "test/refresh-and-clear.test.ts",
+        "test/refresh-failure.test.ts",
+        "test/store-writes.test.ts",
+        "test/token-manager.test.ts",
+        "test/lock-wait-notify.test.ts",
+        "test/lock-wait-steps.test.ts",
+        "test/debug-lines.test.ts",
+        "test/stale-token-expiry.test.ts",
+      ),
+      // Alone: once a tracer provider is registered, every later test in its process has spans.
+      bunTest("test/otel.test.ts"),
+      conformance(...SLOW_ELSEWHERE),
+    ].join(" && "),
+  },
+  // Files on disk: the cache file, its lock, the platform's careful reads and writes.
+  files: {
+    mutate: ["src/file-token-store.ts", "src/file-lock.ts", "src/adapters/posix-files.ts"],
+    command: [
+      bunTest(
+        "test/file-token-store.test.ts",
+        "test/cache-dir-upkeep.test.ts",
+        "test/cache-dir-not-writable.test.ts",
+        "test/platform.test.ts",
+        "test/store-watch.test.ts",
+        "test/cross-process/lock-release.test.ts",
+        "test/cross-process/bad-input.test.ts",
+        "test/oauth/discovery-trust.test.ts",
+      ),
+      conformance(...SLOW_ELSEWHERE),
+    ].join(" && "),
+  },
+  // The fleet's store: Redis entries under the cache-file rules, its lock and notifications.
+  redis: {
+    mutate: [
+      "src/redis-token-store.ts",
+      "src/redis-guard.ts",
+      "src/tiered-token-store.ts",
+      "src/adapters/bun-redis.ts",
+    ],
+    command: bunTest(
+      "test/redis/redis-token-store.test.ts",
+      "test/redis/tiered-token-store.test.ts",
+      "test/store-watch.test.ts",
+    ),
+  },
+  // The grants: the session and client_credentials requests, client assertions, discovery.
+  grants: {
+    mutate: ["src/grants/*.ts", "src/session.ts"],
+    command: [
+      bunTest(
+        "test/oauth/wire.test.ts",
+        "test/oauth/client-credentials.test.ts",
+        "test/oauth/discovery-trust.test.ts",
+        "test/oauth-token-response.test.ts",
+        "test/retry.test.ts",
+      ),
+      conformance("hung API request", "gzip bomb from the API"),
+    ].join(" && "),
+  },
+  // What leaves the process: bounded reads, redaction, the request and redirect path.
+  http: {
+    mutate: [
+      "src/bounded-body.ts",
+      "src/redact.ts",
+      "src/errors.ts",
+      "src/origin-policy.ts",
+      "src/api-request.ts",
+      "src/requests.ts",
+      "src/auth-fetch.ts",
+    ],
+    command: [
+      bunTest(
+        "test/bounded-body.test.ts",
+        "test/redact.test.ts",
+        "test/redacted-cause.test.ts",
+        "test/origin-policy.test.ts",
+        "test/api-request-options.test.ts",
+        "test/attempt-timeout.test.ts",
+      ),
+      conformance(
+        "Retry-After on 429",
+        "a token request failing says why",
+        "token lock is stale after 2 s",
+      ),
+    ].join(" && "),
+  },
+};

@@ -1,0 +1,62 @@
+/**
+ * `bun run mutate [area ...]`: StrykerJS over the named areas of the trust surface
+ * (mutation/areas.mjs), all of them when none is named, one after another; then one line per
+ * area and file with its mutation score, from the areas' JSON reports.
+ */
+import { AREAS } from "../mutation/areas.mjs";
+
+const PACKAGE_DIR = new URL("..", import.meta.url).pathname;
+const names = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
+const passThrough = process.argv.slice(2).filter((arg) => arg.startsWith("-"));
+for (const name of names) {
+  if (!(name in AREAS)) {
+    console.error(`unknown area "${name}": one of ${Object.keys(AREAS).join(", ")}`);
+    process.exit(2);
+  }
+}
+const areas = names.length > 0 ? names : Object.keys(AREAS);
+
+interface Report {
+  files: Record<string, { mutants: { status: string }[] }>;
+}
+
+/** Stryker's score: detected (killed, timed out) over valid mutants (not ignored, no errors). */
+function score(mutants: { status: string }[]) {
+  const counted = mutants.filter(
+    (m) => !["Ignored", "CompileError", "RuntimeError"].includes(m.status),
+  );
+  const detected = counted.filter((m) => m.status === "Killed" || m.status === "Timeout");
+  return { detected: detected.length, valid: counted.length };
+}
+
+const percent = ({ detected, valid }: { detected: number; valid: number }) =>
+  valid === 0 ? "n/a" : `${((100 * detected) / valid).toFixed(2)}%`;
+
+let failed = false;
+const lines: string[] = [];
+const total = { detected: 0, valid: 0 };
+for (const area of areas) {
+  const started = Date.now();
+  const child = Bun.spawn(["bunx", "stryker", "run", "stryker.config.mjs", ...passThrough], {
+    cwd: PACKAGE_DIR,
+    env: { ...process.env, MUTATE_AREA: area },
+    stdio: ["inherit", "inherit", "inherit"],
+  });
+  if ((await child.exited) !== 0) failed = true;
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  const file = Bun.file(`${PACKAGE_DIR}reports/mutation/${area}.json`);
+  if (!(await file.exists())) continue;
+  const report = (await file.json()) as Report;
+  const all = Object.values(report.files).flatMap((f) => f.mutants);
+  const areaScore = score(all);
+  total.detected += areaScore.detected;
+  total.valid += areaScore.valid;
+  lines.push(
+    `${area}: ${percent(areaScore)} (${areaScore.detected}/${areaScore.valid}, ${minutes} min)`,
+  );
+  for (const [path, { mutants }] of Object.entries(report.files)) {
+    lines.push(`  ${path}: ${percent(score(mutants))}`);
+  }
+}
+console.log(`\nmutation score by area\n${lines.join("\n")}\nall areas run: ${percent(total)}`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,32 @@
+/**
+ * StrykerJS over one area of the trust surface (mutation/areas.mjs), named by MUTATE_AREA;
+ * `bun run mutate [area ...]` (scripts/mutate.ts) sets it and runs the areas in turn.
+ */
+import { AREAS } from "./mutation/areas.mjs";
+
+const name = process.env.MUTATE_AREA ?? "";
+const area = AREAS[name];
+if (!area) {
+  throw new Error(`MUTATE_AREA must be one of: ${Object.keys(AREAS).join(", ")} (got "${name}")`);
+}
+
+/** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
+export default {
+  testRunner: "command",
+  commandRunner: { command: area.command },
+  // Instrumented where they are (the tests import the sources by path), restored at the end:
+  // edit nothing under src/ while a run is going.
+  inPlace: true,
+  mutate: area.mutate,
+  // Each area keeps its last results in the repository: a rerun tests only what changed.
+  incremental: true,
+  incrementalFile: `mutation/${name}.incremental.json`,
+  plugins: ["./mutation/equivalent-mutants.mjs"],
+  ignorers: ["equivalent-mutants"],
+  reporters: ["clear-text", "progress", "json"],
+  jsonReporter: { fileName: `reports/mutation/${name}.json` },
+  concurrency: 2,
+  timeoutMS: 60000,
+  cleanTempDir: "always",
+  disableTypeChecks: false,
+};
