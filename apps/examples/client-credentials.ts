@@ -12,20 +12,62 @@
  * `AUTH_CLIENT_AUTH=private_key_jwt` with CLIENT_KEY a PKCS#8 PEM private key signs a client
  * assertion instead of sending a secret. PATH (default `/`) is a GET on AUTH_BASE. Exit codes as
  * the CLI's: 0 on a 2xx answer, 1 on another status, 2 config, 3 refused credentials, 4 network.
+ *
+ * Offline, with no authorization server of your own: `--dev-gateway` starts the dev gateway
+ * in-process (its OAuth 2.0 token endpoint and discovery) and uses it as issuer and API, with a
+ * temp cache dir; the environment is not read then.
+ *
+ *   bun apps/examples/client-credentials.ts --dev-gateway [PATH]   # PATH default /echo
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   createEnvConfig,
+  type EnvConfig,
   getAccessTokenInfo,
   requestApiWithAutoRefresh,
 } from "@openclaw/auth-runtime";
+import {
+  DEFAULT_DEV_CLIENT_ID,
+  DEFAULT_DEV_CLIENT_KEY,
+  startDevGateway,
+} from "@openclaw/dev-gateway";
 import { ExampleError, ExitCode, runExample } from "./lib/exit.ts";
 
+const args = process.argv.slice(2);
+const offline = args[0] === "--dev-gateway";
+const path = (offline ? args[1] : args[0]) ?? (offline ? "/echo" : "/");
+
 await runExample(async () => {
-  const path = process.argv[2] ?? "/";
   if (!path.startsWith("/")) {
     throw new ExampleError("PATH must start with '/' (it is sent to AUTH_BASE)", ExitCode.Usage);
   }
-  const config = createEnvConfig(); // process.env first, then ./.env
+  if (!offline) return callApi(createEnvConfig()); // process.env first, then ./.env
+  const gateway = startDevGateway();
+  const cacheDir = await mkdtemp(join(tmpdir(), "openclaw-oauth-example-"));
+  try {
+    // What AUTH_GRANT=client_credentials AUTH_ISSUER=… AUTH_CLIENT_ID=… would configure.
+    const config = createEnvConfig(
+      {
+        AUTH_GRANT: "client_credentials",
+        AUTH_BASE: gateway.url,
+        AUTH_ISSUER: gateway.url,
+        AUTH_CLIENT_ID: DEFAULT_DEV_CLIENT_ID,
+        CLIENT_KEY: DEFAULT_DEV_CLIENT_KEY,
+        AUTH_CACHE_DIR: cacheDir,
+      },
+      { envFile: false },
+    );
+    console.log(`dev gateway: ${gateway.url} (issuer, token endpoint /oauth/token, API)`);
+    await callApi(config);
+  } finally {
+    await gateway.stop();
+    await rm(cacheDir, { recursive: true, force: true });
+  }
+});
+
+async function callApi(config: EnvConfig): Promise<void> {
   if (config.grant !== "client_credentials") {
     throw new ExampleError("set AUTH_GRANT=client_credentials (see the README)", ExitCode.Usage);
   }
@@ -39,4 +81,4 @@ await runExample(async () => {
   console.log(`status: ${res.status}`);
   console.log(`body: ${res.body}`);
   if (!res.ok) process.exitCode = ExitCode.RequestFailed;
-});
+}

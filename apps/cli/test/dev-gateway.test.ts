@@ -113,4 +113,44 @@ describe("dev-gateway", () => {
     },
     TIMEOUT_MS,
   );
+
+  test(
+    "bound to 0.0.0.0, both hints it prints work as written: the session grant and OAuth 2.0 client_credentials",
+    async () => {
+      const gw = await startCliGateway(["--host", "0.0.0.0", "--client-key", CLIENT_KEY]);
+      const stderrReader = gw.child.stderr.getReader();
+      let stderr = "";
+      while (!stderr.includes("OAuth")) {
+        const { value, done } = await stderrReader.read();
+        if (done) break;
+        stderr += new TextDecoder().decode(value);
+      }
+      try {
+        /** The NAME=value words of the hint line that starts with `prefix`. */
+        const hint = (prefix: string) => {
+          const line = stderr.split("\n").find((l) => l.includes(prefix)) ?? "";
+          return Object.fromEntries(
+            [...line.matchAll(/\b([A-Z_]+)=(\S+)/g)].map((m) => [m[1], m[2]] as const),
+          );
+        };
+        const session = hint("try:");
+        expect(session.AUTH_BASE).toBe(gw.url as string);
+        const token = await fx.run(["token", "--json"], {
+          env: { AUTH_BASE: session.AUTH_BASE, CLIENT_KEY },
+        });
+        expect(token.code, token.stderr).toBe(0);
+        const oauth = hint("OAuth");
+        const viaOAuth = await fx.run(["request", "GET", "/echo"], {
+          env: { ...oauth, AUTH_BASE: session.AUTH_BASE, CLIENT_KEY },
+        });
+        expect(viaOAuth.code, viaOAuth.stderr).toBe(0);
+        expect(JSON.parse(viaOAuth.stdout).method).toBe("GET");
+      } finally {
+        gw.child.kill("SIGTERM");
+        stderrReader.releaseLock();
+      }
+      expect(await gw.child.exited).toBe(0);
+    },
+    TIMEOUT_MS,
+  );
 });

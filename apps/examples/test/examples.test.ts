@@ -472,6 +472,45 @@ describe("cli.sh", () => {
   );
 });
 
+describe("client-credentials.ts", () => {
+  test(
+    "against an issuer found by discovery (the dev gateway's OAuth 2.0 endpoints): a token over client_credentials, then the API call",
+    async () => {
+      await fresh();
+      const { code, stdout, stderr } = await example("client-credentials.ts", ["/echo"], {
+        AUTH_GRANT: "client_credentials",
+        AUTH_ISSUER: gateway.url,
+        AUTH_CLIENT_ID: "dev-client",
+      });
+      expect(code, stderr).toBe(0);
+      expect(stdout).toContain("token: from network");
+      expect(stdout).toContain("status: 200");
+      expect(gateway.stats().requests["/oauth/token"]).toBe(1);
+      expect(gateway.stats().requests["/.well-known/oauth-authorization-server"]).toBe(1);
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "--dev-gateway runs offline with nothing configured: its own gateway as issuer and API",
+    async () => {
+      await fresh();
+      const env = envFor();
+      for (const name of ["AUTH_BASE", "CLIENT_KEY", "AUTH_CACHE_DIR"]) delete env[name];
+      const { code, stdout, stderr } = await run(
+        [process.execPath, join(EXAMPLES, "client-credentials.ts"), "--dev-gateway"],
+        env,
+      );
+      expect(code, stderr).toBe(0);
+      expect(stdout).toMatch(/dev gateway: http:\/\/127\.0\.0\.1:\d+/);
+      expect(stdout).toContain("token: from network, expires in 900 s");
+      expect(stdout).toContain("status: 200");
+      expect(stdout).toContain('"authorization":"Bearer [redacted]"');
+    },
+    TIMEOUT_MS,
+  );
+});
+
 describe("bun run demo", () => {
   test(
     "runs the main job on its own gateway: exit 0, a price, the token counts",

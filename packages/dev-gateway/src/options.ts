@@ -3,6 +3,9 @@
 /** The client key the dev gateway accepts when none are configured. */
 export const DEFAULT_DEV_CLIENT_KEY = "dev-client-key";
 
+/** The OAuth 2.0 client id whose secrets are the client keys (the token endpoint `/oauth/token`). */
+export const DEFAULT_DEV_CLIENT_ID = "dev-client";
+
 /** How to start a dev gateway. */
 export interface DevGatewayOptions {
   /** TCP port; 0 picks a free one. @default 0 */
@@ -15,6 +18,11 @@ export interface DevGatewayOptions {
   clientKeys?: readonly string[];
   /** Path of the token endpoint. @default "/auth/session" */
   sessionPath?: string;
+  /**
+   * The client id of OAuth 2.0 client_credentials requests to `/oauth/token`; the client keys
+   * are its secrets. @default "dev-client"
+   */
+  oauthClientId?: string;
   /**
    * Serves the admin API under `/__admin/` (stats, faults, revoke, stop over HTTP), for tests
    * that run the gateway in another process. @default false
@@ -29,6 +37,7 @@ export interface ResolvedDevGatewayOptions {
   readonly ttlSec: number;
   readonly clientKeys: ReadonlySet<string>;
   readonly sessionPath: string;
+  readonly oauthClientId: string;
   readonly admin: boolean;
 }
 
@@ -43,6 +52,7 @@ export function resolveOptions(options: DevGatewayOptions = {}): ResolvedDevGate
     ttlSec = 900,
     clientKeys = [DEFAULT_DEV_CLIENT_KEY],
     sessionPath = "/auth/session",
+    oauthClientId = DEFAULT_DEV_CLIENT_ID,
     admin = false,
   } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -63,11 +73,22 @@ export function resolveOptions(options: DevGatewayOptions = {}): ResolvedDevGate
   if (typeof sessionPath !== "string" || !sessionPath.startsWith("/")) {
     throw new TypeError('options.sessionPath must be a path starting with "/"');
   }
+  if (typeof oauthClientId !== "string" || oauthClientId === "") {
+    throw new TypeError("options.oauthClientId must be a non-empty string");
+  }
   if (typeof admin !== "boolean") throw new TypeError("options.admin must be a boolean");
   if (admin && sessionPath.startsWith("/__admin/")) {
     throw new TypeError("options.sessionPath must not be under /__admin/ when admin is on");
   }
-  return { port, hostname, ttlSec, clientKeys: new Set(clientKeys), sessionPath, admin };
+  return {
+    port,
+    hostname,
+    ttlSec,
+    clientKeys: new Set(clientKeys),
+    sessionPath,
+    oauthClientId,
+    admin,
+  };
 }
 
 /** Throws TypeError unless `ttlSec` is a finite number of seconds above 0. */

@@ -1,5 +1,9 @@
-/** The gateway's routes: the token endpoint, the protected API routes, health, and 404. */
+/**
+ * The gateway's routes: the token endpoint, OAuth 2.0's token endpoint and discovery, the
+ * protected API routes, health, and 404.
+ */
 import { json, methodNotAllowed, readJsonObject } from "./http.ts";
+import { DISCOVERY_PATHS, discoveryDocument, issueOAuthToken, OAUTH_TOKEN_PATH } from "./oauth.ts";
 import type { ResolvedDevGatewayOptions } from "./options.ts";
 import { offerIdOf, productFor } from "./product.ts";
 import type { StatsRecorder } from "./stats.ts";
@@ -32,6 +36,8 @@ export function handleRoute(
       ? issueSession(request, context)
       : methodNotAllowed(request, ["POST"]);
   }
+  if (path === OAUTH_TOKEN_PATH) return issueOAuthToken(request, context);
+  if (DISCOVERY_PATHS.includes(path)) return discoveryDocument(request, url);
   if (path === "/health") {
     return request.method === "GET" || request.method === "HEAD"
       ? json(200, { ok: true })

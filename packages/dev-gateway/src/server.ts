@@ -9,7 +9,10 @@ import { TokenAuthority } from "./tokens.ts";
 
 /** A running dev gateway. */
 export interface DevGateway {
-  /** Base URL without a trailing slash, e.g. "http://127.0.0.1:43127". */
+  /**
+   * Base URL without a trailing slash, e.g. "http://127.0.0.1:43127"; for a wildcard bind
+   * address (0.0.0.0, ::) the loopback address, which a client on this machine can use.
+   */
   readonly url: string;
   readonly port: number;
   /** A snapshot copy of the counters. */
@@ -61,6 +64,18 @@ function faultResponse(fault: TerminalFault): Response {
 }
 
 /**
+ * The host a client on this machine uses for a server bound to `hostname`: a wildcard address
+ * listens on loopback too, and is no address to send a request to (the runtime refuses plain
+ * http to anything but loopback, so `AUTH_BASE=http://0.0.0.0:…` would not work).
+ */
+function reachableHost(hostname: string): string {
+  if (hostname === "0.0.0.0") return "127.0.0.1";
+  if (hostname === "::" || hostname === "[::]") return "[::1]";
+  if (hostname.includes(":") && !hostname.startsWith("[")) return `[${hostname}]`;
+  return hostname;
+}
+
+/**
  * Starts a dev gateway on loopback. Synchronous: the server is listening when this returns.
  *
  * @example
@@ -87,6 +102,9 @@ export function startDevGateway(options?: DevGatewayOptions): DevGateway {
     hostname: resolved.hostname,
     // Bun's development mode answers errors with an HTML page; the gateway speaks JSON only.
     development: false,
+    // Outside development mode Bun binds with SO_REUSEPORT, so a second gateway on a busy port
+    // would start too and take half the requests, refusing the first one's tokens.
+    reusePort: false,
     async fetch(request, server) {
       const url = new URL(request.url);
       if (resolved.admin && url.pathname.startsWith(ADMIN_PREFIX)) {
@@ -112,10 +130,8 @@ export function startDevGateway(options?: DevGatewayOptions): DevGateway {
 
   const port = listener.port;
   if (port === undefined) throw new Error("dev gateway: Bun.serve did not bind a TCP port");
-  const host = resolved.hostname.includes(":") ? `[${resolved.hostname}]` : resolved.hostname;
-
   const gateway: DevGateway = {
-    url: `http://${host}:${port}`,
+    url: `http://${reachableHost(resolved.hostname)}:${port}`,
     port,
     stats: () => context.stats.snapshot(),
     resetStats: () => context.stats.reset(),

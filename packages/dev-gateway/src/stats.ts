@@ -2,7 +2,10 @@
 
 /** A snapshot of the gateway's counters since it started or since the last `resetStats()`. */
 export interface DevGatewayStats {
-  /** Successful `POST {sessionPath}` requests (tokens minted with `issueToken()` are not counted). */
+  /**
+   * Tokens issued by `POST {sessionPath}` and `POST /oauth/token` (tokens minted with
+   * `issueToken()` are not counted).
+   */
   tokensIssued: number;
   /** Requests by path, faulted ones included, e.g. `{"/auth/session": 3, "/ecom/tasks/scrape": 2}`. */
   requests: Record<string, number>;

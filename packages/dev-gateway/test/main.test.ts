@@ -115,4 +115,38 @@ describe("the dev-gateway bin (src/main.ts)", () => {
     },
     30_000,
   );
+
+  test("a second gateway on the port of a running one exits 1 instead of sharing it", async () => {
+    const first = spawnMain([]);
+    const url = await listeningUrl(first);
+    const port = new URL(url ?? "http://x").port;
+    const second = spawnMain(["--port", port]);
+    const ended = await Promise.race([second.exited, Bun.sleep(10_000).then(() => "running")]);
+    expect(ended).toBe(1);
+    expect(await new Response(second.stderr).text()).toContain("cannot listen");
+    expect(await new Response(second.stdout).text()).toBe("");
+    // Every request still reaches the first one: its tokens are accepted.
+    for (let i = 0; i < 8; i++) {
+      const session = await fetch(`${url}/auth/session`, {
+        method: "POST",
+        body: JSON.stringify({ clientKey: "dev-client-key" }),
+      });
+      const { accessToken } = (await session.json()) as { accessToken: string };
+      const echo = await fetch(`${url}/echo`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      expect(echo.status).toBe(200);
+    }
+    first.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+  }, 30_000);
+
+  test("bound to 0.0.0.0, it prints the loopback URL a client on this machine can use", async () => {
+    const child = spawnMain(["--host", "0.0.0.0"]);
+    const url = await listeningUrl(child);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    child.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+  }, 30_000);
 });

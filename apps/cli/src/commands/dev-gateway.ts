@@ -3,7 +3,11 @@
  * (the options of packages/dev-gateway's own bin): the dev gateway in the foreground until
  * SIGINT or SIGTERM. One line on stdout, "dev gateway listening on <url>"; keys never printed.
  */
-import { DEFAULT_DEV_CLIENT_KEY, startDevGateway } from "@openclaw/dev-gateway";
+import {
+  DEFAULT_DEV_CLIENT_ID,
+  DEFAULT_DEV_CLIENT_KEY,
+  startDevGateway,
+} from "@openclaw/dev-gateway";
 import type { CommandLine } from "../args.ts";
 import { addSecret, CliError, ExitCode, note, usageError, writeOut } from "../output.ts";
 
@@ -65,6 +69,9 @@ export async function run(cli: CommandLine): Promise<number> {
   writeOut(`dev gateway listening on ${gateway.url}\n`);
   const keyHint = clientKeys ? "your --client-key" : DEFAULT_DEV_CLIENT_KEY;
   note(`try: AUTH_BASE=${gateway.url} CLIENT_KEY=${keyHint} openclaw-auth token`);
+  note(
+    `or OAuth 2.0: AUTH_GRANT=client_credentials AUTH_ISSUER=${gateway.url} AUTH_CLIENT_ID=${DEFAULT_DEV_CLIENT_ID} (same AUTH_BASE and CLIENT_KEY)`,
+  );
   note("stop it with Ctrl-C");
 
   await new Promise<void>((resolve) => {
