@@ -10,6 +10,7 @@ import { cacheFileSuite } from "./suites/cache-file.ts";
 import { clientCredentialsSuite } from "./suites/client-credentials.ts";
 import { configSuite } from "./suites/config.ts";
 import { dryRunSuite } from "./suites/dry-run.ts";
+import { envFilesSuite } from "./suites/env-files.ts";
 import { errorsAndSecretsSuite, secretSweepSuite } from "./suites/errors-and-secrets.ts";
 import { eventsSuite } from "./suites/events.ts";
 import { hostileApiSuite } from "./suites/hostile-api.ts";
@@ -92,6 +93,7 @@ export function defineConformanceSuite(h: Harness): void {
     hostileFilesSuite(h);
     eventsSuite(h);
     clientCredentialsSuite(h);
+    envFilesSuite(h);
     // Last: scans what every test above recorded.
     secretSweepSuite(h);
   });
