@@ -684,7 +684,7 @@ function sourcesOf(layers: readonly Layer[]): ConfigSources {
   for (const field of FIELDS) {
     const name = TABLE[field].name;
     const layer = layers.find((l) => layeredReader(l.env)(name) !== undefined);
-    sources[name] = layer?.source ?? { kind: "default" };
+    sources[name] = Object.freeze(layer?.source ?? { kind: "default" });
   }
   return Object.freeze(sources);
 }
@@ -762,7 +762,9 @@ export function createConfigWith(options: ConfigOptions): EnvConfig {
   checkGrant(values, values.clientKey, (field) => field);
   const sources: Record<string, ConfigSource> = {};
   for (const field of FIELDS) {
-    sources[TABLE[field].name] = { kind: input[field] === undefined ? "default" : "options" };
+    sources[TABLE[field].name] = Object.freeze({
+      kind: input[field] === undefined ? "default" : "options",
+    });
   }
   return build(values, values.clientKey, Object.freeze(sources));
 }
