@@ -14,9 +14,8 @@
  * zod schemas (config-schema.ts), which decide and word the error as always. A `.env` file whose
  * lines are all plain (cache.ts's parsePlainEnv) is read without dotenv. docs/configuration.md.
  *
- * Layers: the environment, then the `.env` file (or the one named), then, in a skill's folder,
- * the skills dir's `_shared/.env`; each file read by env-file.ts's rule (the platform's
- * readEnvFileSync), and each variable's source kept in the config for `doctor`.
+ * Layers (env-layers.ts): the environment, then the `.env` file (or the one named), then, in a
+ * skill's folder, the skills dir's `_shared/.env`; each variable's source is kept in the config.
  */
 import {
   CONFIG_DEFAULTS,
@@ -36,13 +35,18 @@ import {
   isRedisUrl,
   isSessionPath,
   isTokenUrl,
-  layeredReader,
   normalizeAuthBase,
   normalizeCacheDir,
-  parsePlainEnv,
-  sharedEnvFileOf,
   splitList,
 } from "./cache.ts";
+import {
+  type ConfigSource,
+  type ConfigSources,
+  type Layer,
+  layeredValue,
+  layersOf,
+  sourcesOf,
+} from "./env-layers.ts";
 import { ConfigError } from "./errors.ts";
 import type { Platform } from "./platform.ts";
 
@@ -96,20 +100,7 @@ export interface EnvConfig {
   readonly sources: ConfigSources;
 }
 
-/**
- * Where a variable's value came from: the environment passed in, the `.env` file (or the one
- * named by `envFile`) at `path`, a skills folder's shared env file at `path`, the options of
- * `createConfig`, or nowhere (its default, or none).
- */
-export type ConfigSource =
-  | { readonly kind: "env" }
-  | { readonly kind: "env-file"; readonly path: string }
-  | { readonly kind: "shared-env-file"; readonly path: string }
-  | { readonly kind: "options" }
-  | { readonly kind: "default" };
-
-/** The source of each variable of the configuration table, by variable name. */
-export type ConfigSources = Readonly<Record<string, ConfigSource>>;
+export type { ConfigSource, ConfigSources } from "./env-layers.ts";
 
 /**
  * Options of `createConfig`: the settings of the environment table as typed fields. Each has
@@ -602,102 +593,9 @@ function checkGrant(values: Values, clientKey: string, name: (field: Field) => s
 
 const CLIENT_KEY_REQUIRED = "CLIENT_KEY is required: set it in the environment or in the .env file";
 
-/** One source of variables: where they came from, and what they are. */
-interface Layer {
-  readonly source: ConfigSource;
-  readonly env: EnvSource;
-}
-
-/** What an env file's messages call it: by option when the caller named it (see readEnvFile). */
-interface EnvFile {
-  readonly source: Extract<ConfigSource, { path: string }>;
-  readonly label: string;
-  /** The error when the file is not there; none: a missing file is no file. */
-  readonly ifMissing?: string;
-}
-
-/**
- * The files to read after the environment: the `.env` file (`file`; `false` reads no file at
- * all), then, when the working dir lies in a skill's folder, the skills dir's `_shared/.env`.
- * A file the caller named must exist, or a typo would silently drop its settings; its messages
- * name the option, not the path (a path may hold a pasted secret). The default and the shared
- * file are named by their paths, which hold nothing the caller typed.
- */
-function envFilesOf(platform: Platform, file: string | false, option: string): EnvFile[] {
-  if (file === false) return [];
-  // The CLI passes the default by name; `.env` given or not is the default.
-  const source = { kind: "env-file", path: file } as const;
-  const files: EnvFile[] = [
-    file === DEFAULT_ENV_FILE
-      ? { source, label: `the env file ./${file}` }
-      : {
-          source,
-          label: `the env file named by ${option}`,
-          ifMissing: `The env file named by ${option} does not exist`,
-        },
-  ];
-  const cwd = platform.cwd?.();
-  const shared = cwd === undefined ? undefined : sharedEnvFileOf(cwd);
-  if (shared !== undefined) {
-    files.push({
-      source: { kind: "shared-env-file", path: shared },
-      label: `the shared env file ${shared}`,
-    });
-  }
-  return files;
-}
-
-/**
- * The variables of one env file, read by the platform under env-file.ts's rule; a file the rule
- * refuses is a ConfigError naming the file and the rule broken, never anything in it.
- */
-function readEnvFile(platform: Platform, file: EnvFile): Layer | undefined {
-  const read = platform.readEnvFileSync(file.source.path);
-  if (read.status === "ok") {
-    return { source: file.source, env: parsePlainEnv(read.text) ?? parseDotenvLazily(read.text) };
-  }
-  if (read.status === "missing") {
-    if (file.ifMissing === undefined) return undefined;
-    throw new ConfigError(file.ifMissing);
-  }
-  throw new ConfigError(`Not reading ${file.label}: ${read.reason}`);
-}
-
-/** The environment, then each env file that is there. */
-function layersOf(
-  platform: Platform,
-  env: EnvSource,
-  file: string | false,
-  option: string,
-): Layer[] {
-  const layers: Layer[] = [{ source: { kind: "env" }, env }];
-  for (const envFile of envFilesOf(platform, file, option)) {
-    const layer = readEnvFile(platform, envFile);
-    if (layer) layers.push(layer);
-  }
-  return layers;
-}
-
-/** Each variable of the table and the first layer that sets it (blank counts as unset). */
-function sourcesOf(layers: readonly Layer[]): ConfigSources {
-  const sources: Record<string, ConfigSource> = {};
-  for (const field of FIELDS) {
-    const name = TABLE[field].name;
-    const layer = layers.find((l) => layeredReader(l.env)(name) !== undefined);
-    sources[name] = Object.freeze(layer?.source ?? { kind: "default" });
-  }
-  return Object.freeze(sources);
-}
-
-/** dotenv's reading of a `.env` file with a line that is not plain, loaded on first need (sync: see configSchemas). */
-function parseDotenvLazily(text: string): EnvSource {
-  const { parseDotenv } = require("./dotenv-parse.ts") as typeof import("./dotenv-parse.ts");
-  return parseDotenv(text);
-}
-
 /** `CLIENT_KEY`, from the first layer that sets it. */
 function clientKeyOf(layers: readonly Layer[]): string {
-  const clientKey = layeredReader(...layers.map((layer) => layer.env))("CLIENT_KEY");
+  const clientKey = layeredValue(layers)("CLIENT_KEY");
   if (clientKey === undefined) throw new ConfigError(CLIENT_KEY_REQUIRED);
   return clientKey;
 }
@@ -719,14 +617,15 @@ export function createEnvConfigWith(
     "envFile (--env-file)",
   );
   const clientKey = clientKeyOf(layers);
-  const read = layeredReader(...layers.map((layer) => layer.env));
+  const read = layeredValue(layers);
   const raw: Record<string, string | undefined> = {};
   for (const field of FIELDS) raw[TABLE[field].name] = read(TABLE[field].name);
   if (!envIsPlain(raw)) configSchemas().validateEnv(raw);
   const values: Values = {};
   for (const field of FIELDS) fromEnvText(values, field, raw[TABLE[field].name]);
   checkGrant(values, clientKey, (field) => TABLE[field].name);
-  return build(values, clientKey, sourcesOf(layers));
+  const names = FIELDS.map((field) => TABLE[field].name);
+  return build(values, clientKey, sourcesOf(layers, names));
 }
 
 function fromEnvText<K extends Field>(values: Values, field: K, text: string | undefined): void {
