@@ -3,7 +3,6 @@
  * a token manager whose warnings go through the CLI's stderr (redacted, hidden by --quiet), and
  * the cache files behind it.
  */
-import { closeSync, fstatSync, openSync } from "node:fs";
 import { createEnvConfig, createTokenManager, type EnvConfig } from "@openclaw/auth-runtime";
 import {
   FileTokenStore,
@@ -12,7 +11,7 @@ import {
   type TokenManager,
 } from "@openclaw/auth-runtime/adapter";
 import type { GlobalOptions } from "./args.ts";
-import { cliEnvironment, envFileOf } from "./env.ts";
+import { cliEnvironment, envFileOf, readEnvFile } from "./env.ts";
 import { addSecret, CliError, ExitCode, warn } from "./output.ts";
 
 /** The runtime's file services (what is at a path, the private-file read), for what a command reports beyond the store's verdicts. */
@@ -35,19 +34,14 @@ export function loadConfig(globals: GlobalOptions): EnvConfig {
   return config;
 }
 
-/** Why `path` cannot be read as a file (an error code), or undefined when it can. */
+/**
+ * Why `path` cannot be read as an env file (ENOENT, or the runtime's rule broken), or undefined
+ * when it can. By the runtime's rule, so a FIFO or a device given here is never waited on.
+ */
 function unreadableFile(path: string): string | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (error) {
-    return (error as { code?: string }).code ?? "error";
-  }
-  try {
-    return fstatSync(fd).isFile() ? undefined : "not a file";
-  } finally {
-    closeSync(fd);
-  }
+  const read = readEnvFile(path);
+  if (read.status === "ok") return undefined;
+  return read.status === "missing" ? "ENOENT" : read.reason;
 }
 
 /**

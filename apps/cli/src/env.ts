@@ -1,5 +1,6 @@
 /** The environment a command reads its configuration from, and the secrets known before any output. */
-import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
+import * as fs from "node:fs";
+import { type EnvFileRead, readEnvFileWith, sharedEnvFileOf } from "@openclaw/auth-runtime/cache";
 import type { GlobalOptions } from "./args.ts";
 import { type Env, startEnvironment } from "./main.ts";
 import { addSecret } from "./output.ts";
@@ -15,21 +16,31 @@ export function cliEnvironment(globals: Pick<GlobalOptions, "base">): Env {
 /** The `.env` file to read: `--env-file`, else ./.env. */
 export const envFileOf = (globals: Pick<GlobalOptions, "envFile">) => globals.envFile ?? ".env";
 
-/** A .env file larger than this is not searched for the key (nor is it a plausible .env). */
-const MAX_ENV_FILE_BYTES = 1024 * 1024;
+/**
+ * A .env file by the runtime's rule (core's env-file.ts, with node:fs): never a FIFO, a device,
+ * a file of another user or one others may write, nor more than 64 KiB.
+ */
+export function readEnvFile(path: string): EnvFileRead {
+  return readEnvFileWith(fs, path, process.getuid?.());
+}
 
 /**
  * Registers CLIENT_KEY as a secret before the command line is even parsed, so that no message
  * can repeat it (`openclaw-auth <key>`, `--env-file /nope/<key>`): from the environment the
  * process started with, from `process.env` (Bun may have loaded .env.local into it), and from
- * the .env file the command would read (`--env-file`, else ./.env), when it can be read.
+ * the .env files the command would read (`--env-file`, else ./.env; in a skill's folder, the
+ * skills dir's `_shared/.env`), when the runtime's rule lets them be read.
  */
 export function registerKnownSecrets(argv: readonly string[]): void {
   addSecret(startEnvironment().CLIENT_KEY);
   addSecret(startEnvironment().CLIENT_KEY?.trim());
   addSecret(process.env.CLIENT_KEY?.trim());
-  for (const value of clientKeysIn(readSmallFile(envFileArgument(argv) ?? ".env"))) {
-    addSecret(value);
+  const files = [envFileArgument(argv) ?? ".env", sharedEnvFileOf(process.cwd())];
+  for (const file of files) {
+    if (file === undefined) continue;
+    const read = readEnvFile(file);
+    if (read.status !== "ok") continue;
+    for (const value of clientKeysIn(read.text)) addSecret(value);
   }
 }
 
@@ -43,35 +54,6 @@ function envFileArgument(argv: readonly string[]): string | undefined {
     else if (arg.startsWith("--env-file=")) found = arg.slice("--env-file=".length);
   }
   return found;
-}
-
-/**
- * Whether the .env file at `path` has a non-empty `name=` line (doctor tells a default from a
- * value set explicitly, even to the default's own value).
- */
-export function envFileSets(path: string, name: string): boolean {
-  const line = new RegExp(
-    `^[ \\t]*(?:export[ \\t]+)?${name}[ \\t]*[=:][ \\t]*["'\`]?[^\\s"'\`#]`,
-    "m",
-  );
-  return line.test(readSmallFile(path));
-}
-
-function readSmallFile(path: string): string {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch {
-    return "";
-  }
-  try {
-    const info = fstatSync(fd);
-    return info.isFile() && info.size <= MAX_ENV_FILE_BYTES ? readFileSync(fd, "utf8") : "";
-  } catch {
-    return "";
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**

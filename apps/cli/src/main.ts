@@ -27,7 +27,9 @@ import {
   parseCacheFile,
   parsePlainEnv,
   plainConfig,
+  readEnvFileWith,
   refreshMarginSec,
+  sharedEnvFileOf,
 } from "@openclaw/auth-runtime/cache";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -68,28 +70,33 @@ function readStartEnvironment(): Env {
 /** The configuration the warm path serves from; see plainConfig. */
 export type WarmConfig = NonNullable<ReturnType<typeof plainConfig>>;
 
-/** The variables of a .env file when every line is plain (else undefined: dotenv decides). */
-function readPlainEnvFile(path: string | undefined): Record<string, string> | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(path ?? ".env", "utf8");
-  } catch (error) {
-    // A missing ./.env is no file, as in the runtime; a missing --env-file is an error the CLI
-    // reports, as is anything else.
-    return path === undefined && (error as { code?: string }).code === "ENOENT" ? {} : undefined;
-  }
-  return parsePlainEnv(text);
+/**
+ * The variables of a .env file when the runtime's rule lets it be read and every line is plain
+ * (else undefined: the runtime decides, and reports). A missing file is no file when
+ * `mayBeMissing` (./.env, the shared file); a missing --env-file is an error the CLI reports.
+ */
+function readPlainEnvFile(path: string, mayBeMissing: boolean): Record<string, string> | undefined {
+  const read = readEnvFileWith(fs, path, process.getuid?.());
+  if (read.status === "ok") return parsePlainEnv(read.text);
+  return read.status === "missing" && mayBeMissing ? {} : undefined;
 }
 
 /**
  * The configuration, when core's plain rules take every variable that is set; else undefined
  * (the runtime then validates and reports). `envFile`: `--env-file`, which must exist;
- * undefined reads ./.env if there is one. The environment wins; blank counts as unset.
+ * undefined reads ./.env if there is one. Then, in a skill's folder under `cwd`, the skills
+ * dir's `_shared/.env`. The environment wins; blank counts as unset.
  */
-export function warmConfig(env: Env, envFile: string | undefined): WarmConfig | undefined {
-  const fileEnv = readPlainEnvFile(envFile);
-  if (!fileEnv) return undefined;
-  return plainConfig(layeredReader(env, fileEnv));
+export function warmConfig(
+  env: Env,
+  envFile: string | undefined,
+  cwd = process.cwd(),
+): WarmConfig | undefined {
+  const fileEnv = readPlainEnvFile(envFile ?? ".env", envFile === undefined);
+  const shared = sharedEnvFileOf(cwd);
+  const sharedEnv = shared === undefined ? {} : readPlainEnvFile(shared, true);
+  if (!fileEnv || !sharedEnv) return undefined;
+  return plainConfig(layeredReader(env, fileEnv, sharedEnv));
 }
 
 /** The cache file of `config`, named by core's rules over Bun's SHA-256. */

@@ -154,7 +154,7 @@ describe("doctor shows the client_credentials grant", () => {
       expect(run.code, run.stdout).toBe(0);
       const url = endpoint?.url ?? "";
       expect(run.stdout.split("\n")[0]).toBe(
-        `ok    config: CLIENT_KEY from the environment; AUTH_BASE ${url}; grant client_credentials, client ${CLIENT_ID} by client_secret_post, token endpoint ${url}/oauth/token`,
+        `ok    config: CLIENT_KEY from the environment; AUTH_BASE ${url}; grant client_credentials, client ${CLIENT_ID} by client_secret_post, token endpoint ${url}/oauth/token; set in the environment: AUTH_BASE, CLIENT_KEY, AUTH_CACHE_DIR, AUTH_GRANT, AUTH_TOKEN_URL, AUTH_CLIENT_ID, AUTH_CLIENT_AUTH`,
       );
       expect(run.stdout).toMatch(
         new RegExp(

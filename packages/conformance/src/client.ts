@@ -16,7 +16,7 @@ function print(line: unknown): void {
 }
 
 /**
- * Runs one command of the protocol (`token`, `refresh`, `token-abort <ms>`, `token-poll <ms>`)
+ * Runs one command of the protocol (`config`, `token`, `refresh`, `token-abort <ms>`, `token-poll <ms>`)
  * with the config of the environment and prints one JSON line. Never calls `process.exit`: it sets the exit code
  * (0, 1 on an error, 2 on a usage error), so the process ends only when nothing the runtime
  * started (a request, a retry, a sleep, a lock wait) keeps it alive, which the `token-abort`
@@ -33,6 +33,12 @@ export async function runConformanceClient(
 ): Promise<void> {
   const [command, arg] = argv;
   try {
+    if (command === "config") {
+      // The config as a process started in its working dir builds it, its .env files included.
+      const { authBase, clientKeySource, sources } = api.createEnvConfig(process.env);
+      print({ authBase, clientKeySource, sources });
+      return;
+    }
     const config = api.createEnvConfig(process.env, { envFile: false });
     if (command === "token") {
       const info = await api.getAccessTokenInfo({ config });
@@ -65,7 +71,7 @@ export async function runConformanceClient(
       const info = await api.getAccessTokenInfo({ config, signal: controller.signal });
       print({ token: info.accessToken, source: info.source });
     } else {
-      process.stderr.write("usage: client token|refresh|token-abort <ms>|token-poll <ms>\n");
+      process.stderr.write("usage: client config|token|refresh|token-abort <ms>|token-poll <ms>\n");
       process.exitCode = 2;
     }
   } catch (error) {

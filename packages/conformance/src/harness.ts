@@ -11,6 +11,7 @@ import { clientCredentialsSuite } from "./suites/client-credentials.ts";
 import { configSuite } from "./suites/config.ts";
 import { configPolicySuite } from "./suites/config-policy.ts";
 import { dryRunSuite } from "./suites/dry-run.ts";
+import { envFilesSuite } from "./suites/env-files.ts";
 import { errorsAndSecretsSuite, secretSweepSuite } from "./suites/errors-and-secrets.ts";
 import { eventsSuite } from "./suites/events.ts";
 import { hostileApiSuite } from "./suites/hostile-api.ts";
@@ -95,6 +96,7 @@ export function defineConformanceSuite(h: Harness): void {
     eventsSuite(h);
     clientCredentialsSuite(h);
     hostileOAuthSuite(h);
+    envFilesSuite(h);
     // Late: one of its configs turns the debug lines on for the rest of the process.
     configPolicySuite(h);
     // Last: scans what every test above recorded.

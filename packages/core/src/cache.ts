@@ -1,9 +1,10 @@
 /**
- * The rules a process can apply without loading the runtime, in one module that imports nothing:
- * the configuration's defaults, limits and plain checks (the runtime's zod schema is built on the
+ * The rules a process can apply without loading the runtime, in one module that imports nothing
+ * but env-file.ts (the `.env` files' rule and read, which imports nothing either): the
+ * configuration's defaults, limits and plain checks (the runtime's zod schema is built on the
  * same predicates), and the cache-file contract shared with the Python port: the file's name and
  * hash input, its content, its size limit and when a cached token may be served. The `./cache`
- * entry of the package, and all that the CLI's warm `token` path loads; one module, because on
+ * entry of the package, and all that the CLI's warm `token` path loads; few modules, because on
  * that path each further module costs about a millisecond of start-up.
  */
 
@@ -159,49 +160,22 @@ export const splitList = (text: string): string[] =>
     .filter((part) => part !== "");
 
 // ---- Reading variables --------------------------------------------------------------------
+// The .env files (which ones, the rule a file must meet, the never-blocking read, the plain
+// parse) live in env-file.ts, which imports nothing either; this entry re-exports them.
 
-/** Variables as a process environment or a `.env` file holds them. */
-export type EnvSource = Readonly<Record<string, string | undefined>>;
-
-/**
- * How a variable is looked up: the first source that sets it wins (the environment, then the
- * `.env` file), trimmed; blank counts as unset, so `CLIENT_KEY=` in a shell falls through to
- * `.env`.
- */
-export function layeredReader(
-  ...sources: readonly EnvSource[]
-): (name: string) => string | undefined {
-  return (name) => {
-    for (const source of sources) {
-      const value = source[name]?.trim();
-      if (value) return value;
-    }
-    return undefined;
-  };
-}
-
-/**
- * `.env` lines that need no parser: blank, comments, and `[export ]NAME=value` whose value
- * dotenv returns unchanged (no quotes, spaces, `#` or escapes).
- */
-const PLAIN_LINE = /^(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=([A-Za-z0-9_\-.:/@+,~%=]*)$/;
-
-/**
- * A `.env` file's variables when every line is plain (what dotenv would return for it, without
- * loading dotenv), else undefined: the caller then leaves the file to the runtime's dotenv.
- */
-export function parsePlainEnv(text: string): Record<string, string> | undefined {
-  const env: Record<string, string> = {};
-  for (const line of text.split("\n")) {
-    const trimmed = line.trim();
-    if (trimmed === "" || trimmed.startsWith("#")) continue;
-    const match = PLAIN_LINE.exec(line.replace(/\r$/, ""));
-    if (!match) return undefined;
-    // As dotenv: a later line wins.
-    env[match[1] as string] = match[2] as string;
-  }
-  return env;
-}
+export {
+  DEFAULT_ENV_FILE,
+  type EnvFileRead,
+  type EnvFileStats,
+  type EnvFileSystem,
+  type EnvSource,
+  envFileRefusal,
+  layeredReader,
+  MAX_ENV_FILE_BYTES,
+  parsePlainEnv,
+  readEnvFileWith,
+  sharedEnvFileOf,
+} from "./env-file.ts";
 
 /** The part of the configuration {@link plainConfig} decides on its own. */
 export interface PlainConfig {

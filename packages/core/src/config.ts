@@ -13,10 +13,14 @@
  * the schemas run); only a value they refuse, or an option that is not the table's, loads the
  * zod schemas (config-schema.ts), which decide and word the error as always. A `.env` file whose
  * lines are all plain (cache.ts's parsePlainEnv) is read without dotenv. docs/configuration.md.
+ *
+ * Layers (env-layers.ts): the environment, then the `.env` file (or the one named), then, in a
+ * skill's folder, the skills dir's `_shared/.env`; each variable's source is kept in the config.
  */
 import {
   CONFIG_DEFAULTS,
   CONFIG_LIMITS,
+  DEFAULT_ENV_FILE,
   type EnvSource,
   hasNoFragment,
   hasNoQueryOrFragment,
@@ -31,12 +35,18 @@ import {
   isRedisUrl,
   isSessionPath,
   isTokenUrl,
-  layeredReader,
   normalizeAuthBase,
   normalizeCacheDir,
-  parsePlainEnv,
   splitList,
 } from "./cache.ts";
+import {
+  type ConfigSource,
+  type ConfigSources,
+  type Layer,
+  layeredValue,
+  layersOf,
+  sourcesOf,
+} from "./env-layers.ts";
 import { ConfigError } from "./errors.ts";
 import type { Platform } from "./platform.ts";
 
@@ -79,11 +89,18 @@ export interface EnvConfig {
   /** client_credentials: `resource` of the token request (RFC 8707). */
   readonly resource: string | undefined;
   /**
-   * Where `clientKey` came from: the process environment, the `.env` file, or the options of
-   * {@link createConfigWith | createConfig}.
+   * Where `clientKey` came from: the process environment, the `.env` file, a skills folder's
+   * shared `_shared/.env`, or the options of {@link createConfigWith | createConfig}.
    */
-  readonly clientKeySource: "env" | "env-file" | "options";
+  readonly clientKeySource: "env" | "env-file" | "shared-env-file" | "options";
+  /**
+   * Where each variable of the table came from, by variable name (`CLIENT_KEY`, `AUTH_BASE`, …):
+   * what `doctor` shows. Names and paths only, never a value.
+   */
+  readonly sources: ConfigSources;
 }
+
+export type { ConfigSource, ConfigSources } from "./env-layers.ts";
 
 /**
  * Options of `createConfig`: the settings of the environment table as typed fields. Each has
@@ -456,7 +473,7 @@ const FIELDS = Object.keys(TABLE) as readonly Field[];
 // EnvConfig has exactly the table's fields (and where the key came from): a field added to one
 // and not the other fails to compile.
 type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const fieldsMatch: Exactly<keyof EnvConfig, Field | "clientKeySource"> = true;
+const fieldsMatch: Exactly<keyof EnvConfig, Field | "clientKeySource" | "sources"> = true;
 void fieldsMatch;
 
 /** A row of the configuration table, as docs and tools read it. */
@@ -563,7 +580,7 @@ function put<K extends Field>(values: Values, field: K, value: Value<K> | undefi
 }
 
 /** The config of validated `values`, each unset one its default. */
-function build(values: Values, clientKey: string, source: EnvConfig["clientKeySource"]): EnvConfig {
+function build(values: Values, clientKey: string, sources: ConfigSources): EnvConfig {
   const d = VARIABLES;
   return redactClientKey({
     authBase: values.authBase ?? d.authBase.default,
@@ -584,7 +601,8 @@ function build(values: Values, clientKey: string, source: EnvConfig["clientKeySo
     scope: values.scope,
     audience: values.audience,
     resource: values.resource,
-    clientKeySource: source,
+    clientKeySource: sources.CLIENT_KEY?.kind as EnvConfig["clientKeySource"],
+    sources,
   });
 }
 
@@ -612,68 +630,40 @@ function checkGrant(values: Values, clientKey: string, name: (field: Field) => s
 }
 
 const CLIENT_KEY_REQUIRED = "CLIENT_KEY is required: set it in the environment or in the .env file";
-const DEFAULT_ENV_FILE = ".env";
 
-/**
- * The variables of the `.env` file. The default file may be missing (no file: the environment
- * alone decides); a file the caller named must exist, or a typo would silently drop its
- * settings. Messages name the option, not the path: a path may hold a pasted secret.
- */
-function readEnvFile(platform: Platform, file: string | false, option: string): EnvSource {
-  if (file === false) return {};
-  let text: string | undefined;
-  try {
-    text = platform.readTextFileSync(file);
-  } catch (error) {
-    const code = (error as { code?: string }).code ?? "error";
-    throw new ConfigError(`Cannot read the env file named by ${option} (${code})`, {
-      cause: error,
-    });
-  }
-  if (text !== undefined) return parsePlainEnv(text) ?? parseDotenvLazily(text);
-  // The CLI passes the default by name; `.env` given or not is the default.
-  if (file === DEFAULT_ENV_FILE) return {};
-  throw new ConfigError(`The env file named by ${option} does not exist`);
-}
-
-/** dotenv's reading of a `.env` file with a line that is not plain, loaded on first need (sync: see configSchemas). */
-function parseDotenvLazily(text: string): EnvSource {
-  const { parseDotenv } = require("./dotenv-parse.ts") as typeof import("./dotenv-parse.ts");
-  return parseDotenv(text);
-}
-
-/** `CLIENT_KEY` and where it came from; blank counts as unset. */
-function clientKeyOf(env: EnvSource, fileEnv: EnvSource): [string, "env" | "env-file"] {
-  const fromEnv = layeredReader(env)("CLIENT_KEY");
-  if (fromEnv) return [fromEnv, "env"];
-  const fromFile = layeredReader(fileEnv)("CLIENT_KEY");
-  if (fromFile) return [fromFile, "env-file"];
-  throw new ConfigError(CLIENT_KEY_REQUIRED);
+/** `CLIENT_KEY`, from the first layer that sets it. */
+function clientKeyOf(layers: readonly Layer[]): string {
+  const clientKey = layeredValue(layers)("CLIENT_KEY");
+  if (clientKey === undefined) throw new ConfigError(CLIENT_KEY_REQUIRED);
+  return clientKey;
 }
 
 /**
- * Builds {@link EnvConfig} from `env` (then the `.env` file), throwing {@link ConfigError} on a
- * bad value. The environment wins; a blank value counts as unset.
+ * Builds {@link EnvConfig} from `env`, then the `.env` file, then (in a skill's folder) the
+ * skills dir's shared `_shared/.env`, throwing {@link ConfigError} on a bad value or an env file
+ * its rule refuses. The first source that sets a variable wins; a blank value counts as unset.
  */
 export function createEnvConfigWith(
   platform: Platform,
   env: EnvSource,
   options: EnvConfigOptions = {},
 ): EnvConfig {
-  const fileEnv = readEnvFile(
+  const layers = layersOf(
     platform,
+    env,
     options.envFile ?? DEFAULT_ENV_FILE,
     "envFile (--env-file)",
   );
-  const [clientKey, clientKeySource] = clientKeyOf(env, fileEnv);
-  const read = layeredReader(env, fileEnv);
+  const clientKey = clientKeyOf(layers);
+  const read = layeredValue(layers);
   const raw: Record<string, string | undefined> = {};
   for (const field of FIELDS) raw[TABLE[field].name] = read(TABLE[field].name);
   if (!envIsPlain(raw)) configSchemas().validateEnv(raw);
   const values: Values = {};
   for (const field of FIELDS) fromEnvText(values, field, raw[TABLE[field].name]);
   checkGrant(values, clientKey, (field) => TABLE[field].name);
-  return build(values, clientKey, clientKeySource);
+  const names = FIELDS.map((field) => TABLE[field].name);
+  return build(values, clientKey, sourcesOf(layers, names));
 }
 
 function fromEnvText<K extends Field>(values: Values, field: K, text: string | undefined): void {
@@ -707,7 +697,13 @@ export function createConfigWith(options: ConfigOptions): EnvConfig {
   for (const field of FIELDS) fromOption(values, field, input[field]);
   if (values.clientKey === undefined) throw new ConfigError("clientKey is required");
   checkGrant(values, values.clientKey, (field) => field);
-  return build(values, values.clientKey, "options");
+  const sources: Record<string, ConfigSource> = {};
+  for (const field of FIELDS) {
+    sources[TABLE[field].name] = Object.freeze({
+      kind: input[field] === undefined ? "default" : "options",
+    });
+  }
+  return build(values, values.clientKey, Object.freeze(sources));
 }
 
 function fromOption<K extends Field>(values: Values, field: K, value: unknown): void {
@@ -715,11 +711,14 @@ function fromOption<K extends Field>(values: Values, field: K, value: unknown): 
   put(values, field, variable.is(value) ? value : undefined);
 }
 
-/** `CLIENT_KEY` from the environment, else from the `.env` file at `envPath`. */
+/**
+ * `CLIENT_KEY` from the environment, else from the `.env` file at `envPath`, else (in a skill's
+ * folder) from the skills dir's shared `_shared/.env`.
+ */
 export function loadClientKeyFromEnvWith(
   platform: Platform,
   env: EnvSource,
   envPath = DEFAULT_ENV_FILE,
 ): string {
-  return clientKeyOf(env, readEnvFile(platform, envPath, "envPath"))[0];
+  return clientKeyOf(layersOf(platform, env, envPath, "envPath"));
 }

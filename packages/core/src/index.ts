@@ -30,7 +30,7 @@ export {
 export type { ApiBody, HeadersInit, RedirectMode } from "./api-request.ts";
 export { ApiResponse } from "./api-response.ts";
 export { type AuthFailureDetector, isAuthFailure } from "./auth-failure.ts";
-export type { ConfigOptions, EnvConfig, EnvConfigOptions } from "./config.ts";
+export type { ConfigOptions, ConfigSource, EnvConfig, EnvConfigOptions } from "./config.ts";
 export { DRY_RUN_TOKEN } from "./dry-run.ts";
 export {
   ApiError,

@@ -1,5 +1,5 @@
 /** The one interface through which the runtime touches files, processes, hashing and the clock. */
-import { MAX_CACHE_FILE_BYTES } from "./cache.ts";
+import { type EnvFileRead, MAX_CACHE_FILE_BYTES } from "./cache.ts";
 
 /** What a path is, seen without following a final symlink. */
 export interface PathInfo {
@@ -56,8 +56,18 @@ export interface Platform {
   /** False only when `pid` certainly does not exist on this host. */
   isProcessAlive(pid: number): boolean;
 
-  /** Reads a text file synchronously (for `.env`); undefined when it does not exist. */
-  readTextFileSync(path: string): string | undefined;
+  /**
+   * Reads a `.env` file synchronously (a config is built synchronously) by the rule of
+   * env-file.ts's `envFileRefusal`: a regular file of this user or root, not writable by group
+   * or others, at most 64 KiB; anything else "refused" with the reason, never read, never waited
+   * on (a FIFO, a device). Its `readEnvFileWith` over node:fs is the implementation.
+   */
+  readEnvFileSync(path: string): EnvFileRead;
+  /**
+   * The working directory, absolute: a process inside a skills folder also reads the folder's
+   * shared env file (env-file.ts's `sharedEnvFileOf`). Without it, no shared file is read.
+   */
+  cwd?(): string;
   /**
    * Reads a file that must be a regular file owned by this user, without following a symlink
    * at `path` (O_NOFOLLOW): anything else is "refused", and so is a file larger than

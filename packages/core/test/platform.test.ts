@@ -121,10 +121,14 @@ describe("bun platform", () => {
     expect((await lstat(path)).mode & 0o777).toBe(0o700);
   });
 
-  test("readTextFileSync: text, or undefined when missing", async () => {
-    await writeFile(join(dir, ".env"), "A=1\n");
-    expect(p.readTextFileSync(join(dir, ".env"))).toBe("A=1\n");
-    expect(p.readTextFileSync(join(dir, "none"))).toBeUndefined();
+  test("readEnvFileSync: the text, missing when there is none, refused when the rule says so", async () => {
+    await writeFile(join(dir, ".env"), "A=1\n", { mode: 0o600 });
+    expect(p.readEnvFileSync(join(dir, ".env"))).toEqual({ status: "ok", text: "A=1\n" });
+    expect(p.readEnvFileSync(join(dir, "none"))).toEqual({ status: "missing" });
+    expect(p.readEnvFileSync(dir)).toEqual({
+      status: "refused",
+      reason: "it is a directory, not a regular file",
+    });
   });
 
   test("readPrivateFile reads a file of exactly 64 KiB and refuses a larger one, naming the size", async () => {

@@ -6,13 +6,17 @@
  * with exit code 3, as `token` would. Never prints the token or the client key, never creates
  * or changes anything.
  */
-import { createEnvConfig, createTokenManager, type EnvConfig } from "@openclaw/auth-runtime";
+import {
+  type ConfigSource,
+  createEnvConfig,
+  createTokenManager,
+  type EnvConfig,
+} from "@openclaw/auth-runtime";
 import { withAttemptTimeout } from "@openclaw/auth-runtime/adapter";
-import { CONFIG_DEFAULTS } from "@openclaw/auth-runtime/cache";
 import type { CommandLine } from "../args.ts";
 import { cacheFilesOf, loadConfig, platform, tokenManagerFor } from "../context.ts";
 import { displayUrl } from "../display.ts";
-import { cliEnvironment, envFileOf, envFileSets, startEnvironment } from "../env.ts";
+import { cliEnvironment, envFileOf, startEnvironment } from "../env.ts";
 import {
   addSecret,
   type Color,
@@ -45,18 +49,15 @@ const LEVEL_COLOR: Readonly<Record<Level, Color>> = {
 function checkConfig(cli: CommandLine): { checks: Check[]; config: EnvConfig | undefined } {
   try {
     const config = loadConfig(cli.globals);
-    const source = config.clientKeySource === "env" ? "the environment" : envFileOf(cli.globals);
+    const source = sourceName(config.sources.CLIENT_KEY);
     // "(the default)" only when nothing set it: an exported default is the user's choice.
-    const explicit =
-      Boolean(cliEnvironment(cli.globals).AUTH_BASE?.trim()) ||
-      envFileSets(envFileOf(cli.globals), "AUTH_BASE");
-    const isDefault = !explicit && config.authBase === CONFIG_DEFAULTS.authBase;
+    const isDefault = config.sources.AUTH_BASE?.kind === "default";
     const base = `AUTH_BASE ${displayUrl(config.authBase)}${isDefault ? " (the default)" : ""}`;
     const checks: Check[] = [
       {
         check: "config",
         level: "ok",
-        message: `CLIENT_KEY from ${source}; ${base}${grantOf(config)}`,
+        message: `CLIENT_KEY from ${source}; ${base}${grantOf(config)}; ${sourcesOf(config)}`,
       },
     ];
     // Bun loads .env, .env.local, .env.<NODE_ENV> into process.env; the CLI reads only the
@@ -84,6 +85,27 @@ function checkConfig(cli: CommandLine): { checks: Check[]; config: EnvConfig | u
       return { checks, config: undefined };
     }
   }
+}
+
+/** A variable's source as the config line names it: the environment, or the file's path. */
+function sourceName(source: ConfigSource | undefined): string {
+  if (source === undefined || source.kind === "default") return "the default";
+  if (source.kind === "env") return "the environment";
+  return source.kind === "options" ? "options" : source.path;
+}
+
+/**
+ * Which source set which variables, e.g. `set in the environment: CLIENT_KEY; in .env:
+ * AUTH_BASE`: names and sources only, never a value. The rest have their defaults.
+ */
+function sourcesOf(config: EnvConfig): string {
+  const bySource = new Map<string, string[]>();
+  for (const [name, source] of Object.entries(config.sources)) {
+    if (source.kind === "default") continue;
+    const where = sourceName(source);
+    bySource.set(where, [...(bySource.get(where) ?? []), name]);
+  }
+  return `set ${[...bySource].map(([where, names]) => `in ${where}: ${names.join(", ")}`).join("; ")}`;
 }
 
 /**

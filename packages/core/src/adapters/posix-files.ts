@@ -2,19 +2,12 @@
  * File, process and host services over node:fs/node:os, which Bun and Node both implement
  * natively. Each runtime adapter adds its own hashing on top.
  */
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  lstatSync,
-  openSync,
-  readFileSync,
-  readSync,
-  watch,
-} from "node:fs";
+import * as fs from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, watch } from "node:fs";
 import { chmod, link, mkdir, open, readdir, rename, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
+import { type EnvFileRead, readEnvFileWith } from "../cache.ts";
 import {
   MAX_PRIVATE_FILE_BYTES,
   type PathInfo,
@@ -225,13 +218,9 @@ async function listDirectory(path: string): Promise<string[]> {
   }
 }
 
-function readTextFileSync(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (error) {
-    if (errorCode(error) === "ENOENT") return undefined;
-    throw error;
-  }
+/** A `.env` file by the cache files' rule (env-file.ts), with node:fs, which Bun and Node share. */
+function readEnvFileSync(path: string): EnvFileRead {
+  return readEnvFileWith(fs, path, process.getuid?.());
 }
 
 /**
@@ -265,7 +254,8 @@ export const posixServices: Omit<Platform, "name" | "sha256Hex"> = {
   pid: () => process.pid,
   uid: () => process.getuid?.(),
   isProcessAlive,
-  readTextFileSync,
+  readEnvFileSync,
+  cwd: () => process.cwd(),
   readPrivateFile,
   writeFileAtomic,
   createFileExclusive,

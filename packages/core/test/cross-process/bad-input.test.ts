@@ -172,7 +172,7 @@ describe("odd .env files", () => {
     await mkdir(dir);
     const unreadable = configError({ CLIENT_KEY: "k" }, dir);
     expect(unreadable.message).toBe(
-      "Cannot read the env file named by envFile (--env-file) (EISDIR)",
+      "Not reading the env file named by envFile (--env-file): it is a directory, not a regular file",
     );
     const missing = configError({ CLIENT_KEY: "k" }, join(dir, "none"));
     expect(missing.message).toBe("The env file named by envFile (--env-file) does not exist");
