@@ -22,8 +22,8 @@ export interface StoreWatch {
  * most once per wait's length: a wait of `ms` ends on a change no sooner than `ms` after the
  * last wait that ended on one, and changes meanwhile are kept and coalesced into that one wake
  * (or into the wait's own end, which then counts as the wake). A flood then wakes the waiter
- * no more often than its polling would; the first change, and one after a quiet wait, still
- * wakes it at once.
+ * no more often than its polling would; the first change, and any change a pause's length
+ * after the last wake, still wakes it at once.
  */
 class Pace {
   #lastWakeMs = Number.NEGATIVE_INFINITY;
