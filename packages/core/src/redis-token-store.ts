@@ -48,26 +48,30 @@ export interface RedisLike {
    * no other command) and calls `onMessage` for each message. Resolves once subscribed, to the
    * function that ends the subscription and closes that connection; rejects (without the URL's
    * password in the message) when it cannot subscribe. The connection must not keep the
-   * process alive after it is closed. Without it, waiters poll Redis (docs/locks.md).
+   * process alive after it is closed. When the store stops waiting for the confirmation (the
+   * command timeout), it aborts `signal`: close the connection then, or a server that never
+   * confirms keeps it open. Without `subscribe`, waiters poll Redis (docs/locks.md).
    *
    * @example
    * // node-redis
-   * subscribe: async (channel, onMessage) => {
+   * subscribe: async (channel, onMessage, signal) => {
    *   const sub = client.duplicate();
    *   sub.on("error", () => {});
+   *   signal?.addEventListener("abort", () => void sub.disconnect().catch(() => {}));
    *   await sub.connect();
    *   await sub.subscribe(channel, onMessage);
    *   return () => void sub.disconnect().catch(() => {});
    * },
    * // ioredis
-   * subscribe: async (channel, onMessage) => {
+   * subscribe: async (channel, onMessage, signal) => {
    *   const sub = client.duplicate();
+   *   signal?.addEventListener("abort", () => sub.disconnect());
    *   sub.on("message", onMessage);
    *   await sub.subscribe(channel);
    *   return () => sub.disconnect();
    * },
    */
-  subscribe?(channel: string, onMessage: () => void): Promise<() => void>;
+  subscribe?(channel: string, onMessage: () => void, signal?: AbortSignal): Promise<() => void>;
 }
 
 export interface RedisTokenStoreOptions {
@@ -259,7 +263,8 @@ export class RedisTokenStore implements TokenStore {
     if (!redis.subscribe || !this.#guard.available) return undefined;
     const change = new ChangeSignal(() => unsubscribe?.());
     let unsubscribe: (() => void) | undefined;
-    const pending = redis.subscribe(this.notifyChannel(key), () => change.notify());
+    const abandon = new AbortController();
+    const pending = redis.subscribe(this.notifyChannel(key), () => change.notify(), abandon.signal);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<undefined>((resolve) => {
       timer = setTimeout(resolve, this.#timeoutMs, undefined);
@@ -270,7 +275,9 @@ export class RedisTokenStore implements TokenStore {
       clearTimeout(timer);
     }
     if (unsubscribe) return change;
-    // Confirmed too late, or never: whatever comes of it is closed.
+    // Confirmed too late, or never: the client closes the connection, and if the confirmation
+    // still comes, so do we.
+    abandon.abort();
     pending.then(
       (late) => late(),
       () => {},
