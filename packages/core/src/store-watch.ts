@@ -17,25 +17,40 @@ export interface StoreWatch {
 }
 
 /**
+ * Wakes a waiter may have at once before pacing applies: a genuine wait can take two in a row
+ * (the lock released by a holder that failed; then, when another waiter took it, its token).
+ */
+const WAKE_BURST = 2;
+
+/**
  * Notifications are hints anyone with access to the source can forge (a Redis co-tenant
- * publishing on the channel, a process touching the cache dir). So a change wakes a waiter at
- * most once per wait's length: a wait of `ms` ends on a change no sooner than `ms` after the
- * last wait that ended on one, and changes meanwhile are kept and coalesced into that one wake
- * (or into the wait's own end, which then counts as the wake). A flood then wakes the waiter
- * no more often than its polling would; the first change, and any change a pause's length
- * after the last wake, still wakes it at once.
+ * publishing on the channel, a process touching the cache dir). So changes wake a waiter no
+ * more often than its polling would: each wake spends a credit, a wait's length earns one back,
+ * and at most {@link WAKE_BURST} are kept. A change without a credit is held (with any further
+ * changes, coalesced) until one is earned, or until the wait's own end, which then counts as
+ * the wake. A flood costs at most the burst more than polling; a change after a quiet pause
+ * still wakes at once.
  */
 class Pace {
-  #lastWakeMs = Number.NEGATIVE_INFINITY;
+  #credit = WAKE_BURST;
+  #atMs = Date.now();
 
   /** How long from now a wait of `ms` must hold a change before it may end on it. */
   holdMs(ms: number): number {
-    return this.#lastWakeMs + ms - Date.now();
+    this.#earn(ms);
+    return this.#credit >= 1 ? 0 : (1 - this.#credit) * ms;
   }
 
-  /** A wait ended on a change, now. */
-  woke(): void {
-    this.#lastWakeMs = Date.now();
+  /** A wait of `ms` ended on a change, now. */
+  woke(ms: number): void {
+    this.#earn(ms);
+    this.#credit = Math.max(0, this.#credit - 1);
+  }
+
+  #earn(ms: number): void {
+    const now = Date.now();
+    this.#credit = Math.min(WAKE_BURST, this.#credit + (now - this.#atMs) / ms);
+    this.#atMs = now;
   }
 }
 
@@ -91,7 +106,7 @@ export class ChangeSignal implements StoreWatch {
         resolve();
       };
       const woken = () => {
-        this.#pace.woke();
+        this.#pace.woke(ms);
         this.#told = 0;
         done();
       };
@@ -147,7 +162,7 @@ export function anyWatch(watches: readonly StoreWatch[]): StoreWatch {
         // Ended early, on a change: held as a single watch holds it.
         const holdMs = Math.min(pace.holdMs(ms), leftMs);
         if (holdMs > 0) await abortableSleep(holdMs, ended.signal);
-        if (!ended.signal.aborted) pace.woke();
+        if (!ended.signal.aborted) pace.woke(ms);
       } finally {
         end();
         signal?.removeEventListener("abort", end);
