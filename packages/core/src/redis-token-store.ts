@@ -6,6 +6,16 @@
 
 import { type CachedToken, parseCacheFile, toCacheFile } from "./cache.ts";
 import type { TokenTier } from "./events.ts";
+import {
+  boundedText,
+  type EntryRead,
+  entryFromScript,
+  MAX_ENTRY_ARG,
+  NO_ENTRY,
+  READ_ENTRY,
+  replyText,
+  WRITE_ENTRY,
+} from "./redis-entry.ts";
 import { isReplyError, RedisGuard } from "./redis-guard.ts";
 import { ChangeSignal, type StoreWatch } from "./store-watch.ts";
 import type { ReleaseLock, TokenStore } from "./token-store.ts";
@@ -38,26 +48,30 @@ export interface RedisLike {
    * no other command) and calls `onMessage` for each message. Resolves once subscribed, to the
    * function that ends the subscription and closes that connection; rejects (without the URL's
    * password in the message) when it cannot subscribe. The connection must not keep the
-   * process alive after it is closed. Without it, waiters poll Redis (docs/locks.md).
+   * process alive after it is closed. When the store stops waiting for the confirmation (the
+   * command timeout), it aborts `signal`: close the connection then, or a server that never
+   * confirms keeps it open. Without `subscribe`, waiters poll Redis (docs/locks.md).
    *
    * @example
    * // node-redis
-   * subscribe: async (channel, onMessage) => {
+   * subscribe: async (channel, onMessage, signal) => {
    *   const sub = client.duplicate();
    *   sub.on("error", () => {});
+   *   signal?.addEventListener("abort", () => void sub.disconnect().catch(() => {}));
    *   await sub.connect();
    *   await sub.subscribe(channel, onMessage);
    *   return () => void sub.disconnect().catch(() => {});
    * },
    * // ioredis
-   * subscribe: async (channel, onMessage) => {
+   * subscribe: async (channel, onMessage, signal) => {
    *   const sub = client.duplicate();
+   *   signal?.addEventListener("abort", () => sub.disconnect());
    *   sub.on("message", onMessage);
    *   await sub.subscribe(channel);
    *   return () => sub.disconnect();
    * },
    */
-  subscribe?(channel: string, onMessage: () => void): Promise<() => void>;
+  subscribe?(channel: string, onMessage: () => void, signal?: AbortSignal): Promise<() => void>;
 }
 
 export interface RedisTokenStoreOptions {
@@ -90,24 +104,11 @@ export const REDIS_STORE_DEFAULTS = Object.freeze({
 });
 
 /**
- * Stores the token unless the stored one is servable and expires later; one round trip, no race.
- * A stored value whose token could never be sent (not 1..16384 visible ASCII characters) counts
- * as absent, or a poisoned entry with a far expiry would never be replaced.
+ * Tries of a write that finds the entry changed between its read and its compare-and-set. Past
+ * them the write is dropped: other writers are busy with the entry, and each of them stores a
+ * token or is a co-tenant that could as well delete it.
  */
-const SET_IF_LATER = `
-local current = redis.call('GET', KEYS[1])
-if current then
-  local ok, doc = pcall(cjson.decode, current)
-  if ok and type(doc) == 'table' and type(doc.expires_at) == 'number'
-    and type(doc.access_token) == 'string' and #doc.access_token <= 16384
-    and string.match(doc.access_token, '^[!-~]+$')
-    and doc.expires_at > tonumber(ARGV[2]) then
-    return 0
-  end
-end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
-redis.call('PUBLISH', ARGV[4], 'token')
-return 1`;
+const WRITE_ATTEMPTS = 3;
 
 /** Deletes the lock only while it holds our owner id. */
 const RELEASE = `
@@ -126,6 +127,9 @@ return 0`;
 /** Error replies that mean the server will not run scripts for us (renamed EVAL, ACL, disabled). */
 const NO_SCRIPTS = /unknown command|NOPERM|disabled|not allowed/i;
 
+/** What {@link RedisTokenStore.#eval} returns where the server refuses scripts. */
+const REFUSED: unique symbol = Symbol("scripts refused");
+
 /** `redis://host:port/db` of a Redis URL, without user or password: for messages. */
 export function describeRedisUrl(url: string): string {
   try {
@@ -137,15 +141,11 @@ export function describeRedisUrl(url: string): string {
   }
 }
 
-function text(reply: unknown): string | undefined {
-  if (typeof reply === "string") return reply;
-  if (reply instanceof Uint8Array) return new TextDecoder().decode(reply);
-  return undefined;
-}
-
 /**
  * Tokens in Redis under `openclaw:auth:token:<hash>` (the cache file's hash, never the client
- * key), valued as the cache file's JSON and expiring with the token (PX). The lock is
+ * key), valued as the cache file's JSON and expiring with the token (PX), and held to the cache
+ * file's rules (see `redis-entry.ts`): a value over 64 KiB is never fetched, and only
+ * {@link parseCacheFile} decides whether a stored token is kept. The lock is
  * `SET openclaw:auth:lock:<hash> <random owner id> NX PX <ttl>`, renewed while held and released
  * only by its owner (compare and delete in one Lua script; where EVAL is refused, GET then DEL,
  * which can delete a lock that expired and was taken over between the two).
@@ -205,28 +205,51 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async get(key: string): Promise<CachedToken | undefined> {
-    const value = text(await this.#send("GET", [this.tokenKey(key)]));
-    return value === undefined ? undefined : parseCacheFile(value);
+    const { text } = await this.#readEntry(this.tokenKey(key));
+    return text === undefined ? undefined : parseCacheFile(text);
   }
 
+  /**
+   * Stores the token unless the stored one is a token and expires later: judged here, then
+   * written by a script only while the entry is still the one judged (else judged again).
+   */
   async set(key: string, token: CachedToken): Promise<void> {
     const ttlMs = Math.ceil(token.expiresAt * 1000 - Date.now());
-    // An expired token is worth nothing to the fleet; Redis would refuse PX <= 0 anyway.
-    if (ttlMs <= 0) return;
+    // An expired token is worth nothing to the fleet (Redis refuses PX <= 0 anyway), and an
+    // endless one is no token of ours.
+    if (!(ttlMs > 0 && Number.isSafeInteger(ttlMs))) return;
     const k = this.tokenKey(key);
     const value = JSON.stringify(toCacheFile(token));
-    await this.#script(
-      SET_IF_LATER,
-      k,
-      [value, String(token.expiresAt), String(ttlMs), this.notifyChannel(key)],
-      async () => {
-        const current = text(await this.#send("GET", [k]));
-        const stored = current === undefined ? undefined : parseCacheFile(current);
-        if (stored && stored.expiresAt > token.expiresAt) return;
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      const { text, seen } = await this.#readEntry(k);
+      const stored = text === undefined ? undefined : parseCacheFile(text);
+      if (stored && stored.expiresAt > token.expiresAt) return;
+      const args = [value, String(ttlMs), this.notifyChannel(key), seen, MAX_ENTRY_ARG];
+      const written = await this.#script(WRITE_ENTRY, k, args, async () => {
+        // Without scripts: GET-compare-SET, which can lose to a write between the two.
         await this.#send("SET", [k, value, "PX", String(ttlMs)]);
         await this.#publish(key, "token");
-      },
-    );
+        return 1;
+      });
+      if (written !== 0) return;
+    }
+  }
+
+  /**
+   * The token entry at `k`, never more than 64 KiB of it: the script checks the size on the
+   * server; without scripts, GETRANGE fetches at most one byte more than the bound.
+   */
+  async #readEntry(k: string): Promise<EntryRead> {
+    const reply = await this.#eval(READ_ENTRY, k, [MAX_ENTRY_ARG]);
+    if (reply !== REFUSED) return entryFromScript(reply);
+    try {
+      const text = boundedText(await this.#send("GETRANGE", [k, "0", MAX_ENTRY_ARG]));
+      return text ? { text, seen: "" } : NO_ENTRY;
+    } catch (error) {
+      // Another type under our key (a co-tenant's): no entry, and the next write replaces it.
+      if (isReplyError(error) && /^WRONGTYPE/.test((error as Error).message)) return NO_ENTRY;
+      throw error;
+    }
   }
 
   /**
@@ -240,7 +263,8 @@ export class RedisTokenStore implements TokenStore {
     if (!redis.subscribe || !this.#guard.available) return undefined;
     const change = new ChangeSignal(() => unsubscribe?.());
     let unsubscribe: (() => void) | undefined;
-    const pending = redis.subscribe(this.notifyChannel(key), () => change.notify());
+    const abandon = new AbortController();
+    const pending = redis.subscribe(this.notifyChannel(key), () => change.notify(), abandon.signal);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<undefined>((resolve) => {
       timer = setTimeout(resolve, this.#timeoutMs, undefined);
@@ -251,7 +275,9 @@ export class RedisTokenStore implements TokenStore {
       clearTimeout(timer);
     }
     if (unsubscribe) return change;
-    // Confirmed too late, or never: whatever comes of it is closed.
+    // Confirmed too late, or never: the client closes the connection, and if the confirmation
+    // still comes, so do we.
+    abandon.abort();
     pending.then(
       (late) => late(),
       () => {},
@@ -308,7 +334,9 @@ export class RedisTokenStore implements TokenStore {
     fallback: () => Promise<unknown>,
   ): Promise<boolean> {
     const reply = await this.#script(script, lockKey, [owner, ...args], async () => {
-      if (text(await this.#send("GET", [lockKey])) !== owner) return 0;
+      // One byte more than the owner id at most: whatever else is stored is not ours.
+      const range = ["0", String(owner.length)];
+      if (replyText(await this.#send("GETRANGE", [lockKey, ...range])) !== owner) return 0;
       return fallback();
     });
     return reply !== 0;
@@ -321,15 +349,20 @@ export class RedisTokenStore implements TokenStore {
     args: string[],
     fallback: () => Promise<T>,
   ): Promise<unknown> {
-    if (!this.#noScripts) {
-      try {
-        return await this.#send("EVAL", [script, "1", key, ...args]);
-      } catch (error) {
-        if (!(isReplyError(error) && NO_SCRIPTS.test((error as Error).message))) throw error;
-        this.#noScripts = true;
-      }
+    const reply = await this.#eval(script, key, args);
+    return reply === REFUSED ? fallback() : reply;
+  }
+
+  /** EVAL of a one-key script; {@link REFUSED} where the server refuses scripts. */
+  async #eval(script: string, key: string, args: string[]): Promise<unknown> {
+    if (this.#noScripts) return REFUSED;
+    try {
+      return await this.#send("EVAL", [script, "1", key, ...args]);
+    } catch (error) {
+      if (!(isReplyError(error) && NO_SCRIPTS.test((error as Error).message))) throw error;
+      this.#noScripts = true;
+      return REFUSED;
     }
-    return fallback();
   }
 
   #send(command: string, args: string[]): Promise<unknown> {

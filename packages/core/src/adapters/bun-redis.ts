@@ -52,21 +52,27 @@ export function bunRedisClient(url: string, options: BunRedisOptions = {}): Redi
         throw fail(error);
       }
     },
-    async subscribe(channel, onMessage) {
-      // A connection per subscription, closed when the waiter is done with it.
+    async subscribe(channel, onMessage, signal) {
+      // A connection per subscription, closed when the waiter is done with it, or gives up
+      // waiting for the server to confirm it.
       const subscriber = new RedisClient(url, {
         connectionTimeout: options.connectTimeoutMs ?? 500,
         autoReconnect: false,
         enableOfflineQueue: false,
       });
+      const close = () => subscriber.close();
+      signal?.addEventListener("abort", close, { once: true });
       try {
+        if (signal?.aborted) throw new Error("subscription abandoned");
         await subscriber.connect();
         await subscriber.subscribe(channel, () => onMessage());
       } catch (error) {
-        subscriber.close();
+        close();
         throw fail(error);
+      } finally {
+        signal?.removeEventListener("abort", close);
       }
-      return () => subscriber.close();
+      return close;
     },
     reset() {
       // Rejects whatever is pending: a reply that never comes must not hold the process open.
