@@ -1,12 +1,8 @@
 /** The shell blocks of a Markdown file: fenced code whose info string is sh, bash or shell. */
+import { type CodeBlock, codeBlocks } from "./code-blocks.ts";
 
-export interface ShellBlock {
-  /** 1-based line of the opening fence. */
-  readonly line: number;
-  readonly text: string;
-}
+export type ShellBlock = Pick<CodeBlock, "line" | "text">;
 
-const FENCE = /^(`{3,}|~{3,})\s*([\w-]*)/;
 const SHELL = new Set(["sh", "bash", "shell"]);
 
 /**
@@ -16,17 +12,7 @@ const SHELL = new Set(["sh", "bash", "shell"]);
  * shellBlocks("```sh\necho hi\n```\n"); // [{ line: 1, text: "echo hi" }]
  */
 export function shellBlocks(markdown: string): ShellBlock[] {
-  const lines = markdown.split("\n");
-  const blocks: ShellBlock[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const open = FENCE.exec(lines[i] ?? "");
-    if (!open) continue;
-    const fence = open[1] ?? "```";
-    const body: string[] = [];
-    let j = i + 1;
-    while (j < lines.length && !(lines[j] ?? "").startsWith(fence)) body.push(lines[j++] ?? "");
-    if (SHELL.has(open[2] ?? "")) blocks.push({ line: i + 1, text: body.join("\n") });
-    i = j;
-  }
-  return blocks;
+  return codeBlocks(markdown)
+    .filter((block) => SHELL.has(block.lang))
+    .map(({ line, text }) => ({ line, text }));
 }

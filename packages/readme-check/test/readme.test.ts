@@ -1,9 +1,10 @@
 /**
- * The README, followed as a new user follows it: every shell block of README.md, in order, in one
+ * The READMEs, followed as a new user follows them: every shell block of README.md, in order, in one
  * bash (`set -eo pipefail`, so a failing command fails its block; variables, `cd` and background
  * jobs carry over from block to block as in a terminal), from the repository root, on a fresh
  * HOME and TMPDIR, with no AUTH_* or CLIENT_KEY in the environment. Each block is one test that
- * passes when the block ran to its end.
+ * passes when the block ran to its end. README.zh-CN.md is followed the same way, in a shell of its
+ * own (translation.test.ts checks that its blocks are the English ones, comments aside).
  *
  * What the harness does that a reader does too:
  * - it skips the line running `bun run test` (this test is one of those tests);
@@ -22,14 +23,12 @@ import { fileURLToPath } from "node:url";
 import { shellBlocks } from "../src/shell-blocks.ts";
 
 const REPO = fileURLToPath(new URL("../../..", import.meta.url));
-const README = join(REPO, "README.md");
+const READMES = ["README.md", "README.zh-CN.md"];
 /** The command whose line is skipped, because it runs this test. */
 const RECURSIVE = /\bbun run test\b/;
 const DEV_PORT = "8787";
 /** A block may build every package and install tarballs: generous, and not a timing check. */
 const BLOCK_TIMEOUT_MS = 600_000;
-
-const blocks = shellBlocks(await readFile(README, "utf8"));
 
 /** A TCP port nothing listens on now. */
 function freePort(): Promise<number> {
@@ -101,58 +100,65 @@ class Shell {
   }
 }
 
-let work = "";
-let shell: Shell;
-let port = 0;
+/** The line without its trailing `# comment` (translated in README.zh-CN.md). */
+const withoutComment = (line: string): string => line.replace(/\s+#\s.*$/, "");
 
-beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), "openclaw-readme-"));
-  port = await freePort();
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    HOME: join(work, "home"),
-    TMPDIR: work,
-    LANG: "C.UTF-8",
-    TURBO_TELEMETRY_DISABLED: "1",
-    DO_NOT_TRACK: "1",
-  };
-  await Bun.write(join(env.HOME as string, ".keep"), "");
-  shell = new Shell(env);
-});
+for (const readme of READMES) {
+  const blocks = shellBlocks(await readFile(join(REPO, readme), "utf8"));
 
-afterAll(async () => {
-  await shell?.close();
-  // What the Install block packs into the clone.
-  await rm(join(REPO, "packed"), { recursive: true, force: true });
-  if (work) await rm(work, { recursive: true, force: true });
-});
+  describe(`${readme}, every shell block in order`, () => {
+    let work = "";
+    let shell: Shell;
+    let port = 0;
 
-describe("README.md, every shell block in order", () => {
-  test("has shell blocks, and exactly one line that runs the test suite (skipped here)", () => {
-    expect(blocks.length).toBeGreaterThan(3);
-    const recursive = blocks.flatMap((block) =>
-      block.text.split("\n").filter((line) => RECURSIVE.test(line)),
-    );
-    expect(recursive).toEqual(["bun install && bun run test    # the tests"]);
+    beforeAll(async () => {
+      work = await mkdtemp(join(tmpdir(), "openclaw-readme-"));
+      port = await freePort();
+      const env: Record<string, string> = {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        HOME: join(work, "home"),
+        TMPDIR: work,
+        LANG: "C.UTF-8",
+        TURBO_TELEMETRY_DISABLED: "1",
+        DO_NOT_TRACK: "1",
+      };
+      await Bun.write(join(env.HOME as string, ".keep"), "");
+      shell = new Shell(env);
+    });
+
+    afterAll(async () => {
+      await shell?.close();
+      // What the Install block packs into the clone.
+      await rm(join(REPO, "packed"), { recursive: true, force: true });
+      if (work) await rm(work, { recursive: true, force: true });
+    });
+
+    test("has shell blocks, and exactly one line that runs the test suite (skipped here)", () => {
+      expect(blocks.length).toBeGreaterThan(3);
+      const recursive = blocks.flatMap((block) =>
+        block.text.split("\n").filter((line) => RECURSIVE.test(line)),
+      );
+      expect(recursive.map(withoutComment)).toEqual(["bun install && bun run test"]);
+    });
+
+    blocks.forEach((block, index) => {
+      const first = block.text.split("\n")[0] ?? "";
+      test(
+        `block ${index + 1} (line ${block.line}) exits 0: ${first}`,
+        async () => {
+          const text = block.text
+            .split("\n")
+            .filter((line) => !RECURSIVE.test(line))
+            .join("\n")
+            .replaceAll(DEV_PORT, String(port));
+          const from = shell.output.length;
+          const marker = `::readme-block ${index + 1} done`;
+          shell.send(`${text}\nprintf '\\n%s\\n' '${marker}'\n`);
+          await shell.waitFor(new RegExp(`^${marker}$`, "m"), from);
+          if (/&\s*(#.*)?$/m.test(text)) await shell.waitFor(/listening on/, from);
+        },
+        BLOCK_TIMEOUT_MS,
+      );
+    });
   });
-
-  blocks.forEach((block, index) => {
-    const first = block.text.split("\n")[0] ?? "";
-    test(
-      `block ${index + 1} (line ${block.line}) exits 0: ${first}`,
-      async () => {
-        const text = block.text
-          .split("\n")
-          .filter((line) => !RECURSIVE.test(line))
-          .join("\n")
-          .replaceAll(DEV_PORT, String(port));
-        const from = shell.output.length;
-        const marker = `::readme-block ${index + 1} done`;
-        shell.send(`${text}\nprintf '\\n%s\\n' '${marker}'\n`);
-        await shell.waitFor(new RegExp(`^${marker}$`, "m"), from);
-        if (/&\s*(#.*)?$/m.test(text)) await shell.waitFor(/listening on/, from);
-      },
-      BLOCK_TIMEOUT_MS,
-    );
-  });
-});
+}
