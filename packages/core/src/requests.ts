@@ -8,6 +8,7 @@ import {
   API_REQUEST_DEFAULTS,
   type ApiRequestInit,
   buildHeaders,
+  type FetchLike,
   type RedirectMode,
   type SendOptions,
   sendApiRequest,
@@ -38,6 +39,8 @@ import type { TokenManager } from "./token-manager.ts";
 /** What the request paths need from the runtime they belong to. */
 export interface RequestContext {
   readonly timeouts: AttemptTimeouts;
+  /** The platform's fetch, when the caller names none (the global one when undefined). */
+  readonly fetch?: FetchLike | undefined;
   /** The manager serving `options`' token (the process-wide one of its config, by default). */
   managerFor(options: TokenOptions): TokenManager;
   /** The config of the environment, for a dry run that names none. */
@@ -78,11 +81,15 @@ async function traced(
   }
 }
 
+/** The runtime's own fetch, as it was when this module loaded (not one patched in since). */
+const globalFetch = globalThis.fetch;
+
 /** Method, URL, body and options of `init`, checked and ready, whatever the path. */
 async function prepare(
   init: ApiRequestInit,
   target: (method: string) => { url: string; origins: TokenOrigins },
-  context: { timeouts: AttemptTimeouts; timeoutMs: number; fetch: SendOptions["fetch"] },
+  context: { timeouts: AttemptTimeouts; timeoutMs: number; fetch: FetchLike | undefined },
+  runtimeFetch: FetchLike | undefined,
 ): Promise<SendOptions> {
   const method = (init.method ?? "GET").toUpperCase();
   const { url, origins } = target(method);
@@ -101,7 +108,8 @@ async function prepare(
     // Named, not spread: this runs on every request, and a spread copies property by property.
     timeouts: context.timeouts,
     timeoutMs: context.timeoutMs,
-    fetch: context.fetch,
+    fetch: context.fetch ?? runtimeFetch ?? fetch,
+    callerFetch: context.fetch !== undefined && context.fetch !== globalFetch,
     origins,
     redirect,
     maxResponseBytes,
@@ -123,8 +131,9 @@ export function createRequests(ctx: RequestContext) {
       {
         timeouts: ctx.timeouts,
         timeoutMs: options.timeoutMs ?? config?.timeoutMs ?? 10_000,
-        fetch: options.fetch ?? fetch,
+        fetch: options.fetch,
       },
+      ctx.fetch,
     );
     const secrets = config ? [config.clientKey, options.authToken] : [options.authToken];
     return traced(prepared.method, prepared.url, (_span, sent) => {
@@ -144,7 +153,8 @@ export function createRequests(ctx: RequestContext) {
     const request = await prepare(
       options,
       (method) => ({ url: resolveApiHref(options.url, config, method), origins: config }),
-      { timeouts: ctx.timeouts, timeoutMs: config.timeoutMs, fetch: options.fetch ?? fetch },
+      { timeouts: ctx.timeouts, timeoutMs: config.timeoutMs, fetch: options.fetch },
+      ctx.fetch,
     );
     if (!manager || dryRun) {
       const headers = buildHeaders(request.headers, DRY_RUN_TOKEN, request.contentType);
