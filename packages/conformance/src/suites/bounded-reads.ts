@@ -283,8 +283,8 @@ export function boundedReadsSuite(h: Harness): void {
           await withBombServer(encoding, async (url, wireBytes) => {
             const { outcome, growthMb } = await rssGrowth(() =>
               api.requestApi({ url: `${url}/bomb`, authToken: TOKEN }).then(
-                (response) => response,
-                (error: unknown) => error,
+                (response) => ({ body: response.body }),
+                (error: unknown) => error as Error,
               ),
             );
             if (outcome instanceof api.ApiError) {
