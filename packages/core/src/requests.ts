@@ -89,12 +89,14 @@ async function prepare(
   init: ApiRequestInit,
   target: (method: string) => { url: string; origins: TokenOrigins },
   context: { timeouts: AttemptTimeouts; timeoutMs: number; fetch: FetchLike | undefined },
-  runtimeFetch: FetchLike | undefined,
+  /** The platform's fetch, used when the caller names none. */
+  platformFetch: FetchLike | undefined,
 ): Promise<SendOptions> {
   const method = (init.method ?? "GET").toUpperCase();
   const { url, origins } = target(method);
   const redirect = redirectOf(init.redirect);
   const maxResponseBytes = maxResponseBytesOf(init.maxResponseBytes);
+  const send = context.fetch ?? platformFetch ?? fetch;
   // Only a stream body needs a promise; anything else is converted without a microtask.
   const replayable = toReplayableBody(init.body);
   const { body, contentType } = replayable instanceof Promise ? await replayable : replayable;
@@ -108,8 +110,9 @@ async function prepare(
     // Named, not spread: this runs on every request, and a spread copies property by property.
     timeouts: context.timeouts,
     timeoutMs: context.timeoutMs,
-    fetch: context.fetch ?? runtimeFetch ?? fetch,
-    callerFetch: context.fetch !== undefined && context.fetch !== globalFetch,
+    fetch: send,
+    // The runtime's fetches let go of the signal when the exchange ends; a caller's may keep it.
+    callerFetch: send !== globalFetch && send !== platformFetch,
     origins,
     redirect,
     maxResponseBytes,
