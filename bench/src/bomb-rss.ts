@@ -1,30 +1,38 @@
 /**
- * `bun bench/src/bomb-rss.ts [--json]`: the peak RSS of a real process that meets
- * a gzip bomb (1 MB on the wire, 1 GiB inflated). A hostile gateway runs in a process of its own
- * (bomb/server.ts); a Bun child (@openclaw/auth-runtime) and a Node child (the built
- * @openclaw/auth-runtime-node) each call requestApiWithAutoRefresh on it once, and their peak RSS
- * is read from outside with `/usr/bin/time -f %M` (else from `process.resourceUsage().maxRSS`).
- * Each child also runs once against a small answer, as the baseline, and once against a token
- * endpoint that serves the bomb (the token request's own cap, through the public API).
+ * `bun bench/src/bomb-rss.ts [--json]`: the peak RSS of a real process that meets a compression
+ * bomb (1 GiB inflated) in each content coding: gzip and deflate (about 1 MB on the wire), br
+ * (under 1 KB) and zstd (32 KB). A hostile gateway runs in a process of its own (bomb/server.ts);
+ * a fresh Bun child (@openclaw/auth-runtime) and a fresh Node child (the built
+ * @openclaw/auth-runtime-node) each call requestApiWithAutoRefresh on it once, then wait two
+ * seconds (a decoder that runs on after the cancel does so then), and their peak RSS is read from
+ * outside with `/usr/bin/time -f %M` (else from `process.resourceUsage().maxRSS`); the RSS left
+ * after the error is the child's own view. Each child also runs once against a small answer, as
+ * the baseline, and against a token endpoint that serves each bomb (the token request's cap).
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BOMB_ENCODINGS, type BombEncoding } from "../../packages/conformance/src/bombs.ts";
 import { ensureNodePackageBuilt } from "./node-child.ts";
 
 const benchDir = join(import.meta.dir, "..");
 const TIME = "/usr/bin/time";
 
-/** What a process may reach at most with a 1 MB bomb (issue 13). */
+/** What a process may reach at most with a bomb (issues 13 and 24). */
 export const BOMB_RSS_LIMIT_MB = 300;
 
+/** Who serves the bomb: the API, or the token endpoint. */
 export type Scenario = "baseline" | "api" | "token";
 
 export interface BombRun {
   readonly runtime: "bun" | "node";
   readonly scenario: Scenario;
+  /** The bomb's content coding; undefined for the baseline. */
+  readonly encoding: BombEncoding | undefined;
   /** Peak resident set size of the child, in MB (10^6 bytes). */
   readonly peakRssMb: number;
+  /** The child's RSS two seconds after the call ended, in MB. */
+  readonly afterRssMb: number;
   /** How the peak was read. */
   readonly measuredBy: "/usr/bin/time" | "resourceUsage";
   /** What the call came to: an answer, or the error's name and message. */
@@ -47,19 +55,22 @@ try {
 } catch (error) {
   outcome = error.name + ": " + String(error.message).replace(/[^\\x20-\\x7e]/g, "").slice(0, 200);
 }
-console.log(JSON.stringify({ outcome, maxRssKb: process.resourceUsage().maxRSS }));
+await new Promise((resolve) => setTimeout(resolve, 2000));
+console.log(JSON.stringify({ outcome, maxRssKb: process.resourceUsage().maxRSS, afterRss: process.memoryUsage.rss() }));
 `;
 }
 
-const SCENARIOS: Record<Scenario, { path: string; sessionPath: string }> = {
-  baseline: { path: "/small", sessionPath: "/auth/session" },
-  api: { path: "/bomb", sessionPath: "/auth/session" },
-  token: { path: "/small", sessionPath: "/bomb-session" },
-};
+/** The API path and the token path a scenario's child calls. */
+function pathsOf(scenario: Scenario, encoding: BombEncoding | undefined) {
+  if (scenario === "api") return { path: `/bomb/${encoding}`, sessionPath: "/auth/session" };
+  if (scenario === "token") return { path: "/small", sessionPath: `/bomb-session/${encoding}` };
+  return { path: "/small", sessionPath: "/auth/session" };
+}
 
 async function runClient(
   runtime: "bun" | "node",
   scenario: Scenario,
+  encoding: BombEncoding | undefined,
   base: string,
 ): Promise<BombRun> {
   const cacheDir = mkdtempSync(join(tmpdir(), "openclaw-bomb-"));
@@ -75,8 +86,8 @@ async function runClient(
         PATH: process.env.PATH ?? "",
         HOME: process.env.HOME ?? "",
         BOMB_BASE: base,
-        BOMB_PATH: SCENARIOS[scenario].path,
-        BOMB_SESSION_PATH: SCENARIOS[scenario].sessionPath,
+        BOMB_PATH: pathsOf(scenario, encoding).path,
+        BOMB_SESSION_PATH: pathsOf(scenario, encoding).sessionPath,
         BOMB_CACHE_DIR: cacheDir,
       },
       stdout: "pipe",
@@ -89,15 +100,19 @@ async function runClient(
     ]);
     const line = stdout.trim().split("\n").at(-1) ?? "";
     if (code !== 0 || !line.startsWith("{")) {
-      throw new Error(`the ${runtime} client (${scenario}) exited with ${code}: ${stderr.trim()}`);
+      throw new Error(
+        `the ${runtime} client (${scenario} ${encoding ?? ""}) exited with ${code}: ${stderr.trim()}`,
+      );
     }
-    const report = JSON.parse(line) as { outcome: string; maxRssKb: number };
+    const report = JSON.parse(line) as { outcome: string; maxRssKb: number; afterRss: number };
     const fromTime = /maxrss_kb=(\d+)/.exec(stderr)?.[1];
     const kb = fromTime === undefined ? report.maxRssKb : Number(fromTime);
     return {
       runtime,
       scenario,
+      encoding,
       peakRssMb: Math.round((kb * 1024) / 1e5) / 10,
+      afterRssMb: Math.round(report.afterRss / 1e5) / 10,
       measuredBy: fromTime === undefined ? "resourceUsage" : "/usr/bin/time",
       outcome: report.outcome,
     };
@@ -107,7 +122,11 @@ async function runClient(
 }
 
 /** Starts bomb/server.ts in its own process; answers its URL and a way to stop it. */
-async function startBombServer(): Promise<{ url: string; bytes: number; stop: () => void }> {
+async function startBombServer(): Promise<{
+  url: string;
+  bytes: Record<BombEncoding, number>;
+  stop: () => void;
+}> {
   const server = Bun.spawn([process.execPath, join(import.meta.dir, "bomb/server.ts")], {
     stdout: "pipe",
     stderr: "inherit",
@@ -120,24 +139,30 @@ async function startBombServer(): Promise<{ url: string; bytes: number; stop: ()
     text += new TextDecoder().decode(value);
   }
   reader.releaseLock();
-  const { url, bytes } = JSON.parse(text.split("\n")[0] ?? "{}") as { url: string; bytes: number };
+  const { url, bytes } = JSON.parse(text.split("\n")[0] ?? "{}") as {
+    url: string;
+    bytes: Record<BombEncoding, number>;
+  };
   return { url, bytes, stop: () => server.kill() };
 }
 
-/** Every run: baseline, API bomb and token endpoint bomb, on Bun and Node. */
+/** Every run: baseline, then the API's and the token endpoint's bomb in each coding, on Bun and Node. */
 export async function measureBombRss(
   options: { log?: (line: string) => void } = {},
-): Promise<{ wireBytes: number; runs: BombRun[] }> {
+): Promise<{ wireBytes: Record<BombEncoding, number>; runs: BombRun[] }> {
   const log = options.log ?? (() => {});
   ensureNodePackageBuilt(log);
   const server = await startBombServer();
-  const scenarios: Scenario[] = ["baseline", "api", "token"];
   const runs: BombRun[] = [];
   try {
     for (const runtime of ["bun", "node"] as const) {
-      for (const scenario of scenarios) {
-        log(`${runtime}: ${scenario}`);
-        runs.push(await runClient(runtime, scenario, server.url));
+      log(`${runtime}: baseline`);
+      runs.push(await runClient(runtime, "baseline", undefined, server.url));
+      for (const scenario of ["api", "token"] as const) {
+        for (const encoding of BOMB_ENCODINGS) {
+          log(`${runtime}: ${scenario} ${encoding}`);
+          runs.push(await runClient(runtime, scenario, encoding, server.url));
+        }
       }
     }
   } finally {
@@ -146,11 +171,11 @@ export async function measureBombRss(
   return { wireBytes: server.bytes, runs };
 }
 
-const LABELS: Record<Scenario, string> = {
-  baseline: "a small answer (baseline)",
-  api: "API answers the bomb",
-  token: "token endpoint answers the bomb",
-};
+function label(run: BombRun): string {
+  if (run.scenario === "baseline") return "a small answer (baseline)";
+  const who = run.scenario === "api" ? "API" : "token endpoint";
+  return `${who} answers the ${run.encoding} bomb`;
+}
 
 if (import.meta.main) {
   const json = process.argv.includes("--json");
@@ -160,12 +185,15 @@ if (import.meta.main) {
   if (json) {
     console.log(JSON.stringify({ limitMb: BOMB_RSS_LIMIT_MB, ...result }));
   } else {
+    const wire = Object.entries(result.wireBytes)
+      .map(([encoding, bytes]) => `${encoding} ${bytes} bytes`)
+      .join(", ");
     console.log(
-      `Peak RSS of one requestApiWithAutoRefresh call; the bomb: ${result.wireBytes} bytes of gzip, 1 GiB inflated (limit ${BOMB_RSS_LIMIT_MB} MB)`,
+      `Peak RSS of a fresh process making one requestApiWithAutoRefresh call, and its RSS 2 s after; each bomb 1 GiB inflated (${wire}); limit ${BOMB_RSS_LIMIT_MB} MB`,
     );
     for (const run of result.runs) {
       console.log(
-        `  ${run.runtime.padEnd(5)} ${LABELS[run.scenario].padEnd(32)} ${String(run.peakRssMb).padStart(7)} MB  (${run.measuredBy})  ${run.outcome}`,
+        `  ${run.runtime.padEnd(5)} ${label(run).padEnd(40)} peak ${String(run.peakRssMb).padStart(6)} MB  after ${String(run.afterRssMb).padStart(6)} MB  (${run.measuredBy})  ${run.outcome}`,
       );
     }
   }

@@ -6,6 +6,7 @@ import type { DevGatewayOptions, DevGatewayStats, Fault } from "@openclaw/dev-ga
 import { authFetchSuite } from "./suites/auth-fetch.ts";
 import { autoRefreshSuite } from "./suites/auto-refresh.ts";
 import { bodiesSuite } from "./suites/bodies.ts";
+import { boundedReadsSuite } from "./suites/bounded-reads.ts";
 import { cacheFileSuite } from "./suites/cache-file.ts";
 import { clientCredentialsSuite } from "./suites/client-credentials.ts";
 import { configSuite } from "./suites/config.ts";
@@ -93,6 +94,7 @@ export function defineConformanceSuite(h: Harness): void {
     hostileTokenEndpointSuite(h);
     hostileApiSuite(h);
     hostileFilesSuite(h);
+    boundedReadsSuite(h);
     eventsSuite(h);
     clientCredentialsSuite(h);
     hostileOAuthSuite(h);

@@ -153,14 +153,13 @@ export interface SendOptions {
   readonly timeoutMs: number;
   readonly timeouts: AttemptTimeouts;
   readonly fetch: FetchLike;
+  /** True when `fetch` is the caller's (not the runtime's), which may keep the signal it is given. */
+  readonly callerFetch: boolean;
   /** Where a redirect may be followed to: the origins that may receive the token. */
   readonly origins: TokenOrigins;
   readonly redirect: RedirectMode;
   readonly maxResponseBytes: number;
 }
-
-/** The runtime's own fetch, as it was when this module loaded (not one patched in since). */
-const runtimeFetch = globalThis.fetch;
 
 /**
  * One HTTP exchange (with the redirects it may follow), the body read as text up to
@@ -174,7 +173,7 @@ export async function sendApiRequest(
   secrets: readonly string[],
 ): Promise<ApiResponse> {
   // A caller's signal is combined with ours; a fetch of the caller's may hold on to ours.
-  const keepsSignal = options.signal !== undefined || options.fetch !== runtimeFetch;
+  const keepsSignal = options.signal !== undefined || options.callerFetch;
   const attempt = options.timeouts.start(options.timeoutMs, keepsSignal);
   try {
     const init: RequestInit = {

@@ -1,19 +1,33 @@
 /**
- * Reading a response body with a byte cap that holds after decompression: fetch inflates gzip,
- * deflate and brotli as it streams, so a megabyte on the wire can be gigabytes of text. The
- * bytes are counted as they arrive and the stream is cancelled at the cap.
+ * Reading a response body with a byte cap that holds after decompression: a megabyte of gzip can
+ * inflate to gigabytes of text. The bytes are counted as they arrive and the stream is
+ * cancelled at the cap. Neither the Content-Length nor the runtime's decoder is taken on trust:
+ * Bun reads a chunked body whole whatever its Content-Length says, and keeps inflating after a
+ * cancel unless it was asked for the body as sent (body-decoding.ts, the Bun platform's fetch).
  */
+
+/** A Content-Length as HTTP writes it: digits only (`Number` would take "0x10" or "1e9"). */
+const DIGITS = /^[0-9]{1,15}$/;
 
 /** A body of at most `maxBytes` bytes, as text; undefined (the stream cancelled) when larger. */
 export async function readTextWithin(
   response: Response,
   maxBytes: number,
 ): Promise<string | undefined> {
-  // An unencoded body with a Content-Length cannot grow past it (fetch enforces the length), so
-  // the runtime's own reader, faster than a loop over chunks, is safe for it. Checked before
-  // `response.body` is touched: on Bun that getter builds a stream, which costs more than the read.
-  const length = response.headers.get("content-length");
-  if (length !== null && !isEncoded(response) && Number(length) <= maxBytes) {
+  // The common small answer, read by the runtime's own reader (faster than a loop over chunks,
+  // and `response.body` alone costs more than the read on Bun). Only when the Content-Length is
+  // how the message is framed: HTTP/1.1 frames a body by it unless a Transfer-Encoding is there
+  // (which wins, and which Bun then follows even past the length), and only a body as sent (a
+  // decoded one may be any size). Checked before `response.body` is touched.
+  const headers = response.headers;
+  const length = headers.get("content-length");
+  if (
+    length !== null &&
+    headers.get("transfer-encoding") === null &&
+    !isEncoded(headers) &&
+    DIGITS.test(length) &&
+    Number(length) <= maxBytes
+  ) {
     return response.text();
   }
   const body = response.body;
@@ -38,7 +52,7 @@ export async function readTextWithin(
   }
 }
 
-function isEncoded(response: Response): boolean {
-  const encoding = response.headers.get("content-encoding");
+function isEncoded(headers: Headers): boolean {
+  const encoding = headers.get("content-encoding");
   return encoding !== null && encoding.trim().toLowerCase() !== "identity";
 }

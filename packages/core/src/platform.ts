@@ -1,4 +1,5 @@
 /** The one interface through which the runtime touches files, processes, hashing and the clock. */
+import type { FetchLike } from "./api-request.ts";
 import { type EnvFileRead, MAX_CACHE_FILE_BYTES } from "./cache.ts";
 
 /** What a path is, seen without following a final symlink. */
@@ -47,6 +48,13 @@ export interface Platform {
    * that never fired can serve the next request (attempt-timeout.ts). @default false
    */
   readonly fetchReleasesSignals?: boolean;
+  /**
+   * The fetch the runtime calls when the caller passes none, where the global one will not do:
+   * Bun's keeps inflating a compressed body after it was cancelled, so Bun's platform decodes
+   * bodies itself (body-decoding.ts). It must let go of signals as the global one does.
+   * @default the global fetch
+   */
+  readonly fetch?: FetchLike;
   /** Hex SHA-256 of the UTF-8 bytes of `text`. */
   sha256Hex(text: string): string;
   hostname(): string;

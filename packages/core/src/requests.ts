@@ -8,6 +8,7 @@ import {
   API_REQUEST_DEFAULTS,
   type ApiRequestInit,
   buildHeaders,
+  type FetchLike,
   type RedirectMode,
   type SendOptions,
   sendApiRequest,
@@ -38,6 +39,8 @@ import type { TokenManager } from "./token-manager.ts";
 /** What the request paths need from the runtime they belong to. */
 export interface RequestContext {
   readonly timeouts: AttemptTimeouts;
+  /** The platform's fetch, when the caller names none (the global one when undefined). */
+  readonly fetch?: FetchLike | undefined;
   /** The manager serving `options`' token (the process-wide one of its config, by default). */
   managerFor(options: TokenOptions): TokenManager;
   /** The config of the environment, for a dry run that names none. */
@@ -78,16 +81,22 @@ async function traced(
   }
 }
 
+/** The runtime's own fetch, as it was when this module loaded (not one patched in since). */
+const globalFetch = globalThis.fetch;
+
 /** Method, URL, body and options of `init`, checked and ready, whatever the path. */
 async function prepare(
   init: ApiRequestInit,
   target: (method: string) => { url: string; origins: TokenOrigins },
-  context: { timeouts: AttemptTimeouts; timeoutMs: number; fetch: SendOptions["fetch"] },
+  context: { timeouts: AttemptTimeouts; timeoutMs: number; fetch: FetchLike | undefined },
+  /** The platform's fetch, used when the caller names none. */
+  platformFetch: FetchLike | undefined,
 ): Promise<SendOptions> {
   const method = (init.method ?? "GET").toUpperCase();
   const { url, origins } = target(method);
   const redirect = redirectOf(init.redirect);
   const maxResponseBytes = maxResponseBytesOf(init.maxResponseBytes);
+  const send = context.fetch ?? platformFetch ?? fetch;
   // Only a stream body needs a promise; anything else is converted without a microtask.
   const replayable = toReplayableBody(init.body);
   const { body, contentType } = replayable instanceof Promise ? await replayable : replayable;
@@ -101,7 +110,9 @@ async function prepare(
     // Named, not spread: this runs on every request, and a spread copies property by property.
     timeouts: context.timeouts,
     timeoutMs: context.timeoutMs,
-    fetch: context.fetch,
+    fetch: send,
+    // The runtime's fetches let go of the signal when the exchange ends; a caller's may keep it.
+    callerFetch: send !== globalFetch && send !== platformFetch,
     origins,
     redirect,
     maxResponseBytes,
@@ -123,8 +134,9 @@ export function createRequests(ctx: RequestContext) {
       {
         timeouts: ctx.timeouts,
         timeoutMs: options.timeoutMs ?? config?.timeoutMs ?? 10_000,
-        fetch: options.fetch ?? fetch,
+        fetch: options.fetch,
       },
+      ctx.fetch,
     );
     const secrets = config ? [config.clientKey, options.authToken] : [options.authToken];
     return traced(prepared.method, prepared.url, (_span, sent) => {
@@ -145,7 +157,8 @@ export function createRequests(ctx: RequestContext) {
     const request = await prepare(
       options,
       (method) => ({ url: resolveApiHref(options.url, config, method), origins: config }),
-      { timeouts: ctx.timeouts, timeoutMs: config.timeoutMs, fetch: options.fetch ?? fetch },
+      { timeouts: ctx.timeouts, timeoutMs: config.timeoutMs, fetch: options.fetch },
+      ctx.fetch,
     );
     if (!manager || dryRun) {
       const headers = buildHeaders(request.headers, DRY_RUN_TOKEN, request.contentType);

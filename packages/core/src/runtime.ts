@@ -124,7 +124,7 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
       key: cacheKey(config),
       store,
       discoveryStore,
-      fetch: init.fetch ?? ((input, requestInit) => fetch(input, requestInit)),
+      fetch: init.fetch ?? platform.fetch ?? ((input, requestInit) => fetch(input, requestInit)),
       retry: { ...DEFAULT_RETRY_POLICY, ...init.retry },
       lockWait: { ...DEFAULT_LOCK_WAIT, ...init.lockWait },
       warn,
@@ -178,6 +178,7 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
   const timeouts = new AttemptTimeouts({ reuseSignals: platform.fetchReleasesSignals ?? false });
   const { requestApi, requestApiWithAutoRefresh } = createRequests({
     timeouts,
+    fetch: platform.fetch,
     managerFor,
     defaultConfig,
     checkDebug,

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
-import { createGzip } from "node:zlib";
+import { compressionBomb } from "../bombs.ts";
 import type { Harness } from "../harness.ts";
 import {
   CLIENT_KEY,
@@ -20,29 +20,6 @@ const TOKEN = "tok-HOSTILE-API-51c2";
 
 /** The token endpoint's answer, for scripted gateways. */
 const session = { body: { accessToken: TOKEN, expiresIn: 900 } };
-
-/** 1 GiB of zeros, gzipped: about 1 MB on the wire. Made once per process (a second or two). */
-let bomb: Promise<Uint8Array> | undefined;
-
-export function gzipBomb(): Promise<Uint8Array> {
-  bomb ??= (async () => {
-    const gzip = createGzip({ level: 9 });
-    const chunks: Uint8Array[] = [];
-    gzip.on("data", (chunk: Uint8Array) => chunks.push(chunk));
-    const ended = new Promise<void>((resolve, reject) => {
-      gzip.on("end", resolve);
-      gzip.on("error", reject);
-    });
-    const zeros = new Uint8Array(1 << 20);
-    for (let i = 0; i < 1024; i++) {
-      if (!gzip.write(zeros)) await new Promise((resolve) => gzip.once("drain", resolve));
-    }
-    gzip.end();
-    await ended;
-    return new Uint8Array(await new Blob(chunks).arrayBuffer());
-  })();
-  return bomb;
-}
 
 /** A node:http server on loopback with a handler of the test's own (binary bodies, encodings). */
 async function withRawServer(
@@ -327,7 +304,7 @@ export function hostileApiSuite(h: Harness): void {
       h,
       "a 1 MB gzip bomb from the API stops at the 32 MiB default with an ApiError (reason too-large) naming the cap",
       async () => {
-        const zipped = await gzipBomb();
+        const zipped = await compressionBomb("gzip");
         await withRawServer(bombGateway(zipped), async (url) => {
           await withConfig(url, {}, async (config) => {
             const error = await caught(api.requestApiWithAutoRefresh({ config, url: "/bomb" }));
@@ -341,7 +318,7 @@ export function hostileApiSuite(h: Harness): void {
     );
 
     it(h, "maxResponseBytes caps requestApi and authFetch on a gzip bomb too", async () => {
-      const zipped = await gzipBomb();
+      const zipped = await compressionBomb("gzip");
       await withRawServer(bombGateway(zipped), async (url) => {
         await withConfig(url, {}, async (config) => {
           const maxResponseBytes = 1 << 20;
