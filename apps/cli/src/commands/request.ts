@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { requestApiWithAutoRefresh } from "@openclaw/auth-runtime";
 import type { CommandLine } from "../args.ts";
-import { loadConfig, tokenManagerFor } from "../context.ts";
+import { loadConfig, platform, tokenManagerFor } from "../context.ts";
 import { displayUrl } from "../display.ts";
 import { requestMethod } from "../method.ts";
 import {
@@ -126,7 +126,9 @@ export async function run(cli: CommandLine): Promise<number> {
       // Each token the request carries (a refresh sends a second one) is a secret before
       // anything of the response is printed: a header or a body may echo it.
       addSecret(bearerToken(init?.headers));
-      return fetch(input, init);
+      // The platform's fetch where it has one: on Bun it decodes bodies only as far as they are
+      // read, where Bun's own decoder would inflate a bomb on past the cap.
+      return (platform.fetch ?? fetch)(input, init);
     },
   });
 
