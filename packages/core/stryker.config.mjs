@@ -1,8 +1,13 @@
 /**
  * StrykerJS over one area of the trust surface (mutation/areas.mjs), named by MUTATE_AREA;
- * `bun run mutate [area ...]` (scripts/mutate.ts) sets it and runs the areas in turn.
+ * `bun run mutate [area ...]` (scripts/mutate.ts) sets it and runs the areas in turn, each in
+ * its own package dir (the CLI's area in apps/cli).
  */
+import { fileURLToPath } from "node:url";
 import { AREAS } from "./mutation/areas.mjs";
+
+/** Paths of this package's mutation folder, absolute: an area may run in another package. */
+const mutation = (file) => fileURLToPath(new URL(`./mutation/${file}`, import.meta.url));
 
 const name = process.env.MUTATE_AREA ?? "";
 const area = AREAS[name];
@@ -20,8 +25,8 @@ export default {
   mutate: area.mutate,
   // Each area keeps its last results in the repository: a rerun tests only what changed.
   incremental: true,
-  incrementalFile: `mutation/${name}.incremental.json`,
-  plugins: ["./mutation/equivalent-mutants.mjs"],
+  incrementalFile: mutation(`${name}.incremental.json`),
+  plugins: [mutation("equivalent-mutants.mjs")],
   ignorers: ["equivalent-mutants"],
   reporters: ["clear-text", "progress", "json"],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },

@@ -29,7 +29,10 @@ const SLOW_ELSEWHERE = [
   "token lock is stale after 2 s",
 ];
 
-/** @type {Record<string, { mutate: string[], command: string }>} */
+/**
+ * `dir`: where the area's files and tests live, relative to this package (default: here).
+ * @type {Record<string, { dir?: string, mutate: string[], command: string }>}
+ */
 export const AREAS = {
   // The token's life: single flight, the lock wait, stale fallback, events; what a token
   // response and a cache file may hold; what counts as an auth failure.
@@ -128,5 +131,21 @@ export const AREAS = {
         "token lock is stale after 2 s",
       ),
     ].join(" && "),
+  },
+  // The CLI's output: redaction of everything it prints, terminal escaping, the exit codes. Its
+  // tests run the CLI in child processes, which pass the active mutant on (test/helpers.ts).
+  cli: {
+    dir: "../../apps/cli",
+    mutate: ["src/output.ts", "src/display.ts"],
+    command: bunTest(
+      "test/secrets.test.ts",
+      "test/json-redaction.test.ts",
+      "test/terminal-text.test.ts",
+      "test/json-errors.test.ts",
+      "test/exit-codes.test.ts",
+      "test/usage.test.ts",
+      "test/doctor-exit-order.test.ts",
+      "test/doctor-urls.test.ts",
+    ),
   },
 };

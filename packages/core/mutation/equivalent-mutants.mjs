@@ -14,7 +14,8 @@ const ENTRIES = JSON.parse(
   readFileSync(new URL("./equivalent-mutants.json", import.meta.url), "utf8"),
 ).mutants;
 
-const PACKAGE_DIR = new URL("..", import.meta.url).pathname;
+/** Entries name files from the repository's root (`packages/core/src/…`, `apps/cli/src/…`). */
+const REPO_DIR = new URL("../../..", import.meta.url).pathname;
 const matched = new Set();
 const seenFiles = new Set();
 
@@ -22,7 +23,7 @@ const ignorer = {
   shouldIgnore(path) {
     const filename = path.hub?.file?.opts?.filename;
     if (!filename) return undefined;
-    const file = relative(PACKAGE_DIR, filename);
+    const file = relative(REPO_DIR, filename);
     seenFiles.add(file);
     for (const [index, entry] of ENTRIES.entries()) {
       if (entry.file !== file) continue;

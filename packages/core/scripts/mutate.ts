@@ -37,14 +37,16 @@ const lines: string[] = [];
 const total = { detected: 0, valid: 0 };
 for (const area of areas) {
   const started = Date.now();
-  const child = Bun.spawn(["bunx", "stryker", "run", "stryker.config.mjs", ...passThrough], {
-    cwd: PACKAGE_DIR,
+  const dir = new URL(`${AREAS[area]?.dir ?? "."}/`, `file://${PACKAGE_DIR}`).pathname;
+  const stryker = `${PACKAGE_DIR}node_modules/.bin/stryker`;
+  const child = Bun.spawn([stryker, "run", `${PACKAGE_DIR}stryker.config.mjs`, ...passThrough], {
+    cwd: dir,
     env: { ...process.env, MUTATE_AREA: area },
     stdio: ["inherit", "inherit", "inherit"],
   });
   if ((await child.exited) !== 0) failed = true;
   const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-  const file = Bun.file(`${PACKAGE_DIR}reports/mutation/${area}.json`);
+  const file = Bun.file(`${dir}reports/mutation/${area}.json`);
   if (!(await file.exists())) continue;
   const report = (await file.json()) as Report;
   const all = Object.values(report.files).flatMap((f) => f.mutants);
