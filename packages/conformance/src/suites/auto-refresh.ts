@@ -391,18 +391,19 @@ export function autoRefreshSuite(h: Harness): void {
       h,
       "a hung API request fails after AUTH_TIMEOUT_MS with an ApiError; each later request gets its own full time",
       async () => {
-        await withFixture(h, { env: { AUTH_TIMEOUT_MS: "1000" } }, async (f) => {
+        await withFixture(h, { env: { AUTH_TIMEOUT_MS: "1500" } }, async (f) => {
           await api.getAccessToken({ config: f.config });
           await f.gateway.setFaults([{ kind: "latency", ms: 20_000, route: "/echo", count: 1 }]);
           const { ms, error } = await timedError(
             api.requestApiWithAutoRefresh({ config: f.config, url: "/echo" }),
           );
           assert.ok(error instanceof api.ApiError, String(error));
-          assert.match(error.message, /timed out after 1000 ms/);
-          assert.ok(ms >= 950 && ms < 8000, `took ${Math.round(ms)} ms`);
-          // Three requests of 600 ms each, one after another: together past the timeout, each
-          // within it. A timeout that counted from an earlier request would fail them.
-          await f.gateway.setFaults([{ kind: "latency", ms: 600, route: "/echo", count: 3 }]);
+          assert.match(error.message, /timed out after 1500 ms/);
+          assert.ok(ms >= 1450 && ms < 8000, `took ${Math.round(ms)} ms`);
+          // Three requests of 900 ms each, one after another: together past the timeout, each
+          // within it (with room for a loaded machine). A timeout that counted from an earlier
+          // request would fail them.
+          await f.gateway.setFaults([{ kind: "latency", ms: 900, route: "/echo", count: 3 }]);
           for (let i = 0; i < 3; i++) {
             const response = await api.requestApiWithAutoRefresh({
               config: f.config,
