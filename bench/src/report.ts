@@ -249,7 +249,8 @@ export function formatTable(r: Results, header: readonly string[]): string {
     },
     {
       what: "request's own work with an onEvent listener (canned answer)",
-      ours: "",
+      // Left out, as the other rows are, when the events section did not run.
+      ours: r.request_with_subscriber_ratio === undefined ? "-" : "",
       limit: "",
       naive: "",
       ratio: `${fixed(3)(r.request_with_subscriber_ratio)}${extraUs(r.request_subscriber_extra_us)}`,
