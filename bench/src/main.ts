@@ -1,7 +1,9 @@
 /**
- * `bun run bench [-- --json] [--quick] [--only=request,node,tokens,events,storms,cli,warm]`: every benchmark
- * against one dev gateway in a Bun child process on loopback, printed as a side-by-side table
- * (or, with --json, as one JSON object and nothing else on stdout). Progress goes to stderr.
+ * `bun run bench [-- --json] [--quick] [--soak] [--only=request,node,tokens,events,storms,cli,warm,soak]`:
+ * every benchmark against one dev gateway in a Bun child process on loopback (the soak against
+ * one of its own, with short-lived tokens), printed as a side-by-side table (or, with --json, as
+ * one JSON object and nothing else on stdout). `--soak` runs the soak alone. Progress goes to
+ * stderr.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -10,10 +12,12 @@ import * as core from "@openclaw/auth-runtime";
 import { type SpawnedDevGateway, spawnDevGateway } from "@openclaw/dev-gateway/remote";
 import { measureCliStart } from "./cli-start.ts";
 import { fleetStormsVsNaive, startBenchRedis } from "./fleet-storm.ts";
-import { measureNodeRequestOverhead } from "./node-child.ts";
+import { measureNodeRequestOverhead, nodeSoak } from "./node-child.ts";
 import { oauthProcessStorm } from "./oauth-storm.ts";
-import { formatTable, type Results } from "./report.ts";
+import { createPeers } from "./peers.ts";
+import { formatTable, peerLead, type Results, soakResults } from "./report.ts";
 import { measureRequestOverhead } from "./request-overhead.ts";
+import { type SoakOptions, soak } from "./soak.ts";
 import {
   inProcessStorm,
   naiveInProcessStorm,
@@ -26,7 +30,7 @@ import { measureSubscriberCost } from "./subscriber.ts";
 import { measureTokenPaths } from "./token-paths.ts";
 import { measureWarmScript } from "./warm-script.ts";
 
-const SECTIONS = ["request", "node", "tokens", "events", "storms", "cli", "warm"] as const;
+const SECTIONS = ["request", "node", "tokens", "events", "storms", "cli", "warm", "soak"] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** A distinctive key: it must never show up in any output. */
@@ -44,6 +48,14 @@ const SIZES = {
     stormRatioRounds: 15,
     cliRuns: 150,
     warmRuns: 150,
+    soak: {
+      requests: 200_000,
+      expiries: 20,
+      warmupRequests: 20_000,
+      ttlSec: 3,
+      minTtlSec: 1,
+      concurrency: 4,
+    },
   },
   quick: {
     requestRounds: 2,
@@ -55,6 +67,14 @@ const SIZES = {
     stormRatioRounds: 1,
     cliRuns: 2,
     warmRuns: 2,
+    soak: {
+      requests: 1000,
+      expiries: 2,
+      warmupRequests: 200,
+      ttlSec: 1.5,
+      minTtlSec: 1,
+      concurrency: 4,
+    },
   },
 } as const;
 
@@ -74,12 +94,13 @@ function parseArgs(argv: readonly string[]): Args {
   for (const arg of argv) {
     if (arg === "--json") json = true;
     else if (arg === "--quick") quick = true;
+    else if (arg === "--soak") only = new Set<Section>(["soak"]);
     else if (arg.startsWith("--only=")) {
       const names = arg.slice("--only=".length).split(",");
       const unknown = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
       if (unknown.length > 0) throw new Error(`unknown --only section: ${unknown.join(", ")}`);
       only = new Set(names as Section[]);
-    } else throw new Error(`unknown argument: ${arg} (use --json, --quick, --only=…)`);
+    } else throw new Error(`unknown argument: ${arg} (use --json, --quick, --soak, --only=…)`);
   }
   return { json, quick, only };
 }
@@ -122,10 +143,11 @@ async function main(): Promise<void> {
 
     if (args.only.has("request")) {
       log("request overhead (Bun)");
-      const r = await measureRequestOverhead(core, {
-        ...requestOptions,
-        cacheDir: newCacheDir(),
-      });
+      const r = await measureRequestOverhead(
+        core,
+        { ...requestOptions, cacheDir: newCacheDir() },
+        createPeers(requestOptions),
+      );
       results.raw_fetch_req_per_s = r.rawFetchOpsPerSec;
       results.request_api_req_per_s = r.requestApiOpsPerSec;
       results.authfetch_req_per_s = r.authFetchOpsPerSec;
@@ -136,6 +158,7 @@ async function main(): Promise<void> {
       results.request_overhead_us = r.requestOverheadMicros;
       results.authfetch_overhead_us = r.authFetchOverheadMicros;
       results.request_own_us = r.requestOwnMicros;
+      Object.assign(results, peerLead("", r));
     }
     if (args.only.has("node")) {
       log("request overhead (Node child)");
@@ -154,6 +177,7 @@ async function main(): Promise<void> {
       results.node_request_overhead_us = r.requestOverheadMicros;
       results.node_authfetch_overhead_us = r.authFetchOverheadMicros;
       results.node_request_own_us = r.requestOwnMicros;
+      Object.assign(results, peerLead("node_", r));
     }
     if (args.only.has("tokens")) {
       log("token paths: warm memory, cache-file hit");
@@ -200,7 +224,19 @@ async function main(): Promise<void> {
         latencyMs: STORM_SESSION_LATENCY_MS,
         newCacheDir,
       });
-      for (const [name, run] of Object.entries({ ours, naive, oursProc, naiveProc, oauthProc })) {
+      log(`storm: ${sizes.stormProcesses} processes of openid-client's clientCredentialsGrant`);
+      const openidProc = await oauthProcessStorm(
+        {
+          clientId: "bench-client",
+          clientSecret: CLIENT_KEY,
+          processes: sizes.stormProcesses,
+          latencyMs: STORM_SESSION_LATENCY_MS,
+          newCacheDir,
+        },
+        "openid-client.ts",
+      );
+      const runs = { ours, naive, oursProc, naiveProc, oauthProc, openidProc };
+      for (const [name, run] of Object.entries(runs)) {
         if (run.succeeded !== run.callers) {
           throw new Error(`storm ${name}: ${run.callers - run.succeeded} callers got no token`);
         }
@@ -216,6 +252,8 @@ async function main(): Promise<void> {
       results.naive_storm_processes_wall_ms = naiveProc.wallMs;
       results.oauth_storm_processes_token_requests = oauthProc.tokenRequests;
       results.oauth_storm_processes_wall_ms = oauthProc.wallMs;
+      results.peer_openid_storm_processes_token_requests = openidProc.tokenRequests;
+      results.peer_openid_storm_processes_wall_ms = openidProc.wallMs;
       results.storm_session_latency_ms = STORM_SESSION_LATENCY_MS;
       log(`storm: ${sizes.stormProcesses} processes vs naive, ${sizes.stormRatioRounds} rounds`);
       const vsNaive = await processStormsVsNaive(env, sizes.stormProcesses, sizes.stormRatioRounds);
@@ -231,6 +269,33 @@ async function main(): Promise<void> {
           await redis.stop();
         }
       } else log("storm: no redis-server on PATH (or REDIS_SERVER): fleet storm skipped");
+    }
+    if (args.only.has("soak")) {
+      const sizing = sizes.soak;
+      for (const [runtime, prefix] of [
+        ["Bun", ""],
+        ["Node child", "node_"],
+      ] as const) {
+        log(
+          `soak (${runtime}): ${sizing.requests.toLocaleString("en-US")} calls and ${sizing.expiries} expiries at least, tokens of ${sizing.ttlSec} s`,
+        );
+        const soakGateway = await spawnDevGateway({
+          clientKeys: [CLIENT_KEY],
+          ttlSec: sizing.ttlSec,
+        });
+        try {
+          const options: SoakOptions = {
+            ...sizing,
+            gatewayUrl: soakGateway.url,
+            clientKey: CLIENT_KEY,
+            cacheDir: newCacheDir(),
+          };
+          const r = prefix === "" ? await soak(core, options) : await nodeSoak(options, log);
+          Object.assign(results, soakResults(prefix, r));
+        } finally {
+          await soakGateway.stop();
+        }
+      }
     }
     if (args.only.has("cli")) {
       log(`cli start: ${sizes.cliRuns} spawns each of \`bun apps/cli token\` and \`bun -e 0\``);

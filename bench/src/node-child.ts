@@ -1,11 +1,12 @@
 /**
- * Runs the request-overhead benchmark under Node: builds @openclaw/auth-runtime-node when its
- * dist is missing or older than its sources, bundles the Node entry (the runtime and mitata stay
- * imports, resolved from bench/node_modules), and runs it in a `node` child process.
+ * Runs benchmarks under Node: builds @openclaw/auth-runtime-node when its dist is missing or older
+ * than its sources, bundles a Node entry (the runtime, mitata and the peers stay imports, resolved
+ * from bench/node_modules), and runs it in a `node` child process.
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { RequestOverheadOptions, RequestOverheadResult } from "./request-overhead.ts";
+import type { SoakOptions, SoakResult } from "./soak.ts";
 
 const benchDir = join(import.meta.dir, "..");
 const repoDir = join(benchDir, "..");
@@ -48,29 +49,45 @@ export function ensureNodePackageBuilt(log: (line: string) => void): void {
   }
 }
 
-/** Bundles the Node entry next to bench/node_modules and answers its path. */
-async function buildNodeEntry(): Promise<string> {
+/** The Node entries (bench/src/node/*.ts), by name. */
+type NodeEntry = "request-overhead" | "soak";
+
+/**
+ * Packages the Node child imports from bench/node_modules; the rest (the dev gateway's admin
+ * client, whose package exports only TypeScript) is bundled in.
+ */
+const NODE_EXTERNALS = [
+  "@openclaw/auth-runtime-node",
+  "mitata",
+  "ky",
+  "axios",
+  "axios-auth-refresh",
+];
+
+/** Bundles a Node entry next to bench/node_modules and answers its path. */
+async function buildNodeEntry(name: NodeEntry): Promise<string> {
   const result = await Bun.build({
-    entrypoints: [join(import.meta.dir, "node/request-overhead.ts")],
+    entrypoints: [join(import.meta.dir, `node/${name}.ts`)],
     target: "node",
     format: "esm",
-    packages: "external",
+    external: NODE_EXTERNALS,
     outdir: buildDir,
-    naming: "node-request-overhead.mjs",
+    naming: `node-${name}.mjs`,
   });
   if (!result.success) {
     throw new Error(`bundling the Node benchmark failed: ${result.logs.join("\n")}`);
   }
-  return join(buildDir, "node-request-overhead.mjs");
+  return join(buildDir, `node-${name}.mjs`);
 }
 
-/** The request overhead measured by a `node` child process. */
-export async function measureNodeRequestOverhead(
-  options: RequestOverheadOptions,
+/** Runs a Node entry with `options` as its JSON argument and answers its last stdout line. */
+export async function runNodeChild<T>(
+  name: NodeEntry,
+  options: unknown,
   log: (line: string) => void,
-): Promise<RequestOverheadResult & { readonly node: string }> {
+): Promise<T> {
   ensureNodePackageBuilt(log);
-  const entry = await buildNodeEntry();
+  const entry = await buildNodeEntry(name);
   const child = Bun.spawn(["node", "--expose-gc", entry, JSON.stringify(options)], {
     cwd: benchDir,
     stdout: "pipe",
@@ -81,6 +98,20 @@ export async function measureNodeRequestOverhead(
     new Response(child.stderr).text(),
     child.exited,
   ]);
-  if (code !== 0) throw new Error(`the node benchmark exited with ${code}: ${stderr.trim()}`);
-  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
+  if (code !== 0)
+    throw new Error(`the node ${name} benchmark exited with ${code}: ${stderr.trim()}`);
+  return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as T;
+}
+
+/** The request overhead (and the peers') measured by a `node` child process. */
+export function measureNodeRequestOverhead(
+  options: RequestOverheadOptions,
+  log: (line: string) => void,
+): Promise<RequestOverheadResult & { readonly node: string }> {
+  return runNodeChild("request-overhead", options, log);
+}
+
+/** The soak in a `node` child process, with @openclaw/auth-runtime-node. */
+export function nodeSoak(options: SoakOptions, log: (line: string) => void): Promise<SoakResult> {
+  return runNodeChild("soak", options, log);
 }

@@ -1,4 +1,6 @@
 /** The benchmark results: the JSON keys and the side-by-side table. */
+import type { PeerFigures } from "./request-overhead.ts";
+import type { SoakResult } from "./soak.ts";
 
 /** Every figure of one run, by its JSON key. */
 export type Results = Record<string, number>;
@@ -23,7 +25,61 @@ export const REQUIRED_KEYS = [
   "warm_script_rss_delta_mb",
   "storm_processes_wall_vs_naive",
   "fleet_storm_wall_vs_naive",
+  "peer_ky_ratio",
+  "peer_axios_ratio",
+  "node_peer_ky_ratio",
+  "node_peer_axios_ratio",
+  "peer_lead_bun",
+  "peer_lead_node",
+  "peer_openid_storm_processes_token_requests",
+  "soak_rss_growth_mb",
+  "node_soak_rss_growth_mb",
+  "soak_failed_calls",
+  "node_soak_failed_calls",
+  "soak_token_requests",
+  "node_soak_token_requests",
+  "soak_expected_token_requests",
+  "node_soak_expected_token_requests",
 ] as const;
+
+/**
+ * The peers' keys of one runtime (`prefix` "" for Bun, "node_" for Node): `<prefix>peer_<name>_*`
+ * for each, and `peer_lead_bun` / `peer_lead_node`, our request ratio minus the best peer's.
+ */
+export function peerLead(
+  prefix: "" | "node_",
+  r: {
+    readonly requestOverheadRatio: number;
+    readonly peers: Readonly<Record<string, PeerFigures>>;
+  },
+): Results {
+  const out: Results = {};
+  for (const [name, peer] of Object.entries(r.peers)) {
+    out[`${prefix}peer_${name}_req_per_s`] = peer.opsPerSec;
+    out[`${prefix}peer_${name}_ratio`] = peer.ratio;
+    out[`${prefix}peer_${name}_spread`] = peer.spread;
+    out[`${prefix}peer_${name}_us`] = peer.extraMicros;
+  }
+  const best = Math.max(...Object.values(r.peers).map((peer) => peer.ratio));
+  out[prefix === "" ? "peer_lead_bun" : "peer_lead_node"] = r.requestOverheadRatio - best;
+  return out;
+}
+
+/** The soak's keys of one runtime (`prefix` "" for Bun, "node_" for Node). */
+export function soakResults(prefix: "" | "node_", r: SoakResult): Results {
+  return {
+    [`${prefix}soak_requests`]: r.requests,
+    [`${prefix}soak_failed_calls`]: r.failedCalls,
+    [`${prefix}soak_token_requests`]: r.tokenRequests,
+    [`${prefix}soak_expected_token_requests`]: r.expectedTokenRequests,
+    [`${prefix}soak_expiries`]: r.expiries,
+    [`${prefix}soak_refusals`]: r.refusals,
+    [`${prefix}soak_rss_warm_mb`]: r.rssWarmMb,
+    [`${prefix}soak_rss_end_mb`]: r.rssEndMb,
+    [`${prefix}soak_rss_growth_mb`]: r.rssGrowthMb,
+    [`${prefix}soak_seconds`]: r.seconds,
+  };
+}
 
 const int = (n: number | undefined) =>
   n === undefined || Number.isNaN(n) ? "-" : Math.round(n).toLocaleString("en-US");
@@ -66,6 +122,49 @@ function overheadRow(
     ratio: `${ratio}${extraUs(r[`${prefix}_overhead_us`])}${spread(r[`${prefix}_overhead_spread`])}`,
     target,
   };
+}
+
+/** A peer's request path against raw fetch: the keys peerLead writes. */
+function peerRow(r: Results, what: string, prefix: string, raw: number | undefined): Row {
+  return {
+    what: `GET /echo, ${what}, req/s`,
+    ours: int(r[`${prefix}_req_per_s`]),
+    limit: `${int(raw)} raw fetch`,
+    naive: "",
+    ratio: `${fixed(3)(r[`${prefix}_ratio`])}${extraUs(r[`${prefix}_us`])}${spread(r[`${prefix}_spread`])}`,
+    target: "(a peer)",
+  };
+}
+
+/** The soak of one runtime: the keys soakResults writes. */
+function soakRows(r: Results, runtime: string, prefix: string): Row[] {
+  const key = (name: string) => r[`${prefix}soak_${name}`];
+  return [
+    {
+      what: `soak (${runtime}): ${int(key("requests"))} calls in ${fixed(0)(key("seconds"))} s, failed calls`,
+      ours: int(key("failed_calls")),
+      limit: "0",
+      naive: "",
+      ratio: "",
+      target: "0",
+    },
+    {
+      what: `soak (${runtime}): token requests, against ${int(key("expiries"))} expiries + ${int(key("refusals"))} refusals`,
+      ours: int(key("token_requests")),
+      limit: int(key("expected_token_requests")),
+      naive: "",
+      ratio: "",
+      target: "= expiries + refusals",
+    },
+    {
+      what: `soak (${runtime}): RSS MB warm -> end (after GC)`,
+      ours: fixed(1)(key("rss_end_mb")),
+      limit: `${fixed(1)(key("rss_warm_mb"))} warm`,
+      naive: "",
+      ratio: `${(key("rss_growth_mb") ?? 0) >= 0 ? "+" : ""}${fixed(1)(key("rss_growth_mb"))} MB`,
+      target: "<= +5 MB",
+    },
+  ];
 }
 
 /** A storm against the naive port, from the keys stormResults(prefix) writes. */
@@ -112,6 +211,18 @@ export function formatTable(r: Results, header: readonly string[]): string {
       nodeRaw,
       ">= 0.90",
     ),
+    peerRow(r, "ky + beforeRequest/afterResponse hooks (Bun)", "peer_ky", raw),
+    peerRow(r, "axios + axios-auth-refresh (Bun)", "peer_axios", raw),
+    peerRow(r, "ky + beforeRequest/afterResponse hooks (Node)", "node_peer_ky", nodeRaw),
+    peerRow(r, "axios + axios-auth-refresh (Node)", "node_peer_axios", nodeRaw),
+    {
+      what: "requestApiWithAutoRefresh's ratio minus the best peer's",
+      ours: fixed(3)(r.peer_lead_bun),
+      limit: "",
+      naive: "",
+      ratio: `Node: ${fixed(3)(r.peer_lead_node)}`,
+      target: ">= 0.10",
+    },
     {
       what: "the library's own work per request (in-memory fetch), us",
       ours: fixed(2)(r.request_own_us),
@@ -138,7 +249,8 @@ export function formatTable(r: Results, header: readonly string[]): string {
     },
     {
       what: "request's own work with an onEvent listener (canned answer)",
-      ours: "",
+      // Left out, as the other rows are, when the events section did not run.
+      ours: r.request_with_subscriber_ratio === undefined ? "-" : "",
       limit: "",
       naive: "",
       ratio: `${fixed(3)(r.request_with_subscriber_ratio)}${extraUs(r.request_subscriber_extra_us)}`,
@@ -176,6 +288,14 @@ export function formatTable(r: Results, header: readonly string[]): string {
       ratio: "",
       target: "1",
     },
+    {
+      what: `storm: ${int(r.storm_processes)} processes, client_credentials, wall to last token ms`,
+      ours: int(r.oauth_storm_processes_wall_ms),
+      limit: "",
+      naive: "",
+      ratio: `openid-client, each its own: ${int(r.peer_openid_storm_processes_wall_ms)} ms, ${int(r.peer_openid_storm_processes_token_requests)} token req`,
+      target: "",
+    },
     stormRow(r, `storm: ${int(r.storm_processes)} processes cold`, "storm_processes"),
     stormRow(r, "storm: fleet of 3 machines on one Redis", "fleet_storm"),
     {
@@ -210,6 +330,8 @@ export function formatTable(r: Results, header: readonly string[]): string {
       ratio: `+${fixed(1)(r.warm_script_rss_delta_mb)} MB`,
       target: "<= +5 MB",
     },
+    ...soakRows(r, "Bun", ""),
+    ...soakRows(r, "Node", "node_"),
   ].filter((row) => row.ours !== "-");
 
   const head: Row = {

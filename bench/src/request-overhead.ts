@@ -3,9 +3,11 @@
  * Bearer token, on the same route of the same gateway, in interleaved rounds. Runtime-neutral:
  * Bun runs it with @openclaw/auth-runtime, the Node child with @openclaw/auth-runtime-node.
  */
+import type { PeerCall } from "./peers.ts";
 import {
   alternatingBatches,
   interleavedRounds,
+  median,
   medianExtraMicros,
   medianRatio,
   ratioSpread,
@@ -60,6 +62,17 @@ export interface RequestOverheadResult {
    * injected fetch that answers a canned Response, minus that fetch alone (median over rounds).
    */
   readonly requestOwnMicros: number;
+  /** Each peer's figures against raw fetch, measured in the same rounds as ours. */
+  readonly peers: Readonly<Record<string, PeerFigures>>;
+}
+
+/** A peer against raw fetch. */
+export interface PeerFigures {
+  readonly opsPerSec: number;
+  /** Median over rounds of peer / raw fetch throughput. */
+  readonly ratio: number;
+  readonly spread: number;
+  readonly extraMicros: number;
 }
 
 /**
@@ -74,12 +87,14 @@ const BATCH_ROUNDS_PER_ROUND = 40;
 export const ROUTE = "/echo";
 
 /**
- * Measures the three ways to call {@link ROUTE}. Every variant reads the whole body as text, as
- * `requestApiWithAutoRefresh` does, so the comparison is of equal work.
+ * Measures the three ways to call {@link ROUTE}, and each of `peers`, in the same interleaved
+ * rounds. Every variant reads the whole body as text, as `requestApiWithAutoRefresh` does, so
+ * the comparison is of equal work.
  */
 export async function measureRequestOverhead<Config>(
   runtime: RequestRuntime<Config>,
   options: RequestOverheadOptions,
+  peers: Readonly<Record<string, PeerCall>> = {},
 ): Promise<RequestOverheadResult> {
   const config = runtime.createEnvConfig(
     {
@@ -95,10 +110,15 @@ export async function measureRequestOverhead<Config>(
   const authorization = `Bearer ${token}`;
   const authFetch = runtime.createAuthFetch({ config });
 
-  const variants = {
-    raw: async () => (await fetch(url, { headers: { authorization } })).text(),
+  const peerVariants = Object.fromEntries(
+    Object.entries(peers).map(([name, call]) => [`peer_${name}`, () => call(url)]),
+  );
+  const raw = async () => (await fetch(url, { headers: { authorization } })).text();
+  const variants: Record<string, () => Promise<string>> = {
+    raw,
     requestApi: async () => (await runtime.requestApiWithAutoRefresh({ config, url: ROUTE })).body,
     authFetch: async () => (await authFetch(ROUTE)).text(),
+    ...peerVariants,
   };
   // Every variant once before timing: a wrong status would make the comparison meaningless.
   for (const [name, run] of Object.entries(variants)) {
@@ -116,7 +136,7 @@ export async function measureRequestOverhead<Config>(
   });
   // Last (an idle keep-alive socket may be closed by the server meanwhile): the same answer
   // from memory, for the library's own cost without the network stack.
-  const answer = await variants.raw();
+  const answer = await raw();
   // With the Content-Length the gateway's answer had: the runtime reads a body of known length
   // with the runtime's own reader and streams (counting bytes) only one of unknown length.
   const length = String(new TextEncoder().encode(answer).byteLength);
@@ -131,10 +151,22 @@ export async function measureRequestOverhead<Config>(
     { rounds: options.rounds, roundMs: options.roundMs / 2 },
   );
 
+  const medianOpsPerSec = (name: string) => median(result.perRound.map((row) => row[name] ?? 0));
+  const peerFigures: Record<string, PeerFigures> = {};
+  for (const name of Object.keys(peers)) {
+    const key = `peer_${name}`;
+    peerFigures[name] = {
+      opsPerSec: medianOpsPerSec(key),
+      ratio: medianRatio(result.perRound, key, "raw"),
+      spread: ratioSpread(result.perRound, key, "raw"),
+      extraMicros: medianExtraMicros(result.perRound, key, "raw"),
+    };
+  }
   return {
-    rawFetchOpsPerSec: result.raw.medianOpsPerSec,
-    requestApiOpsPerSec: result.requestApi.medianOpsPerSec,
-    authFetchOpsPerSec: result.authFetch.medianOpsPerSec,
+    peers: peerFigures,
+    rawFetchOpsPerSec: medianOpsPerSec("raw"),
+    requestApiOpsPerSec: medianOpsPerSec("requestApi"),
+    authFetchOpsPerSec: medianOpsPerSec("authFetch"),
     requestOverheadRatio: medianRatio(result.perRound, "requestApi", "raw"),
     authFetchOverheadRatio: medianRatio(result.perRound, "authFetch", "raw"),
     requestOverheadSpread: ratioSpread(result.perRound, "requestApi", "raw"),

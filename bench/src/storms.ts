@@ -113,7 +113,7 @@ export function processStorm(
  * waits until each says ready, releases them together and collects their answers.
  */
 export async function spawnStorm(
-  client: "storm-client.ts" | "naive-client.ts",
+  client: "storm-client.ts" | "naive-client.ts" | "openid-client.ts",
   processes: number,
   cwd: string,
   config: Record<string, string> | ((index: number) => Record<string, string>),
