@@ -29,7 +29,11 @@ export function loadConfig(globals: GlobalOptions): EnvConfig {
       throw new CliError("CONFIG_ERROR", `cannot read the --env-file (${problem})`, ExitCode.Usage);
     }
   }
-  const config = createEnvConfig(cliEnvironment(globals), { envFile: envFileOf(globals) });
+  const config = createEnvConfig(cliEnvironment(globals), {
+    envFile: envFileOf(globals),
+    // Unknown AUTH_*/CLIENT_* variables: a warning line like the others (--quiet, --json).
+    onWarning: warn,
+  });
   addSecret(config.clientKey);
   return config;
 }

@@ -22,11 +22,10 @@ import {
   cacheKeyFromDigest,
   cacheKeyText,
   isServable,
-  layeredReader,
   MAX_CACHE_FILE_BYTES,
   parseCacheFile,
   parsePlainEnv,
-  plainConfig,
+  plainConfigOf,
   readEnvFileWith,
   refreshMarginSec,
   sharedEnvFileOf,
@@ -67,8 +66,8 @@ function readStartEnvironment(): Env {
 
 // ---- The warm path of `token` -------------------------------------------------------------
 
-/** The configuration the warm path serves from; see plainConfig. */
-export type WarmConfig = NonNullable<ReturnType<typeof plainConfig>>;
+/** The configuration the warm path serves from; see plainConfigOf. */
+export type WarmConfig = NonNullable<ReturnType<typeof plainConfigOf>>;
 
 /**
  * The variables of a .env file when the runtime's rule lets it be read and every line is plain
@@ -85,7 +84,9 @@ function readPlainEnvFile(path: string, mayBeMissing: boolean): Record<string, s
  * The configuration, when core's plain rules take every variable that is set; else undefined
  * (the runtime then validates and reports). `envFile`: `--env-file`, which must exist;
  * undefined reads ./.env if there is one. Then, in a skill's folder under `cwd`, the skills
- * dir's `_shared/.env`. The environment wins; blank counts as unset.
+ * dir's `_shared/.env`. The environment wins; blank counts as unset. An `AUTH_*`/`CLIENT_*`
+ * variable the plain rules do not read (a typo the runtime warns about, too) defers; a cache dir
+ * of `~/…` is under the environment's HOME, as the runtime's.
  */
 export function warmConfig(
   env: Env,
@@ -96,7 +97,7 @@ export function warmConfig(
   const shared = sharedEnvFileOf(cwd);
   const sharedEnv = shared === undefined ? {} : readPlainEnvFile(shared, true);
   if (!fileEnv || !sharedEnv) return undefined;
-  return plainConfig(layeredReader(env, fileEnv, sharedEnv));
+  return plainConfigOf([env, fileEnv, sharedEnv], env.HOME);
 }
 
 /** The cache file of `config`, named by core's rules over Bun's SHA-256. */

@@ -11,6 +11,7 @@ import { cacheFileSuite } from "./suites/cache-file.ts";
 import { clientCredentialsSuite } from "./suites/client-credentials.ts";
 import { configSuite } from "./suites/config.ts";
 import { configPolicySuite } from "./suites/config-policy.ts";
+import { configSurprisesSuite } from "./suites/config-surprises.ts";
 import { dryRunSuite } from "./suites/dry-run.ts";
 import { envFilesSuite } from "./suites/env-files.ts";
 import { errorsAndSecretsSuite, secretSweepSuite } from "./suites/errors-and-secrets.ts";
@@ -99,6 +100,7 @@ export function defineConformanceSuite(h: Harness): void {
     clientCredentialsSuite(h);
     hostileOAuthSuite(h);
     envFilesSuite(h);
+    configSurprisesSuite(h);
     // Late: one of its configs turns the debug lines on for the rest of the process.
     configPolicySuite(h);
     // Last: scans what every test above recorded.

@@ -31,7 +31,9 @@ export const runtime: AuthRuntime = createAuthRuntime(binding);
  * variable and its rule (never the value).
  *
  * @param env The variables. @default process.env
- * @param options `envFile`: the `.env` file to read, `false` for none. @default ".env"
+ * @param options `envFile`: the `.env` file to read, `false` for none (@default ".env");
+ *   `onWarning`: told, once per process, of `AUTH_*`/`CLIENT_*` variables that are no setting
+ *   (a typo, with the name meant; @default console.warn).
  * @example
  * const config = createEnvConfig(); // AUTH_BASE, CLIENT_KEY, AUTH_CACHE_DIR, …
  * const other = createEnvConfig({ ...process.env, AUTH_BASE: "https://gw.example.com" });
@@ -51,7 +53,8 @@ export function createEnvConfig(
  * const config = createConfig({ authBase: "https://gw.example.com", clientKey: key, minTtlSec: 120 });
  */
 export function createConfig(options: ConfigOptions): EnvConfig {
-  return createConfigWith(options);
+  // A cacheDir of `~/…` is under the process's home dir.
+  return createConfigWith(options, binding.env().HOME);
 }
 
 /**

@@ -8,6 +8,8 @@
  * that path each further module costs about a millisecond of start-up.
  */
 
+import { type EnvSource, layeredReader } from "./env-file.ts";
+
 // ---- Configuration --------------------------------------------------------------------------
 
 /** Defaults of the configuration, in one place (docs/configuration.md). */
@@ -129,6 +131,45 @@ export const isSessionPath = (text: string): boolean => /^\/(?!\/)\S*$/.test(tex
 /** A path the file system can take: no NUL byte. */
 export const isCacheDir = (text: string): boolean => !text.includes("\0");
 
+/**
+ * A path whose `~` the runtime can expand: no leading `~user` (only `~` and `~/…`, the home dir,
+ * are; looking another user's home up is the shell's job, and a guess would put the cache in the
+ * wrong place).
+ */
+export const hasNoUserTilde = (text: string): boolean => !/^~[^/]/.test(text);
+
+/** What a path setting's message says of `~` (the rule {@link hasNoUserTilde} checks). */
+export const TILDE_RULE = "may start with ~ or ~/ (the home dir) only: ~user is not expanded";
+
+/**
+ * A path setting as used: a leading `~` or `~/` is `home` (a `.env` file is not a shell, so
+ * `AUTH_CACHE_DIR=~/.cache/x` would otherwise name a dir called `~` in the working dir); any
+ * other path is returned as it is (a relative one stays relative to the working dir). Undefined
+ * when the path needs a home and `home` is unset or blank.
+ */
+export function expandHome(path: string, home: string | undefined): string | undefined {
+  if (path !== "~" && !path.startsWith("~/")) return path;
+  const dir = home?.trim();
+  if (!dir) return undefined;
+  return path === "~" ? dir : `${dir.replace(/\/+$/, "")}${path.slice(1)}`;
+}
+
+/**
+ * A boolean variable's text (`AUTH_DEBUG`): `1`, `true`, `yes`, `on` and `0`, `false`, `no`,
+ * `off`, in any case, surrounding white space ignored; undefined for anything else, which the
+ * runtime refuses ({@link BOOLEAN_RULE}) rather than reading it as off.
+ */
+export function booleanFromText(text: string): boolean | undefined {
+  const word = text.trim().toLowerCase();
+  if (word === "1" || word === "true" || word === "yes" || word === "on") return true;
+  if (word === "0" || word === "false" || word === "no" || word === "off") return false;
+  return undefined;
+}
+
+/** What a boolean variable's message says after its name. */
+export const BOOLEAN_RULE =
+  "must be 1, true, yes or on (on), or 0, false, no or off (off), in any case";
+
 /** The cache dir as used: without trailing `/` (but `/` stays `/`). */
 export const normalizeCacheDir = (text: string): string => text.replace(/(.)\/+$/, "$1");
 
@@ -177,6 +218,49 @@ export {
   sharedEnvFileOf,
 } from "./env-file.ts";
 
+/**
+ * A variable of the configuration's families, `AUTH_*` and `CLIENT_*` (any case, letters, digits
+ * and `_`, at most 64 characters): the runtime warns about one its table does not have (a typo
+ * such as `AUTH_BSAE` would otherwise be ignored in silence, and the key sent to the default
+ * gateway). A name of other characters is no typo of a setting, and is never printed.
+ */
+export const isConfigFamilyName = (name: string): boolean =>
+  /^(?:auth|client)_[a-z0-9_]{0,57}$/i.test(name);
+
+/** The variables {@link plainConfig} reads and decides on. */
+const PLAIN_CONFIG_READS: ReadonlySet<string> = new Set([
+  "CLIENT_KEY",
+  "AUTH_BASE",
+  "AUTH_CACHE_DIR",
+  "AUTH_SESSION_PATH",
+  "AUTH_MIN_TTL_SEC",
+  "AUTH_MAX_TTL_SEC",
+  "AUTH_TIMEOUT_MS",
+]);
+
+/**
+ * {@link plainConfig} over `sources` (first wins, as {@link layeredReader}), deferring as well
+ * when any source sets an `AUTH_*`/`CLIENT_*` variable it does not read: one of the
+ * {@link PLAIN_CONFIG_DEFERS}, or a name the runtime does not know and warns about. So a start-up
+ * path never serves silently where the runtime would have said something.
+ *
+ * @example
+ * const config = plainConfigOf([process.env, parsePlainEnv(text) ?? {}], process.env.HOME);
+ */
+export function plainConfigOf(
+  sources: readonly EnvSource[],
+  home?: string,
+): PlainConfig | undefined {
+  for (const source of sources) {
+    for (const name in source) {
+      if (isConfigFamilyName(name) && !PLAIN_CONFIG_READS.has(name) && source[name]?.trim()) {
+        return undefined;
+      }
+    }
+  }
+  return plainConfig(layeredReader(...sources), home);
+}
+
 /** The part of the configuration {@link plainConfig} decides on its own. */
 export interface PlainConfig {
   readonly authBase: string;
@@ -213,15 +297,20 @@ export const PLAIN_CONFIG_DEFERS: readonly string[] = Object.freeze([
  *
  * @param read a variable's value as the runtime picks it (see {@link layeredReader}); blank
  *   counts as unset.
+ * @param home the environment's `HOME`, for a cache dir of `~/…`; without it such a dir defers.
  * @example
- * const config = plainConfig(layeredReader(process.env, parsePlainEnv(text) ?? {}));
+ * const config = plainConfig(layeredReader(process.env, parsePlainEnv(text) ?? {}), process.env.HOME);
  */
-export function plainConfig(read: (name: string) => string | undefined): PlainConfig | undefined {
+export function plainConfig(
+  read: (name: string) => string | undefined,
+  home?: string,
+): PlainConfig | undefined {
   const get = (name: string) => read(name)?.trim() || undefined;
   if (PLAIN_CONFIG_DEFERS.some((name) => get(name) !== undefined)) return undefined;
   const clientKey = get("CLIENT_KEY");
   const authBase = get("AUTH_BASE") ?? CONFIG_DEFAULTS.authBase;
-  const cacheDir = get("AUTH_CACHE_DIR") ?? CONFIG_DEFAULTS.cacheDir;
+  const cacheDirText = get("AUTH_CACHE_DIR") ?? CONFIG_DEFAULTS.cacheDir;
+  const cacheDir = hasNoUserTilde(cacheDirText) ? expandHome(cacheDirText, home) : undefined;
   const sessionPath = get("AUTH_SESSION_PATH") ?? CONFIG_DEFAULTS.sessionPath;
   const integer = (name: string, field: keyof typeof CONFIG_LIMITS) => {
     const text = get(name);
@@ -234,6 +323,7 @@ export function plainConfig(read: (name: string) => string | undefined): PlainCo
   if (
     !clientKey ||
     !isAuthBase(authBase) ||
+    cacheDir === undefined ||
     !isCacheDir(cacheDir) ||
     !isSessionPath(sessionPath) ||
     minTtlSec === undefined ||

@@ -18,13 +18,17 @@
  * skill's folder, the skills dir's `_shared/.env`; each variable's source is kept in the config.
  */
 import {
+  BOOLEAN_RULE,
+  booleanFromText,
   CONFIG_DEFAULTS,
   CONFIG_LIMITS,
   DEFAULT_ENV_FILE,
   type EnvSource,
+  expandHome,
   hasNoFragment,
   hasNoQueryOrFragment,
   hasNoUrlCredentials,
+  hasNoUserTilde,
   integerFromText,
   isAbsoluteHttpUrl,
   isCacheDir,
@@ -38,6 +42,7 @@ import {
   normalizeAuthBase,
   normalizeCacheDir,
   splitList,
+  TILDE_RULE,
 } from "./cache.ts";
 import {
   type ConfigSource,
@@ -49,6 +54,7 @@ import {
 } from "./env-layers.ts";
 import { ConfigError } from "./errors.ts";
 import type { Platform } from "./platform.ts";
+import { unknownVariablesWarning } from "./unknown-variables.ts";
 
 /** The validated configuration every runtime function takes. */
 export interface EnvConfig {
@@ -68,7 +74,7 @@ export interface EnvConfig {
   readonly allowedOrigins: readonly string[];
   /** No token is cached for longer than this many seconds, whatever the gateway says. */
   readonly maxTtlSec: number;
-  /** `AUTH_DEBUG=1`: every event of the runtime is printed, one redacted line each, on stderr. */
+  /** `AUTH_DEBUG=1` (or `true`, `yes`, `on`): every event of the runtime is printed, one redacted line each, on stderr. */
   readonly debug: boolean;
   /** `redis://` URL of a shared fleet cache, when one is configured. */
   readonly redisUrl: string | undefined;
@@ -117,7 +123,8 @@ export interface ConfigOptions {
   /** The secret traded for tokens (required, non-blank). */
   readonly clientKey: string;
   /**
-   * Directory of the shared token cache files.
+   * Directory of the shared token cache files. A leading `~` or `~/` is the home dir (`HOME`);
+   * `~user` is refused; a relative path is relative to the working directory.
    * @default "/tmp/skill-auth-cache"
    */
   readonly cacheDir?: string;
@@ -203,6 +210,13 @@ export interface EnvConfigOptions {
    * @default ".env"
    */
   envFile?: string | false;
+  /**
+   * Told the warning about `AUTH_*`/`CLIENT_*` variables the table does not have (a typo such as
+   * `AUTH_BSAE`, with the name meant): names and where they were set, never a value. The runtime
+   * says a warning once per process; it is also a `config.warning` event (docs/events.md).
+   * @default console.warn
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** @internal A setting's field: a key of {@link ConfigOptions}. */
@@ -234,6 +248,11 @@ export interface Variable<T, D extends T | undefined = T | undefined> {
   readonly rules: readonly Rule<T>[];
   /** The valid value as the config holds it. */
   readonly normalize?: (value: T) => T;
+  /**
+   * True for a file system path: a leading `~` or `~/` is the home dir (`HOME`), from the
+   * environment, a `.env` file or an option alike (cache.ts's expandHome).
+   */
+  readonly path?: true;
   /**
    * True for a setting that only requests read, each from the config that made it (never from
    * a config it shares a token manager with); whatever the token manager takes from it is in the
@@ -284,16 +303,23 @@ function text(name: string, doc: string): Variable<string, undefined> {
   };
 }
 
-/** A switch: the variable's `1` turns it on, any other text leaves it off; as an option, a boolean. */
+const isBoolean = (value: unknown): value is boolean => typeof value === "boolean";
+
+/**
+ * A switch: the variable's `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off` (cache.ts's
+ * booleanFromText, the one rule the runtime's AUTH_DEBUG check shares), any other text refused
+ * rather than read as off; as an option, a boolean.
+ */
 function flag(name: string, doc: string): Variable<boolean, boolean> {
   return {
     name,
     doc,
     default: false,
     type: "a boolean",
-    is: (value: unknown): value is boolean => typeof value === "boolean",
-    fromText: (text) => text === "1",
-    rules: [],
+    is: isBoolean,
+    // Text that is no spelling of a boolean is refused by the rule: undefined stands for it.
+    fromText: (text) => booleanFromText(text) as boolean,
+    rules: [{ test: isBoolean, says: BOOLEAN_RULE }],
   };
 }
 
@@ -360,8 +386,12 @@ const VARIABLES = {
     type: "a string",
     is: isString,
     fromText: same,
-    rules: [{ test: isCacheDir, says: "must be a path" }],
+    rules: [
+      { test: isCacheDir, says: "must be a path" },
+      { test: hasNoUserTilde, says: TILDE_RULE },
+    ],
     normalize: normalizeCacheDir,
+    path: true,
   },
   minTtlSec: integer(
     "minTtlSec",
@@ -408,7 +438,10 @@ const VARIABLES = {
     "AUTH_MAX_TTL_SEC",
     "no token is cached for longer than this many seconds, whatever the gateway says",
   ),
-  debug: flag("AUTH_DEBUG", "`1`: one redacted line per event of the runtime on stderr"),
+  debug: flag(
+    "AUTH_DEBUG",
+    "`1` (or `true`, `yes`, `on`): one redacted line per event of the runtime on stderr",
+  ),
   grant: oneOf("AUTH_GRANT", "the token request: `session` or `client_credentials`", GRANTS),
   tokenUrl: {
     name: "AUTH_TOKEN_URL",
@@ -573,10 +606,31 @@ function redactClientKey(config: EnvConfig): EnvConfig {
   return Object.freeze(config);
 }
 
-function put<K extends Field>(values: Values, field: K, value: Value<K> | undefined): void {
+/** Where put finds the home dir and how a message names a setting. */
+interface Reading {
+  readonly home: string | undefined;
+  readonly name: (field: Field) => string;
+}
+
+function put<K extends Field>(
+  values: Values,
+  field: K,
+  value: Value<K> | undefined,
+  reading: Reading,
+): void {
   if (value === undefined) return;
-  const { normalize }: Variable<Value<K>> = TABLE[field];
-  values[field] = normalize ? normalize(value) : value;
+  const { normalize, path }: Variable<Value<K>> = TABLE[field];
+  const used = path && isString(value) ? expandedPath(value, field, reading) : value;
+  values[field] = normalize ? normalize(used) : used;
+}
+
+/** A path setting with its leading `~` or `~/` expanded; a ConfigError when no home is known. */
+function expandedPath<T>(value: T & string, field: Field, reading: Reading): T {
+  const expanded = expandHome(value, reading.home);
+  if (expanded === undefined) {
+    throw new ConfigError(`${reading.name(field)} starts with ~, but HOME is not set`);
+  }
+  return expanded as T;
 }
 
 /** The config of validated `values`, each unset one its default. */
@@ -638,15 +692,22 @@ function clientKeyOf(layers: readonly Layer[]): string {
   return clientKey;
 }
 
+/** The variables of the table, in its order. */
+const NAMES = FIELDS.map((field) => TABLE[field].name);
+
 /**
  * Builds {@link EnvConfig} from `env`, then the `.env` file, then (in a skill's folder) the
  * skills dir's shared `_shared/.env`, throwing {@link ConfigError} on a bad value or an env file
  * its rule refuses. The first source that sets a variable wins; a blank value counts as unset.
+ * `AUTH_*`/`CLIENT_*` variables the table lacks are told to `options.onWarning` first (a typo
+ * of CLIENT_KEY is said before CLIENT_KEY is found missing). A path's `~` is `env.HOME`, else
+ * `home` (the process's).
  */
 export function createEnvConfigWith(
   platform: Platform,
   env: EnvSource,
   options: EnvConfigOptions = {},
+  home?: string,
 ): EnvConfig {
   const layers = layersOf(
     platform,
@@ -654,21 +715,28 @@ export function createEnvConfigWith(
     options.envFile ?? DEFAULT_ENV_FILE,
     "envFile (--env-file)",
   );
+  const warning = unknownVariablesWarning(layers, NAMES);
+  if (warning !== undefined) options.onWarning?.(warning);
   const clientKey = clientKeyOf(layers);
   const read = layeredValue(layers);
   const raw: Record<string, string | undefined> = {};
   for (const field of FIELDS) raw[TABLE[field].name] = read(TABLE[field].name);
   if (!envIsPlain(raw)) configSchemas().validateEnv(raw);
   const values: Values = {};
-  for (const field of FIELDS) fromEnvText(values, field, raw[TABLE[field].name]);
-  checkGrant(values, clientKey, (field) => TABLE[field].name);
-  const names = FIELDS.map((field) => TABLE[field].name);
-  return build(values, clientKey, sourcesOf(layers, names));
+  const reading: Reading = { home: env.HOME?.trim() || home, name: (field) => TABLE[field].name };
+  for (const field of FIELDS) fromEnvText(values, field, raw[TABLE[field].name], reading);
+  checkGrant(values, clientKey, reading.name);
+  return build(values, clientKey, sourcesOf(layers, NAMES));
 }
 
-function fromEnvText<K extends Field>(values: Values, field: K, text: string | undefined): void {
+function fromEnvText<K extends Field>(
+  values: Values,
+  field: K,
+  text: string | undefined,
+  reading: Reading,
+): void {
   const variable: Variable<Value<K>> = TABLE[field];
-  put(values, field, text === undefined ? undefined : variable.fromText(text));
+  put(values, field, text === undefined ? undefined : variable.fromText(text), reading);
 }
 
 /** An option as the environment's text would be: trimmed, blank counting as unset. */
@@ -680,13 +748,14 @@ function tidy(value: unknown): unknown {
 
 /**
  * Builds {@link EnvConfig} from typed options, with the rules and defaults of the environment
- * table; reads no environment and no file. `clientKeySource` is `"options"`.
+ * table; reads no environment and no file (a path's `~` is `home`, the process's HOME).
+ * `clientKeySource` is `"options"`.
  * @throws {ConfigError} naming the option and its rule (never its value), an unknown option,
  *   or a missing `clientKey`.
  * @example
  * const config = createConfig({ clientKey: secret, authBase: "https://gw.example.com" });
  */
-export function createConfigWith(options: ConfigOptions): EnvConfig {
+export function createConfigWith(options: ConfigOptions, home?: string): EnvConfig {
   if (typeof options !== "object" || options === null) {
     throw new ConfigError("createConfig takes an options object");
   }
@@ -694,7 +763,8 @@ export function createConfigWith(options: ConfigOptions): EnvConfig {
   for (const [key, value] of Object.entries(options)) input[key] = tidy(value);
   if (!optionsArePlain(input)) configSchemas().validateOptions(input);
   const values: Values = {};
-  for (const field of FIELDS) fromOption(values, field, input[field]);
+  const reading: Reading = { home, name: (field) => field };
+  for (const field of FIELDS) fromOption(values, field, input[field], reading);
   if (values.clientKey === undefined) throw new ConfigError("clientKey is required");
   checkGrant(values, values.clientKey, (field) => field);
   const sources: Record<string, ConfigSource> = {};
@@ -706,9 +776,14 @@ export function createConfigWith(options: ConfigOptions): EnvConfig {
   return build(values, values.clientKey, Object.freeze(sources));
 }
 
-function fromOption<K extends Field>(values: Values, field: K, value: unknown): void {
+function fromOption<K extends Field>(
+  values: Values,
+  field: K,
+  value: unknown,
+  reading: Reading,
+): void {
   const variable: Variable<Value<K>> = TABLE[field];
-  put(values, field, variable.is(value) ? value : undefined);
+  put(values, field, variable.is(value) ? value : undefined, reading);
 }
 
 /**

@@ -2,6 +2,8 @@
  * The debug lines of `AUTH_DEBUG=1` (and the CLI's `--verbose`): one line per event, stable and
  * greppable, `openclaw-auth: <type> key=value …` in the event's field order.
  */
+import { BOOLEAN_RULE, booleanFromText } from "./cache.ts";
+import { ConfigError } from "./errors.ts";
 import { type AuthEvent, subscribe } from "./events.ts";
 
 /** A value as it appears after `key=`: bare when it is one plain word, JSON-quoted otherwise. */
@@ -39,7 +41,15 @@ export function enableDebugLines(write: (line: string) => void = console.error):
   subscribe((event) => write(formatEventLine(event)));
 }
 
-/** True for the value of `AUTH_DEBUG` that turns the debug lines on: `1`. */
+/**
+ * Whether the value of `AUTH_DEBUG` turns the debug lines on: by the configuration's one rule
+ * for booleans (cache.ts's booleanFromText: `1`, `true`, `yes`, `on`, or `0`, `false`, `no`,
+ * `off`, any case); unset or blank is off. Any other text is a ConfigError naming the variable
+ * and the spellings (never the value), as the config read from that environment would say.
+ */
 export function isDebugValue(value: string | undefined): boolean {
-  return value === "1";
+  if (!value?.trim()) return false;
+  const on = booleanFromText(value);
+  if (on === undefined) throw new ConfigError(`AUTH_DEBUG ${BOOLEAN_RULE}`);
+  return on;
 }

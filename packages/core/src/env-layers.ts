@@ -37,6 +37,8 @@ export type ConfigSources = Readonly<Record<string, ConfigSource>>;
 export interface Layer {
   readonly source: ConfigSource;
   readonly env: EnvSource;
+  /** What messages call it: `the environment`, `the env file ./.env`, … (never a value). */
+  readonly label: string;
 }
 
 /** What an env file's messages call it: by option when the caller named it (see readEnvFile). */
@@ -85,7 +87,8 @@ function envFilesOf(platform: Platform, file: string | false, option: string): E
 function readEnvFile(platform: Platform, file: EnvFile): Layer | undefined {
   const read = platform.readEnvFileSync(file.source.path);
   if (read.status === "ok") {
-    return { source: file.source, env: parsePlainEnv(read.text) ?? parseDotenvLazily(read.text) };
+    const env = parsePlainEnv(read.text) ?? parseDotenvLazily(read.text);
+    return { source: file.source, env, label: file.label };
   }
   if (read.status === "missing") {
     if (file.ifMissing === undefined) return undefined;
@@ -105,7 +108,7 @@ export function layersOf(
   file: string | false,
   option: string,
 ): Layer[] {
-  const layers: Layer[] = [{ source: { kind: "env" }, env }];
+  const layers: Layer[] = [{ source: { kind: "env" }, env, label: "the environment" }];
   for (const envFile of envFilesOf(platform, file, option)) {
     const layer = readEnvFile(platform, envFile);
     if (layer) layers.push(layer);

@@ -69,6 +69,16 @@ export interface CacheWarningEvent {
   readonly message: string;
 }
 
+/**
+ * Something in the configuration the runtime read was ignored: `AUTH_*`/`CLIENT_*` variables its
+ * table does not have, each with the name probably meant (what `createEnvConfig`'s `onWarning`
+ * is told). Said once per process; names only, never a value.
+ */
+export interface ConfigWarningEvent {
+  readonly type: "config.warning";
+  readonly message: string;
+}
+
 /** Every event of the runtime; switch on `type`. */
 export type AuthEvent =
   | TokenAcquiredEvent
@@ -77,7 +87,8 @@ export type AuthEvent =
   | TokenRetryEvent
   | LockWaitedEvent
   | RequestRetriedEvent
-  | CacheWarningEvent;
+  | CacheWarningEvent
+  | ConfigWarningEvent;
 
 /** The names of the events. */
 export type AuthEventType = AuthEvent["type"];

@@ -48,6 +48,7 @@ export type {
   AuthEventListener,
   AuthEventType,
   CacheWarningEvent,
+  ConfigWarningEvent,
   LockWaitedEvent,
   RequestRetriedEvent,
   TokenAcquiredEvent,

@@ -16,7 +16,7 @@ import {
 } from "./config.ts";
 import { enableDebugLines, isDebugValue } from "./debug-log.ts";
 import { DRY_RUN_TOKEN, dryRunTokenInfo } from "./dry-run.ts";
-import { EventSink } from "./events.ts";
+import { EventSink, GLOBAL_SINK } from "./events.ts";
 import { FileTokenStore } from "./file-token-store.ts";
 import { fileDiscoveryStore } from "./grants/discovery-store.ts";
 import type {
@@ -33,6 +33,7 @@ import { createRequests } from "./requests.ts";
 import { DEFAULT_RETRY_POLICY } from "./retry.ts";
 import { DEFAULT_LOCK_WAIT, type TokenInfo, TokenManager } from "./token-manager.ts";
 import type { TokenStore } from "./token-store.ts";
+import { firstTime } from "./unknown-variables.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -79,15 +80,36 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
   const managersByKey = new Map<string, TokenManager>();
   let environmentConfig: EnvConfig | undefined;
   let debugChecked = false;
-  /** `AUTH_DEBUG=1`: read on first use (not at import), then every event is a line on stderr. */
+  /**
+   * `AUTH_DEBUG=1` (or true, yes, on): read on first use (not at import), then every event is a
+   * line on stderr. A value that is no boolean throws its ConfigError (and is read again).
+   */
   const checkDebug = () => {
     if (debugChecked) return;
+    const on = isDebugValue(binding.env().AUTH_DEBUG);
     debugChecked = true;
-    if (isDebugValue(binding.env().AUTH_DEBUG)) enableDebugLines();
+    if (on) enableDebugLines();
   };
 
-  const createEnvConfig = (env: Env = binding.env(), options?: EnvConfigOptions) =>
-    createEnvConfigWith(platform, env, options);
+  /**
+   * A config warning (unknown variables), once per process: as a `config.warning` event to the
+   * process-wide listeners, and as text to the caller's `onWarning` (default: stderr).
+   */
+  const configWarning =
+    (onWarning: (message: string) => void = defaultWarn) =>
+    (message: string) => {
+      if (!firstTime(message)) return;
+      if (GLOBAL_SINK.active) GLOBAL_SINK.emit({ type: "config.warning", message });
+      onWarning(message);
+    };
+
+  const createEnvConfig = (env: Env = binding.env(), options: EnvConfigOptions = {}) =>
+    createEnvConfigWith(
+      platform,
+      env,
+      { ...options, onWarning: configWarning(options.onWarning) },
+      binding.env().HOME,
+    );
   const defaultConfig = () => {
     environmentConfig ??= createEnvConfig();
     return environmentConfig;
