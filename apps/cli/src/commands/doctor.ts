@@ -25,6 +25,7 @@ import {
   redact,
   runtimeExitCode,
   safeLine,
+  warn,
   writeOut,
 } from "../output.ts";
 
@@ -80,7 +81,8 @@ function checkConfig(cli: CommandLine): { checks: Check[]; config: EnvConfig | u
     // Without a client key the cache dir and the gateway can still be checked.
     try {
       const env = { ...cliEnvironment(cli.globals), CLIENT_KEY: "doctor-placeholder-key" };
-      return { checks, config: createEnvConfig(env, { envFile: envFileOf(cli.globals) }) };
+      const envFile = envFileOf(cli.globals);
+      return { checks, config: createEnvConfig(env, { envFile, onWarning: warn }) };
     } catch {
       return { checks, config: undefined };
     }
