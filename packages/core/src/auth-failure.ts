@@ -42,7 +42,6 @@ export const isAuthFailure: AuthFailureDetector = (response) => {
   // pretty-printed envelope may start with whitespace, and whatever is not an object fails below.
   if (body.length > MAX_SEARCHED_BODY || !AUTH_HINT.test(body)) return false;
   const json = response.tryJson<Record<string, unknown>>();
-  // Stryker disable next-line ConditionalExpression: a body the hint matches never parses to null (the text null matches nothing)
   if (typeof json !== "object" || json === null) return false;
   const code = json.code ?? json.status ?? json.errcode;
   if (code === 401 || code === 403 || code === "401" || code === "403") return true;

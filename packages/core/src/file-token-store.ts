@@ -81,7 +81,6 @@ export class FileTokenStore implements TokenStore {
   }
 
   async get(key: string): Promise<CachedToken | undefined> {
-    // Stryker disable next-line ObjectLiteral: create undefined is create false
     this.#dirChecked ??= this.checkDir({ create: false });
     if (await this.#dirChecked) return undefined;
     const read = await this.#platform.readPrivateFile(this.filePath(key));
@@ -89,7 +88,6 @@ export class FileTokenStore implements TokenStore {
       this.#warnOnce(`not using cache file ${this.filePath(key)}: ${read.reason}`);
       return undefined;
     }
-    // Stryker disable next-line ConditionalExpression: parseCacheFile of no text (a missing file) is undefined too
     return read.status === "ok" ? parseCacheFile(read.text) : undefined;
   }
 
@@ -143,10 +141,8 @@ export class FileTokenStore implements TokenStore {
   /** A temp file whose writer is dead on this host, or that is too old to be anyone's. */
   async #isOrphan(temp: { name: string; pid: number }): Promise<boolean> {
     const p = this.#platform;
-    // Stryker disable next-line ConditionalExpression: our own pid is alive, so the pid test only spares a kill(pid, 0)
     if (temp.pid !== p.pid() && !p.isProcessAlive(temp.pid)) return true;
     const info = await p.pathInfo(`${this.dir}/${temp.name}`);
-    // Stryker disable next-line EqualityOperator: one millisecond of a minute's age
     return info !== undefined && Date.now() - info.mtimeMs > ORPHAN_TEMP_MS;
   }
 
@@ -191,7 +187,6 @@ export class FileTokenStore implements TokenStore {
       staleMs: WRITE_LOCK_STALE_MS,
     });
     const deadline = Date.now() + WRITE_LOCK_WAIT_MS;
-    // Stryker disable next-line MethodExpression,ArithmeticOperator: the poll's pauses; timing only
     for (let pauseMs = 2; ; pauseMs = Math.min(pauseMs * 2, 20)) {
       try {
         const release = await lock.tryAcquire();
@@ -200,7 +195,6 @@ export class FileTokenStore implements TokenStore {
         return undefined;
       }
       if (Date.now() >= deadline) return undefined;
-      // Stryker disable next-line ArithmeticOperator: the poll's jitter; timing only
       await sleep(pauseMs * (0.5 + Math.random()));
     }
   }
@@ -228,7 +222,6 @@ export class FileTokenStore implements TokenStore {
     if (uid !== undefined && info.uid !== undefined && info.uid !== uid) {
       return this.#problem(`it is owned by another user (uid ${info.uid})`);
     }
-    // Stryker disable next-line ConditionalExpression: making a 0700 dir 0700 again changes nothing
     if ((info.mode & 0o077) !== 0 && create) {
       try {
         await p.setMode(this.dir, 0o700);

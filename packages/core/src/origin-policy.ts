@@ -12,9 +12,7 @@ export function describeRequest(method: string, url: URL | string): string {
 }
 
 /** "/x" but not "//host": text that resolves under AUTH_BASE rather than naming a host. */
-// Stryker disable next-line BlockStatement: a fast path; emptied, it says "not a path" and every path takes the scheme test, which finds no scheme in "/x"
 function isPlainPath(text: string): boolean {
-  // Stryker disable next-line ConditionalExpression: a fast path; as false every path takes the scheme test, which finds no scheme in "/x"
   return text.charCodeAt(0) === 47 /* / */ && text.charCodeAt(1) !== 47;
 }
 
@@ -32,11 +30,9 @@ const MAX_BASES = 64;
 
 function baseInfo(authBase: string): BaseInfo {
   let info = bases.get(authBase);
-  // Stryker disable next-line ConditionalExpression: the parse cache; parsing again gives the same origin
   if (info === undefined) {
     const url = new URL(authBase);
     info = { origin: url.origin, secure: isSecureTransport(url), hrefs: new Map() };
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: the parse cache's bound; any bound gives the same answers
     if (bases.size >= MAX_BASES) bases.clear();
     bases.set(authBase, info);
   }
@@ -53,7 +49,6 @@ export function resolveApiUrl(
   config: Pick<EnvConfig, "authBase" | "allowedOrigins">,
   method = "GET",
 ): URL {
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: String() of a string is that string
   const text = typeof url === "string" ? url : String(url);
   // A path ("/x", not "//host") is the common case; only other text needs the scheme test.
   const isAbsolute =
@@ -100,16 +95,12 @@ export function resolveApiHref(
   config: Pick<EnvConfig, "authBase" | "allowedOrigins">,
   method = "GET",
 ): string {
-  // Stryker disable next-line StringLiteral,BlockStatement: the fast path off; resolveApiUrl gives the same URL
   if (typeof url === "string" && isPlainPath(url)) {
     const base = baseInfo(config.authBase);
-    // Stryker disable next-line ConditionalExpression,BlockStatement: the fast path off; resolveApiUrl gives the same URL
     if (base.secure) {
       let href = base.hrefs.get(url);
-      // Stryker disable next-line ConditionalExpression: the joined-path cache; joining again gives the same text
       if (href === undefined) {
         href = config.authBase + url;
-        // Stryker disable next-line ConditionalExpression,EqualityOperator: the joined-path cache's bound; any bound gives the same answers
         if (base.hrefs.size >= MAX_HREFS) base.hrefs.clear();
         base.hrefs.set(url, href);
       }

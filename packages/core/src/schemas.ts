@@ -16,7 +16,6 @@ const seconds = z.union([
   ),
 ]);
 
-// Stryker disable next-line ObjectLiteral: every field is optional(unknown): the shape checks nothing; readTokenResponse reads the fields
 const TokenFieldsSchema = z.looseObject({
   accessToken: z.optional(z.unknown()),
   access_token: z.optional(z.unknown()),
@@ -31,7 +30,6 @@ const TokenFieldsSchema = z.looseObject({
  * (`{"code":0,"data":{…}}`), camelCase or snake_case. Every field is optional here;
  * {@link tokenFromResponse} decides what is missing.
  */
-// Stryker disable next-line ObjectLiteral: every field is optional(unknown): the shape checks nothing
 export const TokenResponseSchema = z.looseObject({
   ...TokenFieldsSchema.shape,
   data: z.optional(z.unknown()),
@@ -51,7 +49,6 @@ function firstSeconds(...values: unknown[]): number | undefined {
 
 function base64UrlDecode(part: string): string {
   const base64 = part.replace(/-/g, "+").replace(/_/g, "/");
-  // Stryker disable next-line ArithmeticOperator,StringLiteral: atob decodes unpadded base64 (WHATWG forgiving-base64, Bun and Node)
   const binary = atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, "="));
   return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
 }
@@ -59,11 +56,9 @@ function base64UrlDecode(part: string): string {
 /** The `exp` claim of a JWT, unverified (the gateway verifies; we only schedule refreshes). */
 export function jwtExpiry(token: string): number | undefined {
   const payload = token.split(".")[1];
-  // Stryker disable next-line ConditionalExpression: without it, decoding undefined throws inside the try and gives undefined all the same
   if (payload === undefined) return undefined;
   try {
     const exp = (JSON.parse(base64UrlDecode(payload)) as { exp?: unknown }).exp;
-    // Stryker disable next-line ConditionalExpression: Number.isFinite is false for anything but a number, so the typeof test decides nothing
     return typeof exp === "number" && Number.isFinite(exp) ? exp : undefined;
   } catch {
     return undefined;
@@ -91,7 +86,6 @@ export function readTokenResponse(
   const top = TokenResponseSchema.safeParse(body);
   if (!top.success) return { problem: "missing" };
   const wrapped = TokenFieldsSchema.safeParse(top.data.data);
-  // Stryker disable next-line ArrayDeclaration: a string in the list has no accessToken or expiresIn fields
   const fields = [top.data, ...(wrapped.success ? [wrapped.data] : [])];
   const accessToken = fields
     .flatMap((f) => [f.accessToken, f.access_token])
@@ -132,7 +126,6 @@ export function tokenFromResponse(
 // ---- OAuth 2.0 (client_credentials) ---------------------------------------------------------
 
 /** RFC 6749 §5.1's fields the runtime reads; others (`scope`, `refresh_token`…) are ignored. */
-// Stryker disable next-line ObjectLiteral: every field is optional(unknown): the shape checks nothing
 const OAuthTokenSchema = z.looseObject({
   access_token: z.optional(z.unknown()),
   token_type: z.optional(z.unknown()),

@@ -172,13 +172,11 @@ export class TokenManager {
       return Promise.resolve({ ...token, source: "memory" });
     }
     const stale = this.#memory;
-    // Stryker disable next-line EqualityOperator: < and <= differ by one millisecond of the retry window and of the token's life
     if (stale && Date.now() < this.#staleUntilMs && Date.now() / 1000 < stale.expiresAt) {
       this.noteWarm(options.onEvent, options.parentSpan);
       return Promise.resolve({ ...stale, source: "stale" });
     }
     // An aborted caller must not start a token request that would outlive it.
-    // Stryker disable next-line ConditionalExpression: equivalent in effect: joining with an aborted signal rejects at once with the same error and cancels the flight before it sends
     if (options.signal?.aborted)
       return Promise.reject(abortedError("Getting a token", options.signal, this.#request));
     // The first cold token waits for the one try at importing OpenTelemetry, so it has its span.
@@ -247,7 +245,6 @@ export class TokenManager {
           span.end();
         }
         const sink = this.#events.with(onEvent);
-        // Stryker disable next-line ConditionalExpression: a shortcut: an event for nobody is built and dropped
         if (sink.active) {
           sink.emit(
             refresh && fromNetwork
@@ -297,7 +294,6 @@ export class TokenManager {
         this.noteWarm(options.onEvent, options.parentSpan);
         return { ...this.#memory, source: "memory" };
       }
-      // Stryker disable next-line ConditionalExpression: equivalent in effect: joining with an aborted signal rejects at once with the same error and cancels the flight before it sends
       if (options.signal?.aborted)
         throw abortedError("Refreshing the token", options.signal, this.#request);
       if (!otelSettled()) await loadOtel();
@@ -376,7 +372,6 @@ export class TokenManager {
       // A caller arriving from now on starts a request of its own.
       if (this.#flight === flight) this.#flight = undefined;
       flight.controller.abort(
-        // Stryker disable next-line StringLiteral: the reason reaches no caller: every one has aborted and got its own error
         new DOMException("Every caller waiting for the token request aborted", "AbortError"),
       );
     });
@@ -450,7 +445,6 @@ export class TokenManager {
       const fallback = [this.#memory, stored]
         .filter(
           (t): t is CachedToken =>
-            // Stryker disable next-line EqualityOperator: < and <= differ only at the expiry instant, to the microsecond
             t !== undefined && t.accessToken !== rejected && nowSec < t.expiresAt,
         )
         .sort((a, b) => b.expiresAt - a.expiresAt)[0];
@@ -477,7 +471,6 @@ export class TokenManager {
       // (the store keeps the later-expiring token otherwise), and so does a token that outlived
       // maxTtlSec. The lock is normally held here.
       if ((refreshing && stored) || this.#storeHoldsPoison) {
-        // Stryker disable next-line OptionalChaining: a stored token and the poisoned flag both come from a store
         await this.store?.delete(this.key);
         this.#storeHoldsPoison = false;
       }
@@ -542,7 +535,6 @@ export class TokenManager {
     notifications: { tried?: boolean; watch?: StoreWatch | undefined },
   ): Promise<{ token: CachedToken } | { release: ReleaseLock | undefined }> {
     const store = this.store;
-    // Stryker disable next-line ObjectLiteral: `release` is undefined in `{}` too
     if (!store?.tryLock) return { release: undefined };
     const { initialPollMs, maxPollMs, giveUpMs } = this.#options.lockWait;
     const startedMs = Date.now();
@@ -553,7 +545,6 @@ export class TokenManager {
       if (waited) this.#emit(flight, { type: "lock.waited", ms: Date.now() - startedMs, outcome });
     };
     for (;;) {
-      // Stryker disable next-line ConditionalExpression,StringLiteral: an abandoned flight's error reaches no caller (each got its own), and the pause below rejects on the same signal one try at the lock later
       if (signal.aborted) throw abortedError("Waiting for the token lock", signal, this.#request);
       let release: ReleaseLock | undefined;
       try {
@@ -562,7 +553,6 @@ export class TokenManager {
         this.#options.warn(
           `token lock unavailable (${(error as Error).message}); going on without it`,
         );
-        // Stryker disable next-line ObjectLiteral: `release` is undefined in `{}` too
         return { release: undefined };
       }
       if (release) {
@@ -573,14 +563,11 @@ export class TokenManager {
       if (acceptable(token)) {
         waited = true;
         waitEnded("token");
-        // Stryker disable next-line ObjectLiteral: without the token, the read after the lock finds it
         return { token };
       }
-      // Stryker disable next-line EqualityOperator: >= and > differ by one millisecond of the wait
       if (Date.now() >= deadline) {
         waitEnded("gave_up");
         this.#options.warn(`waited ${giveUpMs} ms for the token lock; going on without it`);
-        // Stryker disable next-line ObjectLiteral: `release` is undefined in `{}` too
         return { release: undefined };
       }
       waited = true;
@@ -595,21 +582,18 @@ export class TokenManager {
         // look once more. From now on, a change ends a sleep early.
         if (notifications.watch) continue;
       }
-      // Stryker disable next-line ArithmeticOperator: the pause's length and jitter: timing only; every decision is a read or a try at the lock
       const pauseMs = pollMs * (0.5 + Math.random());
       if (notifications.watch) {
         await notifications.watch.wait(pauseMs, signal);
         // Most wakes are the token's write: a read is a fraction of a try at the lock, and with
         // every waiter woken at once, the holder still finishing its release gets the CPU back.
-        // Stryker disable next-line ConditionalExpression: a shortcut: skipped, the next try at the lock and its read find the same token
+        // After an abort the read is skipped: the loop's next turn throws the abort.
         const written = signal.aborted ? undefined : await this.#readStore();
         if (acceptable(written)) {
           waitEnded("token");
-          // Stryker disable next-line ObjectLiteral: without the token, the read after the lock finds it
           return { token: written };
         }
       } else await sleep(pauseMs, signal, this.#request);
-      // Stryker disable next-line MethodExpression,ArithmeticOperator: the pauses' growth: timing only
       pollMs = Math.min(maxPollMs, pollMs * 1.5);
     }
   }
