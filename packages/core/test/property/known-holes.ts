@@ -1,0 +1,21 @@
+/**
+ * The holes today's main is known to have, each found by a test below; those tests are marked
+ * (bun: test.failing, node: todo) until the fix is merged, then this list shrinks.
+ */
+export interface KnownHole {
+  /** The full test title it affects. */
+  readonly test: string;
+  readonly runtime: readonly ("bun" | "node")[];
+  /** The counterexample class, in a few words. */
+  readonly hole: string;
+}
+
+export const KNOWN_HOLES: readonly KnownHole[] = [
+  {
+    // A Redis entry above 64 KiB (a valid token inside a padded JSON) is read, served and
+    // copied into the cache file; DESIGN.md: "A Redis entry obeys the cache-file rules (size bound…)".
+    test: "hostile Redis entries: nothing malformed is cached or served",
+    runtime: ["bun"],
+    hole: "a Redis entry above 64 KiB is served and copied to the cache file",
+  },
+];

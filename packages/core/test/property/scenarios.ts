@@ -1,0 +1,84 @@
+/** Arbitraries of whole runs: a key, the answers of each server, the calls; and disk states. */
+import fc from "fast-check";
+import { apiAnswer, discoveryAnswer, tokenAnswer } from "./answers.ts";
+import type { Call, NetScenario } from "./run.ts";
+
+const TRICKY = [
+  "a",
+  "b",
+  "9",
+  '"',
+  "\\",
+  ":",
+  "+",
+  "/",
+  "%",
+  "&",
+  "=",
+  " ",
+  "é",
+  "€",
+  "'",
+  "<",
+  "#",
+  "?",
+];
+
+/** A client key: a unique marker (so a form of it is never found by chance) and hard characters. */
+export const clientKey: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.stringMatching(/^[0-9a-f]{16}$/),
+    fc.string({ unit: fc.constantFrom(...TRICKY), maxLength: 10 }),
+  )
+  .map(([m, s]) => `ck_${m}${s}`.trim());
+
+const clientId = fc.constantFrom("svc", "svc:one", "a+b c", "ü-id");
+
+const call: fc.Arbitrary<Call> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant<Call>({ kind: "token" }) },
+  { weight: 1, arbitrary: fc.constant<Call>({ kind: "refresh" }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constantFrom("request" as const, "fetch" as const),
+      target: fc.constantFrom(
+        "path" as const,
+        "api" as const,
+        "allowed" as const,
+        "foreign" as const,
+      ),
+      method: fc.constantFrom("GET" as const, "POST" as const),
+      cap: fc.constantFrom(64, 4096, 65_536, 1_048_576),
+      manual: fc.boolean(),
+    }),
+  },
+);
+
+const answers = (
+  arb: fc.Arbitrary<typeof apiAnswer extends fc.Arbitrary<infer T> ? T : never>,
+  max: number,
+) => fc.array(arb, { maxLength: max });
+
+/** A run of the session grant or OAuth client_credentials against hostile servers. */
+export function networkScenario(
+  grants: readonly NetScenario["grant"][],
+  pem: string,
+): fc.Arbitrary<NetScenario> {
+  return fc.constantFrom(...grants).chain((grant) =>
+    fc.record({
+      grant: fc.constant(grant),
+      key: grant === "private_key_jwt" ? fc.constant(pem) : clientKey,
+      clientId,
+      discover: grant === "session" ? fc.constant(false) : fc.boolean(),
+      discovery: answers(discoveryAnswer, 2),
+      token: fc.array(tokenAnswer(grant === "session" ? "session" : "oauth"), {
+        minLength: 1,
+        maxLength: 4,
+      }),
+      api: answers(apiAnswer, 4),
+      allowed: answers(apiAnswer, 2),
+      foreign: answers(apiAnswer, 1),
+      calls: fc.array(call, { minLength: 1, maxLength: 3 }),
+    }),
+  );
+}

@@ -1,0 +1,47 @@
+/**
+ * How many runs, from which seed: fixed and small in `bun run test`, longer with `bun run fuzz`.
+ *
+ *   FC_RUNS=2000          runs per property (default: each property's own small number)
+ *   FC_SEED=123           the seed (default {@link DEFAULT_SEED}, so `bun run test` is repeatable)
+ *   FC_PATH=12:3:0        with FC_SEED, replays the one shrunk counterexample fast-check printed
+ *   FC_KNOWN_HOLES=1      also draws the answers of the known holes (see known-holes.ts)
+ *
+ * A failure prints `seed` and `path`; `FC_SEED=<seed> FC_PATH=<path> bun test test/property`
+ * (in packages/core) replays it alone.
+ */
+
+const env = typeof process === "undefined" ? {} : process.env;
+
+export const DEFAULT_SEED = 24_2026;
+
+function positiveInteger(name: string): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === "") return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new Error(`${name} must be an integer, not ${text}`);
+  return value;
+}
+
+/** The fast-check parameters of a property that runs `defaultRuns` times in the normal suite. */
+export function runParameters(defaultRuns: number): {
+  seed: number;
+  numRuns: number;
+  path?: string;
+  endOnFailure: boolean;
+} {
+  const path = env.FC_PATH;
+  return {
+    seed: positiveInteger("FC_SEED") ?? DEFAULT_SEED,
+    numRuns: positiveInteger("FC_RUNS") ?? defaultRuns,
+    // Each run starts servers and a manager: shrinking a long way costs minutes, the first
+    // counterexample and its first shrinks say enough.
+    endOnFailure: false,
+    ...(path ? { path } : {}),
+  };
+}
+
+/** True when the long run was asked for: test timeouts grow with it. */
+export const longRun = positiveInteger("FC_RUNS") !== undefined;
+
+/** FC_KNOWN_HOLES=1: draw the answers that find today's known holes too. */
+export const drawKnownHoles = env.FC_KNOWN_HOLES === "1";
