@@ -492,6 +492,17 @@ const headerSafe = (value: string) => /^[\x20-\x7e\x80-\xff]*$/.test(value);
 
 /** The answer `plan` stands for in this run. `request`: what an echoing API repeats. */
 export function materialize(plan: AnswerPlan, ctx: AnswerContext, request = ""): Answer {
+  const bomb = /^__BOMB_(\w+)__$/.exec(plan.body)?.[1] as BombEncoding | undefined;
+  const built = bomb && BOMBS.get(bomb);
+  if (bomb && built) {
+    return {
+      status: plan.status,
+      headers: [...plan.headers, ["Content-Encoding", bomb]],
+      body: built.body,
+      framing: plan.framing,
+      decodedBytes: built.decodedBytes,
+    };
+  }
   let text = fill(plan.body, ctx, plan.echo, plan.json, request);
   if (plan.pad > 0) {
     let z = zeros.get(plan.pad);
@@ -515,4 +526,39 @@ export function materialize(plan: AnswerPlan, ctx: AnswerContext, request = ""):
     stall: plan.stall,
     decodedBytes: decoded.length,
   };
+}
+
+/** Error answers of a token endpoint that echo the secret, in every form, in every field. */
+export const echoingErrorAnswer: fc.Arbitrary<AnswerPlan> = fc.record({
+  status: fc.constantFrom(400, 401, 403, 500),
+  headers: fc.constant([]),
+  body: fc.oneof(errorBody, textBody),
+  json: fc.constant(true),
+  pad: fc.constant(0),
+  encoding: fc.constant<Encoding>("identity"),
+  framing: fc.constant<Framing>("length"),
+  echo: echoForm,
+  stall: fc.constant(false),
+});
+
+// ---- Compression bombs -----------------------------------------------------------------------
+
+export type BombEncoding = "gzip" | "deflate" | "br" | "zstd";
+
+/** Prebuilt bombs (see bombs.ts), by encoding: the same zeros, far above every cap. */
+export const BOMBS = new Map<BombEncoding, { body: Uint8Array; decodedBytes: number }>();
+
+/** A bomb answer: 2xx, the given encoding, any framing. */
+export function bombAnswer(encodings: readonly BombEncoding[]): fc.Arbitrary<AnswerPlan> {
+  return fc.record({
+    status: fc.constantFrom(200, 201, 500),
+    headers: fc.constant([["Content-Type", "application/json"] as const]),
+    body: fc.constantFrom(...encodings).map((e) => `__BOMB_${e}__`),
+    json: fc.constant(false),
+    pad: fc.constant(0),
+    encoding: fc.constant<Encoding>("identity"),
+    framing: fc.constantFrom<Framing>("length", "chunked", "chunked-and-length", "close"),
+    echo: fc.constant<EchoForm>("raw"),
+    stall: fc.constant(false),
+  });
 }

@@ -12,10 +12,23 @@ export interface KnownHole {
 
 export const KNOWN_HOLES: readonly KnownHole[] = [
   {
-    // A Redis entry above 64 KiB (a valid token inside a padded JSON) is read, served and
-    // copied into the cache file; DESIGN.md: "A Redis entry obeys the cache-file rules (size bound…)".
+    // A Redis entry above 64 KiB (a valid token inside padded JSON) is read, served and copied
+    // into the cache file. DESIGN.md: "A Redis entry obeys the cache-file rules (size bound…)".
     test: "hostile Redis entries: nothing malformed is cached or served",
     runtime: ["bun"],
     hole: "a Redis entry above 64 KiB is served and copied to the cache file",
+  },
+  {
+    // `{"error":"<the secret>"}` from the token endpoint: AuthSessionError.oauthError (and the
+    // message naming it) hold the client secret as it is.
+    test: "OAuth error answers that echo the secret: no error or event holds a secret in any form",
+    runtime: ["bun", "node"],
+    hole: "the OAuth error code is kept raw in oauthError and the message",
+  },
+  {
+    // Bun's fetch inflates a brotli or zstd body whole, whatever the reader cancels.
+    test: "compression bombs: peak RSS stays bounded while each encoding's bomb is refused",
+    runtime: ["bun"],
+    hole: "brotli and zstd bombs inflate whole on Bun",
   },
 ];

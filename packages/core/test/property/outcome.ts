@@ -17,6 +17,10 @@ export interface CallResult {
   readonly bodyBytes?: number;
   readonly cap?: number;
   readonly error?: unknown;
+  /** The log entries made while the call ran, [from, to). */
+  readonly requests?: readonly [number, number];
+  /** The origins the call's config lets the token go to. */
+  readonly origins?: readonly string[];
 }
 
 export interface CacheEntry {
@@ -75,8 +79,11 @@ function tokenSecrets(o: Outcome): SecretSet {
 
 export const tokenOnlyToAllowedOrigins: Invariant = (o) => {
   const secrets = tokenSecrets(o);
-  for (const r of o.log) {
-    if (o.tokenOrigins.has(r.origin)) continue;
+  for (const [i, r] of o.log.entries()) {
+    // Judged by the config of the call that made it, when one did.
+    const call = o.results.find((c) => c.requests && i >= c.requests[0] && i < c.requests[1]);
+    const allowed = call?.origins ? new Set(call.origins) : o.tokenOrigins;
+    if (allowed.has(r.origin)) continue;
     const found = secrets.find(`${r.head}\r\n\r\n${r.body}`);
     if (found) return `${r.method} ${r.origin}${r.target.slice(0, 80)} carried an ${found}`;
     if (/\r\nauthorization:\s*bearer/i.test(r.head)) {
@@ -223,3 +230,10 @@ export async function cacheEntries(dir: string): Promise<CacheEntry[]> {
   }
   return entries;
 }
+
+/**
+ * The coarse memory bound of refused bombs, measured out of the property loop: growing by three
+ * quarters of a bomb's inflated size (512 MiB) means it was inflated in memory, cap or no cap;
+ * a bounded read stays far below (Bun's fetch buffers up to some 200 MiB ahead of a reader).
+ */
+export const RSS_GROWTH_LIMIT_MB = 384;

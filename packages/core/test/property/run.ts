@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AnswerContext, type AnswerPlan, materialize } from "./answers.ts";
+import { type AnswerContext, type AnswerPlan, fill, materialize } from "./answers.ts";
 import type { PropertyHost } from "./host.ts";
 import { ACCESS_TOKEN, type CallResult, cacheEntries, type Outcome } from "./outcome.ts";
 import { type Answer, type Recorded, type ReplayServer, startReplayServer } from "./wire.ts";
@@ -13,7 +13,7 @@ export const TIMEOUT_MS = 300;
 export const MAX_TTL_SEC = 86_400;
 export const SESSION_PATH = "/auth/session";
 
-export type Call =
+export type Call = { readonly config?: 0 | 1 } & (
   | { readonly kind: "token" }
   | { readonly kind: "refresh" }
   | {
@@ -22,7 +22,8 @@ export type Call =
       readonly method: "GET" | "POST";
       readonly cap: number;
       readonly manual: boolean;
-    };
+    }
+);
 
 export interface NetScenario {
   readonly grant: "session" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
@@ -35,6 +36,11 @@ export interface NetScenario {
   readonly allowed: readonly AnswerPlan[];
   readonly foreign: readonly AnswerPlan[];
   readonly calls: readonly Call[];
+  /**
+   * Two configs with the same key and base but different policy (the second allows no other
+   * origin and has its own timeout), through the process-wide runtime, not a manager of ours.
+   */
+  readonly shared?: boolean;
 }
 
 /** A disk (and Redis) state drawn before the calls; see disk.ts. */
@@ -129,7 +135,8 @@ export async function runScenario(
       );
     }
     const answer = materialize(plan, c);
-    const text = new TextDecoder().decode(answer.body);
+    // The plan's text, not the wire bytes: those may be compressed.
+    const text = fill(plan.body, c, plan.echo, plan.json);
     for (const m of text.matchAll(/"token_endpoint":("(?:[^"\\]|\\.)*")/g)) {
       allowEndpoint(JSON.parse(m[1] as string) as string);
     }
@@ -204,6 +211,13 @@ export async function runScenario(
               : { tokenUrl: `${issuerServer.origin}/token` }),
           }),
     });
+    const configB = api.createConfig({
+      authBase: apiServer.origin,
+      clientKey: s.key,
+      cacheDir,
+      timeoutMs: TIMEOUT_MS + 1,
+      maxTtlSec: MAX_TTL_SEC,
+    });
     const prepared = prepare
       ? await prepare(config, cacheDir)
       : { preexisting: new Set<string>(), drawnTexts: new Set<string>() };
@@ -222,7 +236,7 @@ export async function runScenario(
       const tokenManager = api.createTokenManager({
         config,
         retry: { limit: 1, baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterSec: 1 },
-        lockWait: { initialPollMs: 10, maxPollMs: 50, giveUpMs: 600 },
+        lockWait: { initialPollMs: 10, maxPollMs: 50, giveUpMs: 300 },
         onEvent,
         onWarning: () => {},
       });
@@ -231,19 +245,21 @@ export async function runScenario(
           ? "/v1/echo"
           : `${{ api: apiServer.origin, allowed: allowedServer.origin, foreign: foreignServer.origin }[target]}/v1/echo`;
       for (const [i, call] of s.calls.entries()) {
-        const name = `call ${i + 1} (${call.kind}${"target" in call ? ` ${call.target}` : ""})`;
+        const second = s.shared === true && call.config === 1;
+        const target = "target" in call ? ` ${call.target}` : "";
+        const name = `call ${i + 1} (${call.kind}${target}${second ? ", second config" : ""})`;
         const started = Date.now();
+        const from = log.length;
+        const mine = s.shared
+          ? { config: second ? configB : config, onEvent }
+          : { config, tokenManager, onEvent };
         const attempt = (async (): Promise<Omit<CallResult, "call" | "settled" | "ms">> => {
-          if (call.kind === "token")
-            return { token: await api.getAccessToken({ config, tokenManager, onEvent }) };
-          if (call.kind === "refresh")
-            return { token: await api.refreshAccessToken({ config, tokenManager, onEvent }) };
+          if (call.kind === "token") return { token: await api.getAccessToken(mine) };
+          if (call.kind === "refresh") return { token: await api.refreshAccessToken(mine) };
           const body = call.method === "POST" ? { probe: "body" } : undefined;
           if (call.kind === "request") {
             const res = await api.requestApiWithAutoRefresh({
-              config,
-              tokenManager,
-              onEvent,
+              ...mine,
               method: call.method,
               url: urlOf(call.target),
               ...(body ? { body } : {}),
@@ -252,12 +268,7 @@ export async function runScenario(
             });
             return { bodyBytes: new TextEncoder().encode(res.body).length, cap: call.cap };
           }
-          const fetch = api.createAuthFetch({
-            config,
-            tokenManager,
-            onEvent,
-            maxResponseBytes: call.cap,
-          });
+          const fetch = api.createAuthFetch({ ...mine, maxResponseBytes: call.cap });
           const res = await fetch(urlOf(call.target), {
             method: call.method,
             ...(body ? { body: JSON.stringify(body) } : {}),
@@ -274,7 +285,15 @@ export async function runScenario(
         });
         const result = await Promise.race([attempt, bound]);
         clearTimeout(timer);
-        results.push({ call: name, ms: Date.now() - started, ...result });
+        // Requests made while this call ran are its own (calls run one after another).
+        const origins = second ? [apiServer.origin] : [apiServer.origin, allowedServer.origin];
+        results.push({
+          call: name,
+          ms: Date.now() - started,
+          requests: [from, log.length],
+          origins,
+          ...result,
+        });
         if (!result.settled) break;
       }
       // A rejection nobody handles surfaces a tick or two after the call that left it behind.

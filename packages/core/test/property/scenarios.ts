@@ -1,6 +1,6 @@
 /** Arbitraries of whole runs: a key, the answers of each server, the calls; and disk states. */
 import fc from "fast-check";
-import { apiAnswer, discoveryAnswer, tokenAnswer } from "./answers.ts";
+import { type AnswerPlan, apiAnswer, discoveryAnswer, tokenAnswer } from "./answers.ts";
 import type { Call, NetScenario } from "./run.ts";
 
 const TRICKY = [
@@ -54,31 +54,52 @@ const call: fc.Arbitrary<Call> = fc.oneof(
   },
 );
 
-const answers = (
-  arb: fc.Arbitrary<typeof apiAnswer extends fc.Arbitrary<infer T> ? T : never>,
-  max: number,
-) => fc.array(arb, { maxLength: max });
+const answers = (arb: fc.Arbitrary<AnswerPlan>, max: number) => fc.array(arb, { maxLength: max });
 
 /** A run of the session grant or OAuth client_credentials against hostile servers. */
 export function networkScenario(
   grants: readonly NetScenario["grant"][],
   pem: string,
+  options: {
+    token?: fc.Arbitrary<AnswerPlan>;
+    api?: fc.Arbitrary<AnswerPlan>;
+    shared?: boolean;
+    calls?: fc.Arbitrary<Call>;
+  } = {},
 ): fc.Arbitrary<NetScenario> {
+  const calls = options.calls ?? call;
   return fc.constantFrom(...grants).chain((grant) =>
-    fc.record({
-      grant: fc.constant(grant),
-      key: grant === "private_key_jwt" ? fc.constant(pem) : clientKey,
-      clientId,
-      discover: grant === "session" ? fc.constant(false) : fc.boolean(),
-      discovery: answers(discoveryAnswer, 2),
-      token: fc.array(tokenAnswer(grant === "session" ? "session" : "oauth"), {
-        minLength: 1,
-        maxLength: 4,
+    fc.boolean().chain((discover) =>
+      fc.record({
+        grant: fc.constant(grant),
+        key: grant === "private_key_jwt" ? fc.constant(pem) : clientKey,
+        clientId,
+        discover: fc.constant(grant !== "session" && discover),
+        // With discovery, a drawn document most of the time (else a well-formed default).
+        discovery: fc.array(discoveryAnswer, { minLength: discover ? 1 : 0, maxLength: 2 }),
+        token: fc.array(options.token ?? tokenAnswer(grant === "session" ? "session" : "oauth"), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        api: answers(options.api ?? apiAnswer, 4),
+        allowed: answers(apiAnswer, 2),
+        foreign: answers(apiAnswer, 1),
+        calls: options.shared
+          ? fc.array(
+              fc
+                .tuple(calls, fc.constantFrom<0 | 1>(0, 1))
+                .map(([c, config]) => ({ ...c, config })),
+              { minLength: 2, maxLength: 4 },
+            )
+          : fc.array(calls, { minLength: 1, maxLength: 3 }),
+        shared: fc.constant(options.shared === true),
       }),
-      api: answers(apiAnswer, 4),
-      allowed: answers(apiAnswer, 2),
-      foreign: answers(apiAnswer, 1),
-      calls: fc.array(call, { minLength: 1, maxLength: 3 }),
-    }),
+    ),
   );
 }
+
+/** Only token calls: for families about the token endpoint alone. */
+export const tokenCall: fc.Arbitrary<Call> = fc.constantFrom<Call>(
+  { kind: "token" },
+  { kind: "refresh" },
+);
