@@ -562,3 +562,29 @@ export function bombAnswer(encodings: readonly BombEncoding[]): fc.Arbitrary<Ans
     stall: fc.constant(false),
   });
 }
+
+/** A discovery document served plainly (200, identity), so only its token endpoint varies. */
+export const plainDiscoveryAnswer: fc.Arbitrary<AnswerPlan> = discoveryAnswer.map((p) => ({
+  ...p,
+  status: 200,
+  headers: [],
+  encoding: "identity" as const,
+  framing: "length" as const,
+  stall: false,
+}));
+
+/**
+ * An answer whose Content-Length says a few bytes while its chunked body runs past the cap:
+ * HTTP says the chunks win, and a reader that trusts the length lets the rest through.
+ */
+export function lyingLengthAnswer(body: fc.Arbitrary<AnswerPlan>): fc.Arbitrary<AnswerPlan> {
+  return fc.tuple(body, fc.constantFrom(0, 65_400, 70_000)).map(([p, pad]) => ({
+    ...p,
+    status: 200,
+    headers: [],
+    pad,
+    encoding: "identity" as const,
+    framing: "chunked-and-length" as const,
+    stall: false,
+  }));
+}

@@ -31,4 +31,54 @@ export const KNOWN_HOLES: readonly KnownHole[] = [
     runtime: ["bun"],
     hole: "brotli and zstd bombs inflate whole on Bun",
   },
+  {
+    // A discovered token_endpoint with userinfo (`http://user:pw@…`, or the key itself as the
+    // user) is used as it is: the key goes to an endpoint the rules refuse.
+    test: "discovered token endpoints of every scheme, host and form: the key goes only to the token endpoint",
+    runtime: ["bun", "node"],
+    hole: "a discovered endpoint with credentials is used",
+  },
+  {
+    // The same endpoint, `http://<key>@host/token`: the network error names the URL, userinfo and all.
+    test: "discovered token endpoints of every scheme, host and form: no error or event holds a secret in any form",
+    runtime: ["bun", "node"],
+    hole: "an AuthNetworkError names a discovered URL whose userinfo is the key",
+  },
+  {
+    // Content-Length: 17 with a chunked body of 68 or 70 000 bytes: the bounded read trusts the
+    // length on Bun, so the rest of the body passes the cap.
+    test: "answers whose Content-Length contradicts their chunked body: no body above its cap is accepted",
+    runtime: ["bun"],
+    hole: "Content-Length with chunked framing lets a body past maxResponseBytes on Bun",
+  },
+  {
+    test: "answers whose Content-Length contradicts their chunked body: nothing malformed is cached or served",
+    runtime: ["bun"],
+    hole: "Content-Length with chunked framing lets a 70 KB token response past the 64 KiB cap on Bun",
+  },
+  {
+    // A discovered token_endpoint with userinfo (`http://user:pw@…`, or the key itself as the
+    // user) is used as it is: the key goes to an endpoint the rules refuse.
+    test: "discovered token endpoints of every scheme, host and form: the key goes only to the token endpoint",
+    runtime: ["bun", "node"],
+    hole: "a discovered endpoint with credentials is used",
+  },
+  {
+    // The same endpoint, `http://<key>@host/token`: the network error names the URL, userinfo and all.
+    test: "discovered token endpoints of every scheme, host and form: no error or event holds a secret in any form",
+    runtime: ["bun", "node"],
+    hole: "an AuthNetworkError names a discovered URL whose userinfo is the key",
+  },
+  {
+    // Content-Length: 17 with a chunked body of 68 or 70 000 bytes: the bounded read trusts the
+    // length on Bun, so the rest of the body passes the cap.
+    test: "answers whose Content-Length contradicts their chunked body: no body above its cap is accepted",
+    runtime: ["bun"],
+    hole: "Content-Length with chunked framing lets a body past maxResponseBytes on Bun",
+  },
+  {
+    test: "answers whose Content-Length contradicts their chunked body: nothing malformed is cached or served",
+    runtime: ["bun"],
+    hole: "Content-Length with chunked framing lets a 70 KB token response past the 64 KiB cap on Bun",
+  },
 ];

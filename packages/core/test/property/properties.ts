@@ -9,9 +9,12 @@
 import fc from "fast-check";
 import {
   type AnswerPlan,
+  apiAnswer,
   type BombEncoding,
   bombAnswer,
   echoingErrorAnswer,
+  lyingLengthAnswer,
+  plainDiscoveryAnswer,
   tokenAnswer,
 } from "./answers.ts";
 import { loadBombs } from "./bombs.ts";
@@ -246,6 +249,32 @@ export function defineHostileProperties(host: PropertyHost, scale = 1): void {
     title: "two configs sharing a token, with different policies",
     runs: runs(12),
     arbitrary: async () => networkScenario(["session"], "", { shared: true }),
+    run: (s) => runScenario(host, s),
+  });
+
+  defineFamily<NetScenario>(host, {
+    title: "discovered token endpoints of every scheme, host and form",
+    runs: runs(30),
+    arbitrary: async () =>
+      networkScenario(
+        ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+        await pemOnce(),
+        {
+          discovery: plainDiscoveryAnswer,
+          calls: tokenCall,
+        },
+      ),
+    run: (s) => runScenario(host, s),
+  });
+
+  defineFamily<NetScenario>(host, {
+    title: "answers whose Content-Length contradicts their chunked body",
+    runs: runs(20),
+    arbitrary: async () =>
+      networkScenario(["session"], "", {
+        token: lyingLengthAnswer(tokenAnswer("session")),
+        api: lyingLengthAnswer(apiAnswer),
+      }),
     run: (s) => runScenario(host, s),
   });
 

@@ -63,20 +63,25 @@ export function networkScenario(
   options: {
     token?: fc.Arbitrary<AnswerPlan>;
     api?: fc.Arbitrary<AnswerPlan>;
+    /** Always discover, with these documents. */
+    discovery?: fc.Arbitrary<AnswerPlan>;
     shared?: boolean;
     calls?: fc.Arbitrary<Call>;
   } = {},
 ): fc.Arbitrary<NetScenario> {
   const calls = options.calls ?? call;
   return fc.constantFrom(...grants).chain((grant) =>
-    fc.boolean().chain((discover) =>
+    (options.discovery ? fc.constant(true) : fc.boolean()).chain((discover) =>
       fc.record({
         grant: fc.constant(grant),
         key: grant === "private_key_jwt" ? fc.constant(pem) : clientKey,
         clientId,
         discover: fc.constant(grant !== "session" && discover),
         // With discovery, a drawn document most of the time (else a well-formed default).
-        discovery: fc.array(discoveryAnswer, { minLength: discover ? 1 : 0, maxLength: 2 }),
+        discovery: fc.array(options.discovery ?? discoveryAnswer, {
+          minLength: discover ? 1 : 0,
+          maxLength: 2,
+        }),
         token: fc.array(options.token ?? tokenAnswer(grant === "session" ? "session" : "oauth"), {
           minLength: 1,
           maxLength: 4,

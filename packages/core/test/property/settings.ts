@@ -4,7 +4,8 @@
  *   FC_RUNS=2000          runs per property (default: each property's own small number)
  *   FC_SEED=123           the seed (default {@link DEFAULT_SEED}, so `bun run test` is repeatable)
  *   FC_PATH=12:3:0        with FC_SEED, replays the one shrunk counterexample fast-check printed
- *   FC_KNOWN_HOLES=1      also draws the answers of the known holes (see known-holes.ts)
+ *   FC_SHRINK=1           shrink a counterexample (on by default only in a long run: each
+ *                         shrink step is a whole run, and a known hole costs seconds to shrink)
  *
  * A failure prints `seed` and `path`; `FC_SEED=<seed> FC_PATH=<path> bun test test/property`
  * (in packages/core) replays it alone.
@@ -33,9 +34,7 @@ export function runParameters(defaultRuns: number): {
   return {
     seed: positiveInteger("FC_SEED") ?? DEFAULT_SEED,
     numRuns: positiveInteger("FC_RUNS") ?? defaultRuns,
-    // Each run starts servers and a manager: shrinking a long way costs minutes, the first
-    // counterexample and its first shrinks say enough.
-    endOnFailure: false,
+    endOnFailure: !shrink,
     ...(path ? { path } : {}),
   };
 }
@@ -43,5 +42,5 @@ export function runParameters(defaultRuns: number): {
 /** True when the long run was asked for: test timeouts grow with it. */
 export const longRun = positiveInteger("FC_RUNS") !== undefined;
 
-/** FC_KNOWN_HOLES=1: draw the answers that find today's known holes too. */
-export const drawKnownHoles = env.FC_KNOWN_HOLES === "1";
+/** Shrinking: in a long run or with FC_SHRINK=1 (FC_SHRINK=0 turns it off). */
+const shrink = env.FC_SHRINK === undefined ? longRun : env.FC_SHRINK === "1";
