@@ -81,4 +81,12 @@ export const KNOWN_HOLES: readonly KnownHole[] = [
     runtime: ["bun"],
     hole: "Content-Length with chunked framing lets a 70 KB token response past the 64 KiB cap on Bun",
   },
+  {
+    // A config made first and a second one with the same key, base and cache settings share
+    // the process-wide manager, and a request takes its origin policy from the manager's config:
+    // the second config's call to an origin only the first allows carries the token there.
+    test: "two configs sharing a token, with different policies: the token goes only to allowed origins",
+    runtime: ["bun", "node"],
+    hole: "a request obeys the allowed origins of the config that made the shared manager",
+  },
 ];

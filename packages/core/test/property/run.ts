@@ -37,8 +37,8 @@ export interface NetScenario {
   readonly foreign: readonly AnswerPlan[];
   readonly calls: readonly Call[];
   /**
-   * Two configs with the same key and base but different policy (the second allows no other
-   * origin and has its own timeout), through the process-wide runtime, not a manager of ours.
+   * Two configs that share a token (same key, base and cache settings, so the process-wide
+   * runtime may share their manager) but not their policy: the second allows no other origin.
    */
   readonly shared?: boolean;
 }
@@ -215,7 +215,7 @@ export async function runScenario(
       authBase: apiServer.origin,
       clientKey: s.key,
       cacheDir,
-      timeoutMs: TIMEOUT_MS + 1,
+      timeoutMs: TIMEOUT_MS,
       maxTtlSec: MAX_TTL_SEC,
     });
     const prepared = prepare

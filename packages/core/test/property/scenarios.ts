@@ -108,3 +108,18 @@ export const tokenCall: fc.Arbitrary<Call> = fc.constantFrom<Call>(
   { kind: "token" },
   { kind: "refresh" },
 );
+
+/** Calls of the two-config family: mostly API calls to the origin only the first config allows. */
+export const sharedConfigCall: fc.Arbitrary<Call> = fc.oneof(
+  { weight: 1, arbitrary: fc.constant<Call>({ kind: "token" }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constantFrom("request" as const, "fetch" as const),
+      target: fc.constantFrom("allowed" as const, "allowed" as const, "path" as const),
+      method: fc.constantFrom("GET" as const, "POST" as const),
+      cap: fc.constant(65_536),
+      manual: fc.boolean(),
+    }),
+  },
+);

@@ -4,6 +4,7 @@
  *   FC_RUNS=2000          runs per property (default: each property's own small number)
  *   FC_SEED=123           the seed (default {@link DEFAULT_SEED}, so `bun run test` is repeatable)
  *   FC_PATH=12:3:0        with FC_SEED, replays the one shrunk counterexample fast-check printed
+ *   FC_SHOW_HOLES=1       runs the known-hole tests as plain tests, to print their counterexamples
  *   FC_SHRINK=1           shrink a counterexample (on by default only in a long run: each
  *                         shrink step is a whole run, and a known hole costs seconds to shrink)
  *
@@ -44,3 +45,6 @@ export const longRun = positiveInteger("FC_RUNS") !== undefined;
 
 /** Shrinking: in a long run or with FC_SHRINK=1 (FC_SHRINK=0 turns it off). */
 const shrink = env.FC_SHRINK === undefined ? longRun : env.FC_SHRINK === "1";
+
+/** FC_SHOW_HOLES=1: the known-hole tests run as plain tests (their failures print). */
+export const showHoles = env.FC_SHOW_HOLES === "1";
