@@ -115,7 +115,7 @@ export async function runScenario(
     }
     return answer;
   };
-  const apiAnswer = (queue: AnswerPlan[], r: Omit<Recorded, "answer">): Answer => {
+  const apiAnswer = (queue: AnswerPlan[], r: Omit<Recorded, "status">): Answer => {
     const plan = queue.shift();
     if (!plan) return ok(`{"ok":true}`);
     // An echoing API repeats what it got, the Authorization header included.
@@ -162,7 +162,7 @@ export async function runScenario(
   };
 
   try {
-    const make = (answer: (r: Omit<Recorded, "answer">) => Answer | undefined) =>
+    const make = (answer: (r: Omit<Recorded, "status">) => Answer | undefined) =>
       startReplayServer(answer, log);
     const session = s.grant === "session";
     const apiServer = await make((r) =>

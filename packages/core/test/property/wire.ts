@@ -35,8 +35,8 @@ export interface Recorded {
   /** The request head as sent (request line and headers). */
   readonly head: string;
   readonly body: string;
-  /** The answer that was replayed for it. */
-  readonly answer: Answer | undefined;
+  /** The status of the answer replayed for it (the body is not kept: runs are memoized). */
+  readonly status: number | undefined;
 }
 
 export interface ReplayServer {
@@ -113,12 +113,14 @@ function parseRequest(buffer: Buffer): { head: string; body: Buffer } | undefine
   return rest.length >= want ? { head, body: rest.subarray(0, want) } : undefined;
 }
 
+const usedPorts = new Set<number>();
+
 /**
  * Starts a replay server. `answer` picks the answer of each request (undefined: 404); every
  * request goes into `log`, with its origin, before it is answered.
  */
 export async function startReplayServer(
-  answer: (request: Omit<Recorded, "answer">) => Answer | undefined,
+  answer: (request: Omit<Recorded, "status">) => Answer | undefined,
   log: Recorded[],
 ): Promise<ReplayServer> {
   const sockets = new Set<Socket>();
@@ -144,7 +146,7 @@ export async function startReplayServer(
         body: request.body.toString("latin1"),
       };
       const picked = answer(seen);
-      log.push({ ...seen, answer: picked });
+      log.push({ ...seen, status: picked?.status });
       if (picked?.stall) return;
       const bytes = picked
         ? responseBytes(picked)
@@ -154,9 +156,17 @@ export async function startReplayServer(
       socket.end(bytes);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
+  // Never a port an earlier run of this process used: the runtime keeps some things per URL for
+  // the process (a discovered endpoint), and a late request of an earlier run must not land here.
+  let port = 0;
+  for (;;) {
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    port = typeof address === "object" && address ? address.port : 0;
+    if (!usedPorts.has(port)) break;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  usedPorts.add(port);
   origin = `http://127.0.0.1:${port}`;
   return {
     origin,
