@@ -4,7 +4,7 @@
  * packages/node); the run counts, seed and replay are in settings.ts:
  *
  *   bun test test/property                                   the fixed-seed, bounded runs
- *   FC_RUNS=2000 bun test test/property                      a long run (or `bun run fuzz`)
+ *   FC_RUNS=1000 bun test test/property                      a long run (or `bun run fuzz`, ~15 min)
  *   FC_SEED=<seed> FC_PATH=<path> bun test test/property     replays a printed counterexample
  */
 import { afterAll, test } from "bun:test";

@@ -1,7 +1,8 @@
 /**
  * How many runs, from which seed: fixed and small in `bun run test`, longer with `bun run fuzz`.
  *
- *   FC_RUNS=2000          runs per property (default: each property's own small number)
+ *   FC_RUNS=1000          runs of each main family (30 by default); a slower family (disk, Redis,
+ *                         bombs) runs its default share of it, e.g. 12/30 for the disk family
  *   FC_SEED=123           the seed (default {@link DEFAULT_SEED}, so `bun run test` is repeatable)
  *   FC_PATH=12:3:0        with FC_SEED, replays the one shrunk counterexample fast-check printed
  *   FC_SHOW_HOLES=1       runs the known-hole tests as plain tests, to print their counterexamples
@@ -15,6 +16,9 @@
 const env = typeof process === "undefined" ? {} : process.env;
 
 export const DEFAULT_SEED = 24_2026;
+
+/** The default runs of a main family: FC_RUNS scales every family by FC_RUNS / this. */
+const BASE_RUNS = 30;
 
 function positiveInteger(name: string): number | undefined {
   const text = env[name];
@@ -32,9 +36,11 @@ export function runParameters(defaultRuns: number): {
   endOnFailure: boolean;
 } {
   const path = env.FC_PATH;
+  const runs = positiveInteger("FC_RUNS");
   return {
     seed: positiveInteger("FC_SEED") ?? DEFAULT_SEED,
-    numRuns: positiveInteger("FC_RUNS") ?? defaultRuns,
+    numRuns:
+      runs === undefined ? defaultRuns : Math.max(1, Math.round((runs * defaultRuns) / BASE_RUNS)),
     endOnFailure: !shrink,
     ...(path ? { path } : {}),
   };
