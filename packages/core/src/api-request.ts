@@ -191,7 +191,7 @@ export async function sendApiRequest(
     if (response.status > 300 && response.status < 309) {
       [response, url] = await handleRedirects(response, init, options);
     }
-    const body = await readTextWithin(response, options.maxResponseBytes);
+    const body = await readTextWithin(response, options.maxResponseBytes, init.signal ?? undefined);
     if (body === undefined) {
       const request = describeRequest(options.method, options.url);
       throw new ApiError(

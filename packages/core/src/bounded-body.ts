@@ -9,10 +9,15 @@
 /** A Content-Length as HTTP writes it: digits only (`Number` would take "0x10" or "1e9"). */
 const DIGITS = /^[0-9]{1,15}$/;
 
-/** A body of at most `maxBytes` bytes, as text; undefined (the stream cancelled) when larger. */
+/**
+ * A body of at most `maxBytes` bytes, as text; undefined (the stream cancelled) when larger.
+ * `signal` (the attempt's) ends the read too: Node 20's fetch leaves a read of a close-delimited
+ * body its decoder cannot inflate pending for good, whatever signal the fetch was given.
+ */
 export async function readTextWithin(
   response: Response,
   maxBytes: number,
+  signal?: AbortSignal,
 ): Promise<string | undefined> {
   // The common small answer, read by the runtime's own reader (faster than a loop over chunks,
   // and `response.body` alone costs more than the read on Bun). Only when the Content-Length is
@@ -38,7 +43,7 @@ export async function readTextWithin(
   let total = 0;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await (signal ? readUnlessAborted(reader, signal) : reader.read());
       if (done) return text + decoder.decode();
       total += value.byteLength;
       if (total > maxBytes) {
@@ -50,6 +55,37 @@ export async function readTextWithin(
   } finally {
     reader.releaseLock();
   }
+}
+
+/** What {@link readUnlessAborted} needs of a stream reader (Bun's and Node's types differ). */
+interface ChunkReader<R> {
+  read(): Promise<R>;
+  cancel(reason?: unknown): Promise<void>;
+}
+
+/** The next chunk, or the signal's reason once it aborts (the reader then cancelled, unawaited). */
+function readUnlessAborted<R>(reader: ChunkReader<R>, signal: AbortSignal): Promise<R> {
+  if (signal.aborted) {
+    reader.cancel(signal.reason).catch(() => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<R>((resolve, reject) => {
+    const onAbort = () => {
+      reader.cancel(signal.reason).catch(() => {});
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    reader.read().then(
+      (result) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(result);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 function isEncoded(headers: Headers): boolean {

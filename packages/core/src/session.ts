@@ -140,7 +140,10 @@ async function request(grant: TokenGrant, options: SessionRequestOptions): Promi
       await response.body?.cancel().catch(() => {});
       return { response, text: "" };
     }
-    return { response, text: await readTextWithin(response, MAX_TOKEN_RESPONSE_BYTES) };
+    return {
+      response,
+      text: await readTextWithin(response, MAX_TOKEN_RESPONSE_BYTES, attemptSignal),
+    };
   };
   const wait = async (info: RetryInfo) => {
     options.onRetry?.(info);

@@ -301,5 +301,52 @@ export function boundedReadsSuite(h: Harness): void {
         60_000,
       );
     }
+
+    /** A 200 that says gzip, carries bytes no decoder inflates, and ends by closing. */
+    const garbageGzip = (_path: string, socket: Socket) => {
+      socket.end(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nConnection: close\r\n\r\nthis is not gzip at all",
+      );
+    };
+
+    it(
+      h,
+      "an API answer that says gzip, is not, and ends by closing the connection settles within AUTH_TIMEOUT_MS with an ApiError",
+      async () => {
+        await withSocketServer(garbageGzip, async (url) => {
+          const started = Date.now();
+          const outcome = await caught(
+            api.requestApi({ url: `${url}/x`, authToken: TOKEN, timeoutMs: 1500 }),
+          );
+          assert.ok(outcome instanceof api.ApiError, String(outcome));
+          assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+        });
+      },
+      30_000,
+    );
+
+    it(
+      h,
+      "a token response that says gzip, is not, and ends by closing the connection settles within AUTH_TIMEOUT_MS with an error, caching nothing",
+      async () => {
+        await withSocketServer(garbageGzip, async (url) => {
+          await withTempDir(async (dir) => {
+            const config = configFor(url, dir, { AUTH_TIMEOUT_MS: "1500" });
+            const started = Date.now();
+            const outcome = await caught(getToken(config));
+            assert.ok(
+              outcome instanceof api.AuthNetworkError || outcome instanceof api.AuthSessionError,
+              String(outcome),
+            );
+            assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+            assert.equal(
+              await exists(documentedCachePath(config.cacheDir, config.authBase, CLIENT_KEY)),
+              false,
+            );
+          });
+        });
+      },
+      30_000,
+    );
   });
 }

@@ -198,7 +198,7 @@ async function ask(issuer: string, context: GrantContext): Promise<string> {
           }
           return {
             status: response.status,
-            text: await readTextWithin(response, MAX_DISCOVERY_BYTES),
+            text: await readTextWithin(response, MAX_DISCOVERY_BYTES, signal),
           };
         },
       ));
