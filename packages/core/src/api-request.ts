@@ -171,6 +171,8 @@ export async function sendApiRequest(
   token: string,
   /** Removed from any error message and from an error's cause. */
   secrets: readonly string[],
+  /** Which attempt this is, from 1 (the last failure of retries says how many were made). */
+  attemptNumber = 1,
 ): Promise<ApiResponse> {
   // A caller's signal is combined with ours; a fetch of the caller's may hold on to ours.
   const keepsSignal = options.signal !== undefined || options.callerFetch;
@@ -206,7 +208,8 @@ export async function sendApiRequest(
     const reason = failure.kind === "aborted" ? "aborted" : redactSecrets(failure.reason, secrets);
     // Described only here: the string work is wasted on every request that succeeds.
     const request = describeRequest(options.method, options.url);
-    throw new ApiError(`API request failed: ${reason} (${request})`, {
+    const attempts = attemptNumber > 1 ? `, ${attemptNumber} attempts` : "";
+    throw new ApiError(`API request failed: ${reason} (${request}${attempts})`, {
       cause: redactedCause(error, secrets),
       reason: failure.kind,
       request,

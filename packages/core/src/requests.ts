@@ -11,14 +11,15 @@ import {
   type FetchLike,
   type RedirectMode,
   type SendOptions,
-  sendApiRequest,
   toReplayableBody,
 } from "./api-request.ts";
 import type { ApiResponse } from "./api-response.ts";
+import { apiRetryFor, sendWithRetries } from "./api-retry.ts";
 import type { AttemptTimeouts } from "./attempt-timeout.ts";
 import { isAuthFailure } from "./auth-failure.ts";
 import type { EnvConfig } from "./config.ts";
 import { DRY_RUN_TOKEN, dryRunResponse } from "./dry-run.ts";
+import { EventSink, type RequestRetryEvent } from "./events.ts";
 import type { AutoRefreshRequestOptions, RequestApiOptions, TokenOptions } from "./options.ts";
 import {
   assertSecureTransport,
@@ -49,6 +50,12 @@ export interface RequestContext {
   checkDebug(): void;
 }
 
+/** How many times a request went out (retries included), and whether a refresh resent it. */
+interface Sent {
+  count: number;
+  refreshed: boolean;
+}
+
 /**
  * Runs `send` inside an `openclaw.auth.request` span (when OpenTelemetry is installed): the
  * method, the host, the final status, how many times it was sent. Never the URL's query.
@@ -56,10 +63,10 @@ export interface RequestContext {
 async function traced(
   method: string,
   url: string,
-  send: (span: OtelSpan | undefined, sent: { count: number }) => Promise<ApiResponse>,
+  send: (span: OtelSpan | undefined, sent: Sent) => Promise<ApiResponse>,
 ): Promise<ApiResponse> {
   if (!otelSettled()) await loadOtel();
-  const sent = { count: 0 };
+  const sent: Sent = { count: 0, refreshed: false };
   // Checked first: the attributes (a URL parsed for its host) are wasted when nothing records.
   if (!tracing()) return send(undefined, sent);
   const span = startSpan("openclaw.auth.request", {
@@ -71,7 +78,7 @@ async function traced(
     const response = await send(span, sent);
     span.setAttribute("http.response.status_code", response.status);
     span.setAttribute("openclaw.auth.attempts", sent.count);
-    span.setAttribute("openclaw.auth.retried_after_auth_failure", sent.count > 1);
+    span.setAttribute("openclaw.auth.retried_after_auth_failure", sent.refreshed);
     span.end();
     return response;
   } catch (error) {
@@ -139,9 +146,13 @@ export function createRequests(ctx: RequestContext) {
       ctx.fetch,
     );
     const secrets = config ? [config.clientKey, options.authToken] : [options.authToken];
+    const retry = apiRetryFor(prepared.method, options.retry);
     return traced(prepared.method, prepared.url, (_span, sent) => {
-      sent.count = 1;
-      return sendApiRequest(prepared, options.authToken, secrets);
+      const onRetry = (event: RequestRetryEvent) => {
+        const sink = new EventSink(options.onEvent);
+        if (sink.active) sink.emit(event);
+      };
+      return sendWithRetries(prepared, options.authToken, secrets, retry, { onRetry, sent });
     });
   }
 
@@ -165,13 +176,17 @@ export function createRequests(ctx: RequestContext) {
       return dryRunResponse(request.method, request.url, headers, request.body);
     }
     const { signal, onEvent } = options;
+    const retry = apiRetryFor(request.method, options.retry);
     return traced(request.method, request.url, async (parentSpan, sent) => {
       const warm = manager.peekFresh();
       if (warm) manager.noteWarm(onEvent, parentSpan);
       const token =
         warm?.accessToken ?? (await manager.getToken({ signal, onEvent, parentSpan })).accessToken;
-      sent.count = 1;
-      const first = await sendApiRequest(request, token, [config.clientKey, token]);
+      const report = {
+        onRetry: (event: RequestRetryEvent) => manager.report(event, onEvent),
+        sent,
+      };
+      const first = await sendWithRetries(request, token, [config.clientKey, token], retry, report);
       if (!(options.isAuthFailure ?? isAuthFailure)(first)) return first;
       manager.report(
         {
@@ -184,8 +199,8 @@ export function createRequests(ctx: RequestContext) {
       // One refresh and one resend of the same bytes; a second failure is the caller's to see.
       const fresh = (await manager.refresh({ signal, onEvent, parentSpan, rejectedToken: token }))
         .accessToken;
-      sent.count = 2;
-      return sendApiRequest(request, fresh, [config.clientKey, fresh]);
+      sent.refreshed = true;
+      return sendWithRetries(request, fresh, [config.clientKey, fresh], retry, report);
     });
   }
 
