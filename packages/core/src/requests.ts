@@ -35,6 +35,7 @@ import {
   startSpan,
   tracing,
 } from "./otel.ts";
+import type { ProxyUse } from "./proxy.ts";
 import type { TokenManager } from "./token-manager.ts";
 
 /** What the request paths need from the runtime they belong to. */
@@ -42,6 +43,8 @@ export interface RequestContext {
   readonly timeouts: AttemptTimeouts;
   /** The platform's fetch, when the caller names none (the global one when undefined). */
   readonly fetch?: FetchLike | undefined;
+  /** The proxy the platform's fetch sends a URL through (a connection failure names it). */
+  readonly proxyFor?: ((url: string) => ProxyUse | undefined) | undefined;
   /** The manager serving `options`' token (the process-wide one of its config, by default). */
   managerFor(options: TokenOptions): TokenManager;
   /** The config of the environment, for a dry run that names none. */
@@ -96,14 +99,16 @@ async function prepare(
   init: ApiRequestInit,
   target: (method: string) => { url: string; origins: TokenOrigins },
   context: { timeouts: AttemptTimeouts; timeoutMs: number; fetch: FetchLike | undefined },
-  /** The platform's fetch, used when the caller names none. */
-  platformFetch: FetchLike | undefined,
+  /** The platform's fetch, used when the caller names none, and the proxy it uses. */
+  platform: Pick<RequestContext, "fetch" | "proxyFor">,
 ): Promise<SendOptions> {
+  const platformFetch = platform.fetch;
   const method = (init.method ?? "GET").toUpperCase();
   const { url, origins } = target(method);
   const redirect = redirectOf(init.redirect);
   const maxResponseBytes = maxResponseBytesOf(init.maxResponseBytes);
   const send = context.fetch ?? platformFetch ?? fetch;
+  const callerFetch = send !== globalFetch && send !== platformFetch;
   // Only a stream body needs a promise; anything else is converted without a microtask.
   const replayable = toReplayableBody(init.body);
   const { body, contentType } = replayable instanceof Promise ? await replayable : replayable;
@@ -119,7 +124,9 @@ async function prepare(
     timeoutMs: context.timeoutMs,
     fetch: send,
     // The runtime's fetches let go of the signal when the exchange ends; a caller's may keep it.
-    callerFetch: send !== globalFetch && send !== platformFetch,
+    callerFetch,
+    // A caller's fetch may route anywhere: only the runtime's names its proxy.
+    proxyFor: callerFetch ? undefined : platform.proxyFor,
     origins,
     redirect,
     maxResponseBytes,
@@ -143,7 +150,7 @@ export function createRequests(ctx: RequestContext) {
         timeoutMs: options.timeoutMs ?? config?.timeoutMs ?? 10_000,
         fetch: options.fetch,
       },
-      ctx.fetch,
+      ctx,
     );
     const secrets = config ? [config.clientKey, options.authToken] : [options.authToken];
     const retry = apiRetryFor(prepared.method, options.retry);
@@ -169,7 +176,7 @@ export function createRequests(ctx: RequestContext) {
       options,
       (method) => ({ url: resolveApiHref(options.url, config, method), origins: config }),
       { timeouts: ctx.timeouts, timeoutMs: config.timeoutMs, fetch: options.fetch },
-      ctx.fetch,
+      ctx,
     );
     if (!manager || dryRun) {
       const headers = buildHeaders(request.headers, DRY_RUN_TOKEN, request.contentType);
