@@ -3,6 +3,7 @@
  * gateway it controls, and child processes of itself. The suite is written once against this.
  */
 import type { DevGatewayOptions, DevGatewayStats, Fault } from "@openclaw/dev-gateway";
+import { apiRetriesSuite } from "./suites/api-retries.ts";
 import { authFetchSuite } from "./suites/auth-fetch.ts";
 import { autoRefreshSuite } from "./suites/auto-refresh.ts";
 import { bodiesSuite } from "./suites/bodies.ts";
@@ -89,6 +90,7 @@ export function defineConformanceSuite(h: Harness): void {
     autoRefreshSuite(h);
     bodiesSuite(h);
     authFetchSuite(h);
+    apiRetriesSuite(h);
     originPolicySuite(h);
     dryRunSuite(h);
     errorsAndSecretsSuite(h);

@@ -4,6 +4,7 @@ import type { AttemptTimeouts } from "./attempt-timeout.ts";
 import { readTextWithin } from "./bounded-body.ts";
 import { ApiError, redactedCause } from "./errors.ts";
 import { describeRequest, mayReceiveToken, type TokenOrigins } from "./origin-policy.ts";
+import { type ProxyUse, throughProxy } from "./proxy.ts";
 import { redactSecrets } from "./redact.ts";
 import { describeFetchFailure } from "./retry.ts";
 
@@ -155,6 +156,8 @@ export interface SendOptions {
   readonly fetch: FetchLike;
   /** True when `fetch` is the caller's (not the runtime's), which may keep the signal it is given. */
   readonly callerFetch: boolean;
+  /** The proxy the runtime's fetch sends a URL through, if any (a connection failure names it). */
+  readonly proxyFor?: ((url: string) => ProxyUse | undefined) | undefined;
   /** Where a redirect may be followed to: the origins that may receive the token. */
   readonly origins: TokenOrigins;
   readonly redirect: RedirectMode;
@@ -171,6 +174,8 @@ export async function sendApiRequest(
   token: string,
   /** Removed from any error message and from an error's cause. */
   secrets: readonly string[],
+  /** Which attempt this is, from 1 (the last failure of retries says how many were made). */
+  attemptNumber = 1,
 ): Promise<ApiResponse> {
   // A caller's signal is combined with ours; a fetch of the caller's may hold on to ours.
   const keepsSignal = options.signal !== undefined || options.callerFetch;
@@ -206,7 +211,10 @@ export async function sendApiRequest(
     const reason = failure.kind === "aborted" ? "aborted" : redactSecrets(failure.reason, secrets);
     // Described only here: the string work is wasted on every request that succeeds.
     const request = describeRequest(options.method, options.url);
-    throw new ApiError(`API request failed: ${reason} (${request})`, {
+    let where = attemptNumber > 1 ? `${request}, ${attemptNumber} attempts` : request;
+    const proxy = failure.kind === "network" ? options.proxyFor?.(options.url) : undefined;
+    if (proxy) where += `, ${throughProxy(proxy, reason)}`;
+    throw new ApiError(`API request failed: ${reason} (${where})`, {
       cause: redactedCause(error, secrets),
       reason: failure.kind,
       request,

@@ -63,6 +63,23 @@ export interface RequestRetriedEvent {
   readonly status: number;
 }
 
+/**
+ * An API request failed in a way worth another try (a retryable status or a dropped connection,
+ * on a method its retry policy names) and will be sent again after `delayMs`.
+ */
+export interface RequestRetryEvent {
+  readonly type: "request.retry";
+  readonly method: string;
+  /** `network` (refused, reset, dropped), `status` (408, 429, 5xx: the policy's statuses). */
+  readonly reason: "network" | "status";
+  /** The HTTP status, for `reason: "status"`. */
+  readonly status?: number;
+  /** The wait before the next attempt: the server's `Retry-After`, else the backoff. */
+  readonly delayMs: number;
+  /** The attempt that failed, from 1. */
+  readonly attempt: number;
+}
+
 /** A cache, store or lock problem the runtime worked around (what `onWarning` is told). */
 export interface CacheWarningEvent {
   readonly type: "cache.warning";
@@ -87,6 +104,7 @@ export type AuthEvent =
   | TokenRetryEvent
   | LockWaitedEvent
   | RequestRetriedEvent
+  | RequestRetryEvent
   | CacheWarningEvent
   | ConfigWarningEvent;
 

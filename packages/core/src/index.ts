@@ -29,6 +29,11 @@ export {
 } from "./api.ts";
 export type { ApiBody, HeadersInit, RedirectMode } from "./api-request.ts";
 export { ApiResponse } from "./api-response.ts";
+export {
+  type ApiRetryOption,
+  type ApiRetryPolicy,
+  DEFAULT_API_RETRY_POLICY,
+} from "./api-retry.ts";
 export { type AuthFailureDetector, isAuthFailure } from "./auth-failure.ts";
 export type { ConfigOptions, ConfigSource, EnvConfig, EnvConfigOptions } from "./config.ts";
 export { DRY_RUN_TOKEN } from "./dry-run.ts";
@@ -51,6 +56,7 @@ export type {
   ConfigWarningEvent,
   LockWaitedEvent,
   RequestRetriedEvent,
+  RequestRetryEvent,
   TokenAcquiredEvent,
   TokenRefreshedEvent,
   TokenRetryEvent,

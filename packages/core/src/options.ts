@@ -1,5 +1,6 @@
 /** The option objects of the user API, each field with its default. */
 import type { ApiBody, ApiRequestInit, FetchLike } from "./api-request.ts";
+import type { ApiRetryOption } from "./api-retry.ts";
 import type { AuthFailureDetector } from "./auth-failure.ts";
 import type { EnvConfig } from "./config.ts";
 import type { AuthEventListener } from "./events.ts";
@@ -7,7 +8,32 @@ import type { RetryPolicy } from "./retry.ts";
 import type { LockWaitPolicy, TokenManager } from "./token-manager.ts";
 import type { TokenStore } from "./token-store.ts";
 
-export type { ApiBody, ApiRequestInit, AuthEventListener, AuthFailureDetector, FetchLike };
+export type {
+  ApiBody,
+  ApiRequestInit,
+  ApiRetryOption,
+  AuthEventListener,
+  AuthFailureDetector,
+  FetchLike,
+};
+
+/** The `retry` option of the API calls, documented once. */
+export interface ApiRetryOptions {
+  /**
+   * Sends the request again when it meets 408, 429, 500, 502, 503, 504 or a dropped connection:
+   * for GET, HEAD, OPTIONS, PUT and DELETE unless `methods` says otherwise (POST and PATCH may act
+   * twice, so they are retried only when named). Waits the server's `Retry-After` up to
+   * `maxRetryAfterSec` (a longer one: the response is returned as it is), else the backoff. A
+   * number sets `limit`; `0` turns retries off. Each attempt has the whole per-attempt timeout;
+   * a timeout is not retried; an abort ends the waits at once. Separate from the one
+   * refresh-and-resend after an auth failure. Each retry is a `request.retry` event.
+   * @default DEFAULT_API_RETRY_POLICY (2 retries of idempotent methods, 250 ms x2 up to 4 s, Retry-After up to 30 s)
+   * @example
+   * await requestApiWithAutoRefresh({ config, method: "POST", url: "/jobs", body,
+   *   retry: { methods: ["POST"], limit: 3 } });
+   */
+  readonly retry?: ApiRetryOption | undefined;
+}
 
 /** Which token: the process-wide one of a config, or an explicit manager's. */
 export interface TokenOptions {
@@ -22,7 +48,7 @@ export interface TokenOptions {
   /**
    * Told the events of this call: `token.acquired` (or `token.refreshed`), and the
    * `token.retry`, `lock.waited`, `token.stale_served` of the token request it waited for (and
-   * `request.retried_after_auth_failure` for a request). See docs/events.md. @default none
+   * `request.retry`, `request.retried_after_auth_failure` for a request). See docs/events.md. @default none
    * @example
    * await getAccessToken({ config, onEvent: (event) => log.debug(event) });
    */
@@ -61,7 +87,7 @@ export interface TokenManagerInit {
 }
 
 /** Options of `requestApi`: one request with a token you already have. */
-export interface RequestApiOptions extends ApiRequestInit {
+export interface RequestApiOptions extends ApiRequestInit, ApiRetryOptions {
   readonly authToken: string;
   /**
    * Resolves paths and applies the origin policy. Without it the URL must be absolute (https,
@@ -73,12 +99,12 @@ export interface RequestApiOptions extends ApiRequestInit {
   readonly timeoutMs?: number;
   /** @default globalThis.fetch */
   readonly fetch?: FetchLike;
-  /** Told this request's events (none today: no token is acquired here). @default none */
+  /** Told this request's events: `request.retry` (no token is acquired here). @default none */
   readonly onEvent?: AuthEventListener | undefined;
 }
 
 /** Options of `requestApiWithAutoRefresh`. */
-export interface AutoRefreshRequestOptions extends ApiRequestInit, TokenOptions {
+export interface AutoRefreshRequestOptions extends ApiRequestInit, TokenOptions, ApiRetryOptions {
   /** Decides whether a response refused the token. @default isAuthFailure */
   readonly isAuthFailure?: AuthFailureDetector;
   /** @default globalThis.fetch */
@@ -86,7 +112,7 @@ export interface AutoRefreshRequestOptions extends ApiRequestInit, TokenOptions 
 }
 
 /** Options of `createAuthFetch`. */
-export interface AuthFetchOptions extends Omit<TokenOptions, "signal"> {
+export interface AuthFetchOptions extends Omit<TokenOptions, "signal">, ApiRetryOptions {
   /** @default isAuthFailure */
   readonly isAuthFailure?: AuthFailureDetector;
   /** @default globalThis.fetch */

@@ -1,6 +1,7 @@
 /** The one interface through which the runtime touches files, processes, hashing and the clock. */
 import type { FetchLike } from "./api-request.ts";
 import { type EnvFileRead, MAX_CACHE_FILE_BYTES } from "./cache.ts";
+import type { ProxyUse } from "./proxy.ts";
 
 /** What a path is, seen without following a final symlink. */
 export interface PathInfo {
@@ -55,6 +56,12 @@ export interface Platform {
    * @default the global fetch
    */
   readonly fetch?: FetchLike;
+  /**
+   * The proxy the platform's fetch sends a request for `url` through (Bun's honours
+   * HTTP_PROXY, HTTPS_PROXY and NO_PROXY; Node 20's none), so that a failed connection names
+   * it. Asked only when a request failed. @default no proxy
+   */
+  readonly proxyFor?: (url: string) => ProxyUse | undefined;
   /** Hex SHA-256 of the UTF-8 bytes of `text`. */
   sha256Hex(text: string): string;
   hostname(): string;

@@ -11,14 +11,15 @@ import {
   type FetchLike,
   type RedirectMode,
   type SendOptions,
-  sendApiRequest,
   toReplayableBody,
 } from "./api-request.ts";
 import type { ApiResponse } from "./api-response.ts";
+import { apiRetryFor, sendWithRetries } from "./api-retry.ts";
 import type { AttemptTimeouts } from "./attempt-timeout.ts";
 import { isAuthFailure } from "./auth-failure.ts";
 import type { EnvConfig } from "./config.ts";
 import { DRY_RUN_TOKEN, dryRunResponse } from "./dry-run.ts";
+import { EventSink, type RequestRetryEvent } from "./events.ts";
 import type { AutoRefreshRequestOptions, RequestApiOptions, TokenOptions } from "./options.ts";
 import {
   assertSecureTransport,
@@ -34,6 +35,7 @@ import {
   startSpan,
   tracing,
 } from "./otel.ts";
+import type { ProxyUse } from "./proxy.ts";
 import type { TokenManager } from "./token-manager.ts";
 
 /** What the request paths need from the runtime they belong to. */
@@ -41,12 +43,20 @@ export interface RequestContext {
   readonly timeouts: AttemptTimeouts;
   /** The platform's fetch, when the caller names none (the global one when undefined). */
   readonly fetch?: FetchLike | undefined;
+  /** The proxy the platform's fetch sends a URL through (a connection failure names it). */
+  readonly proxyFor?: ((url: string) => ProxyUse | undefined) | undefined;
   /** The manager serving `options`' token (the process-wide one of its config, by default). */
   managerFor(options: TokenOptions): TokenManager;
   /** The config of the environment, for a dry run that names none. */
   defaultConfig(): EnvConfig;
   /** Turns the debug lines on when the environment asks (`AUTH_DEBUG=1`), on first use. */
   checkDebug(): void;
+}
+
+/** How many times a request went out (retries included), and whether a refresh resent it. */
+interface Sent {
+  count: number;
+  refreshed: boolean;
 }
 
 /**
@@ -56,10 +66,10 @@ export interface RequestContext {
 async function traced(
   method: string,
   url: string,
-  send: (span: OtelSpan | undefined, sent: { count: number }) => Promise<ApiResponse>,
+  send: (span: OtelSpan | undefined, sent: Sent) => Promise<ApiResponse>,
 ): Promise<ApiResponse> {
   if (!otelSettled()) await loadOtel();
-  const sent = { count: 0 };
+  const sent: Sent = { count: 0, refreshed: false };
   // Checked first: the attributes (a URL parsed for its host) are wasted when nothing records.
   if (!tracing()) return send(undefined, sent);
   const span = startSpan("openclaw.auth.request", {
@@ -71,7 +81,7 @@ async function traced(
     const response = await send(span, sent);
     span.setAttribute("http.response.status_code", response.status);
     span.setAttribute("openclaw.auth.attempts", sent.count);
-    span.setAttribute("openclaw.auth.retried_after_auth_failure", sent.count > 1);
+    span.setAttribute("openclaw.auth.retried_after_auth_failure", sent.refreshed);
     span.end();
     return response;
   } catch (error) {
@@ -89,14 +99,16 @@ async function prepare(
   init: ApiRequestInit,
   target: (method: string) => { url: string; origins: TokenOrigins },
   context: { timeouts: AttemptTimeouts; timeoutMs: number; fetch: FetchLike | undefined },
-  /** The platform's fetch, used when the caller names none. */
-  platformFetch: FetchLike | undefined,
+  /** The platform's fetch, used when the caller names none, and the proxy it uses. */
+  platform: Pick<RequestContext, "fetch" | "proxyFor">,
 ): Promise<SendOptions> {
+  const platformFetch = platform.fetch;
   const method = (init.method ?? "GET").toUpperCase();
   const { url, origins } = target(method);
   const redirect = redirectOf(init.redirect);
   const maxResponseBytes = maxResponseBytesOf(init.maxResponseBytes);
   const send = context.fetch ?? platformFetch ?? fetch;
+  const callerFetch = send !== globalFetch && send !== platformFetch;
   // Only a stream body needs a promise; anything else is converted without a microtask.
   const replayable = toReplayableBody(init.body);
   const { body, contentType } = replayable instanceof Promise ? await replayable : replayable;
@@ -112,7 +124,9 @@ async function prepare(
     timeoutMs: context.timeoutMs,
     fetch: send,
     // The runtime's fetches let go of the signal when the exchange ends; a caller's may keep it.
-    callerFetch: send !== globalFetch && send !== platformFetch,
+    callerFetch,
+    // A caller's fetch may route anywhere: only the runtime's names its proxy.
+    proxyFor: callerFetch ? undefined : platform.proxyFor,
     origins,
     redirect,
     maxResponseBytes,
@@ -136,12 +150,16 @@ export function createRequests(ctx: RequestContext) {
         timeoutMs: options.timeoutMs ?? config?.timeoutMs ?? 10_000,
         fetch: options.fetch,
       },
-      ctx.fetch,
+      ctx,
     );
     const secrets = config ? [config.clientKey, options.authToken] : [options.authToken];
+    const retry = apiRetryFor(prepared.method, options.retry);
     return traced(prepared.method, prepared.url, (_span, sent) => {
-      sent.count = 1;
-      return sendApiRequest(prepared, options.authToken, secrets);
+      const onRetry = (event: RequestRetryEvent) => {
+        const sink = new EventSink(options.onEvent);
+        if (sink.active) sink.emit(event);
+      };
+      return sendWithRetries(prepared, options.authToken, secrets, retry, { onRetry, sent });
     });
   }
 
@@ -158,20 +176,24 @@ export function createRequests(ctx: RequestContext) {
       options,
       (method) => ({ url: resolveApiHref(options.url, config, method), origins: config }),
       { timeouts: ctx.timeouts, timeoutMs: config.timeoutMs, fetch: options.fetch },
-      ctx.fetch,
+      ctx,
     );
     if (!manager || dryRun) {
       const headers = buildHeaders(request.headers, DRY_RUN_TOKEN, request.contentType);
       return dryRunResponse(request.method, request.url, headers, request.body);
     }
     const { signal, onEvent } = options;
+    const retry = apiRetryFor(request.method, options.retry);
     return traced(request.method, request.url, async (parentSpan, sent) => {
       const warm = manager.peekFresh();
       if (warm) manager.noteWarm(onEvent, parentSpan);
       const token =
         warm?.accessToken ?? (await manager.getToken({ signal, onEvent, parentSpan })).accessToken;
-      sent.count = 1;
-      const first = await sendApiRequest(request, token, [config.clientKey, token]);
+      const report = {
+        onRetry: (event: RequestRetryEvent) => manager.report(event, onEvent),
+        sent,
+      };
+      const first = await sendWithRetries(request, token, [config.clientKey, token], retry, report);
       if (!(options.isAuthFailure ?? isAuthFailure)(first)) return first;
       manager.report(
         {
@@ -184,8 +206,8 @@ export function createRequests(ctx: RequestContext) {
       // One refresh and one resend of the same bytes; a second failure is the caller's to see.
       const fresh = (await manager.refresh({ signal, onEvent, parentSpan, rejectedToken: token }))
         .accessToken;
-      sent.count = 2;
-      return sendApiRequest(request, fresh, [config.clientKey, fresh]);
+      sent.refreshed = true;
+      return sendWithRetries(request, fresh, [config.clientKey, fresh], retry, report);
     });
   }
 

@@ -147,6 +147,8 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
       store,
       discoveryStore,
       fetch: init.fetch ?? platform.fetch ?? ((input, requestInit) => fetch(input, requestInit)),
+      // A caller's fetch may route anywhere: only the platform's names its proxy.
+      proxyFor: init.fetch ? undefined : platform.proxyFor,
       retry: { ...DEFAULT_RETRY_POLICY, ...init.retry },
       lockWait: { ...DEFAULT_LOCK_WAIT, ...init.lockWait },
       warn,
@@ -201,6 +203,7 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
   const { requestApi, requestApiWithAutoRefresh } = createRequests({
     timeouts,
     fetch: platform.fetch,
+    proxyFor: platform.proxyFor,
     managerFor,
     defaultConfig,
     checkDebug,

@@ -14,6 +14,7 @@ import type { DiscoveryStore, TokenGrant } from "./grants/grant.ts";
 import { sessionGrant } from "./grants/session.ts";
 import { configuredTokenEndpoint } from "./grants/token-endpoint.ts";
 import { describeRequest } from "./origin-policy.ts";
+import { type ProxyUse, throughProxy } from "./proxy.ts";
 import { bodyExcerpt, redactSecrets } from "./redact.ts";
 import {
   abortedError,
@@ -28,6 +29,8 @@ export interface SessionRequestOptions {
   readonly config: EnvConfig;
   readonly retry: RetryPolicy;
   readonly fetch: FetchLike;
+  /** The proxy `fetch` sends a URL through, when known: a connection failure then names it. */
+  readonly proxyFor?: ((url: string) => ProxyUse | undefined) | undefined;
   /** Cancels the request, its retries and its waits (the token manager's, once nobody waits). */
   readonly signal: AbortSignal;
   /**
@@ -169,8 +172,11 @@ async function request(grant: TokenGrant, options: SessionRequestOptions): Promi
         });
         continue;
       }
+      const reason = redactSecrets(failure.reason, secrets);
+      const proxy = options.proxyFor?.(url);
+      const via = proxy ? `, ${throughProxy(proxy, reason)}` : "";
       throw new AuthNetworkError(
-        `${what} failed: ${redactSecrets(failure.reason, secrets)} (${where}, ${attempt + 1} attempts)`,
+        `${what} failed: ${reason} (${where}, ${attempt + 1} attempts${via})`,
         { cause: redactedCause(error, secrets), reason: failure.kind, request: where },
       );
     }

@@ -22,6 +22,7 @@ import {
   recordTokenRequest,
   startSpan,
 } from "./otel.ts";
+import type { ProxyUse } from "./proxy.ts";
 import { abortedError, type RetryPolicy, raceSignal, sleep } from "./retry.ts";
 import { describeTokenRequest, requestAccessToken } from "./session.ts";
 import type { ReleaseLock, StoreWatch, TokenStore } from "./token-store.ts";
@@ -78,6 +79,8 @@ export interface TokenManagerOptions {
   /** Shared store behind the in-memory copy; null keeps tokens in memory only. */
   readonly store: TokenStore | null;
   readonly fetch: FetchLike;
+  /** The proxy `fetch` uses for a URL, when it is the platform's (a failure then names it). */
+  readonly proxyFor?: ((url: string) => ProxyUse | undefined) | undefined;
   readonly retry: RetryPolicy;
   readonly lockWait: LockWaitPolicy;
   readonly warn: (message: string) => void;
@@ -424,6 +427,7 @@ export class TokenManager {
         config,
         retry,
         fetch: this.#options.fetch,
+        proxyFor: this.#options.proxyFor,
         discoveryStore: this.#options.discoveryStore,
         signal,
         onRetry: (info) => {

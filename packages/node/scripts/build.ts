@@ -4,12 +4,13 @@
  * dotenv stay imports) and `index.d.ts`/`adapter.d.ts`, the declarations of the same entries
  * bundled into self-contained files: a consumer sees this package's types, not core's files.
  */
-import { copyFile, rm } from "node:fs/promises";
+import { copyFile, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BunPlugin } from "bun";
 import { type Plugin as RollupPlugin, rollup } from "rollup";
 import { dts } from "rollup-plugin-dts";
+import { keepClassNames } from "./keep-class-names.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const core = join(root, "../core/src");
@@ -44,10 +45,23 @@ const bundle = await Bun.build({
   outdir: dist,
   naming: { entry: "[name].js", chunk: "shared-[hash].js" },
   plugins: [nodeBinding],
+  // Linked maps with the sources in them: `node --enable-source-maps` prints src/….ts frames.
+  sourcemap: "linked",
 });
 if (!bundle.success) {
   for (const log of bundle.logs) console.error(log);
   process.exit(1);
+}
+// Bundling renames classes whose names collide (ConfigError becomes ConfigError2), and Node
+// prints an uncaught error by its class's name; Bun's keepNames does not help (keep-class-names.ts).
+for (const output of bundle.outputs) {
+  if (output.kind === "sourcemap" || !output.path.endsWith(".js")) continue;
+  const map = JSON.parse(await readFile(`${output.path}.map`, "utf8")) as {
+    sourcesContent?: string[];
+  };
+  const code = await readFile(output.path, "utf8");
+  const named = keepClassNames(code, map.sourcesContent ?? []);
+  if (named !== code) await writeFile(output.path, named);
 }
 
 const resolveCore: RollupPlugin = {

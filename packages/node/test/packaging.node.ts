@@ -132,15 +132,49 @@ const STRICT = {
   typeRoots: [join(PACKAGE_DIR, "node_modules/@types")],
 };
 
-/** The consumer's code under NodeNext and under bundler resolution, both with {@link STRICT}. */
-async function strictTypeChecks(project: string): Promise<void> {
+/**
+ * The consumer's code under every `moduleResolution` a consumer may use, with {@link STRICT}:
+ * node16, nodenext and bundler read `exports`; node10 (what `module: commonjs` implies) reads
+ * only the top-level `types`, so `pkg`'s main entry is checked from a CommonJS consumer too.
+ */
+async function strictTypeChecks(project: string, pkg: string): Promise<void> {
+  await typeCheck(project, "node16", { ...STRICT, module: "Node16", moduleResolution: "Node16" });
   await typeCheck(project, "nodenext", {
     ...STRICT,
     module: "NodeNext",
     moduleResolution: "NodeNext",
   });
   await typeCheck(project, "bundler", { ...STRICT, module: "ESNext", moduleResolution: "Bundler" });
+  await writeFile(join(project, "consumer-cjs.ts"), commonJsConsumerSource(pkg));
+  // No verbatimModuleSyntax: it forbids `import` in a CommonJS module. node10 is deprecated by
+  // TypeScript 6, not by the projects that still compile with it.
+  const { verbatimModuleSyntax: _esmOnly, ...commonJs } = STRICT;
+  await typeCheck(
+    project,
+    "node10",
+    { ...commonJs, module: "CommonJS", moduleResolution: "node10", ignoreDeprecations: "6.0" },
+    "consumer-cjs.ts",
+  );
 }
+
+/** A CommonJS consumer's code (no top-level await): the main entry's types, as node10 finds them. */
+const commonJsConsumerSource = (pkg: string) => `import {
+  type ApiResponse,
+  AuthSessionError,
+  createEnvConfig,
+  type EnvConfig,
+  requestApiWithAutoRefresh,
+} from "${pkg}";
+
+export async function main(): Promise<number> {
+  const config: EnvConfig = createEnvConfig(process.env, { envFile: false });
+  const response: ApiResponse = await requestApiWithAutoRefresh({ config, url: "/echo" });
+  // @ts-expect-error: proves the types are the package's, not \`any\`
+  const wrong: string = response.status;
+  console.log(wrong, new AuthSessionError("refused").code);
+  return response.status;
+}
+`;
 
 /** The fields a registry page and `npm` need, and no dependency that cannot be installed. */
 const PUBLIC_PACKAGES = [
@@ -179,9 +213,14 @@ async function assertPublishableManifest(tarball: string): Promise<Record<string
   return manifest;
 }
 
-async function typeCheck(dir: string, name: string, compilerOptions: object): Promise<void> {
+async function typeCheck(
+  dir: string,
+  name: string,
+  compilerOptions: object,
+  file = "consumer.ts",
+): Promise<void> {
   const config = join(dir, `tsconfig.${name}.json`);
-  await writeFile(config, JSON.stringify({ compilerOptions, files: ["consumer.ts"] }, null, 2));
+  await writeFile(config, JSON.stringify({ compilerOptions, files: [file] }, null, 2));
   ok(await run(process.execPath, [TSC, "-p", config], { cwd: dir }), `tsc (${name})`);
 }
 
@@ -298,11 +337,11 @@ describe("the tarball of @openclaw/auth-runtime-node, installed with npm", () =>
     assert.equal((await gateway.stats()).tokensIssued, 1);
   });
 
-  test("a strict consumer's tsc (NodeNext, bundler; no skipLibCheck) accepts its declarations", {
+  test("a strict consumer's tsc (node10, node16, NodeNext, bundler; no skipLibCheck) accepts its declarations", {
     timeout: TEST_TIMEOUT_MS,
   }, async () => {
     await writeFile(join(project, "consumer.ts"), consumerSource("@openclaw/auth-runtime-node"));
-    await strictTypeChecks(project);
+    await strictTypeChecks(project, "@openclaw/auth-runtime-node");
   });
 
   test("its manifest is complete and depends on nothing unpublishable", async () => {
@@ -448,14 +487,14 @@ console.log(JSON.stringify({ file: cacheFileName("ab"), dir: CONFIG_DEFAULTS.cac
     assert.match(child.stderr, /browsers and edge runtimes/);
   });
 
-  test("a strict consumer's tsc (NodeNext, bundler; no skipLibCheck) accepts the declarations of all three entries", {
+  test("a strict consumer's tsc (node16, NodeNext, bundler; node10 for the main entry; no skipLibCheck) accepts the declarations of all three entries", {
     timeout: TEST_TIMEOUT_MS,
   }, async () => {
     await writeFile(
       join(project, "consumer.ts"),
       consumerSource("@openclaw/auth-runtime", coreEntries),
     );
-    await strictTypeChecks(project);
+    await strictTypeChecks(project, "@openclaw/auth-runtime");
   });
 
   test("a consumer's tsc with Bun's recommended tsconfig, less allowImportingTsExtensions and with the bun condition, accepts them", {

@@ -1,6 +1,7 @@
 /** The Bun platform: Bun's native SHA-256 and a fetch that decodes as it reads, over the POSIX file services. */
 import { type BodyFormat, decodingAsRead } from "../body-decoding.ts";
 import type { Platform } from "../platform.ts";
+import { proxyFromEnv } from "../proxy.ts";
 import { posixServices } from "./posix-files.ts";
 
 /** Bun's DecompressionStream takes brotli and zstd too, under its own names. */
@@ -29,6 +30,8 @@ export const bunPlatform: Platform = {
         Uint8Array
       >,
   }),
+  // Read when a request failed, as Bun's fetch read them for it (it reads them per request).
+  proxyFor: (url) => proxyFromEnv(url, process.env),
   // The static one-shot hash: a CryptoHasher object per call costs four times as much.
   sha256Hex: (text) => Bun.CryptoHasher.hash("sha256", text, "hex"),
 };
