@@ -123,6 +123,22 @@ export function envFileRefusal(stats: EnvFileStats, uid: number | undefined): st
   return sizeRefusal(stats.size);
 }
 
+/**
+ * Why a `.env` path that is a symlink may not be followed: a link decides which file is read as
+ * well as the file itself does, so it must be the user's or root's too. Without this, another
+ * user who can write the folder (a shared `skills/_shared/`) plants a link to any file of the
+ * victim's or root's that happens to hold `AUTH_BASE=…`.
+ */
+function linkRefusal(
+  link: { isSymbolicLink(): boolean; readonly uid: number },
+  uid: number | undefined,
+): string | undefined {
+  if (uid === undefined || !link.isSymbolicLink() || link.uid === uid || link.uid === 0) {
+    return undefined;
+  }
+  return `it is a symlink owned by another user (uid ${link.uid}), not by you or root`;
+}
+
 const sizeRefusal = (size: number) =>
   size > MAX_ENV_FILE_BYTES ? `it is larger than ${MAX_ENV_FILE_BYTES} bytes` : undefined;
 
@@ -131,6 +147,7 @@ const sizeRefusal = (size: number) =>
 /** The `node:fs` functions {@link readEnvFileWith} uses (pass `node:fs` itself). */
 export interface EnvFileSystem {
   readonly constants: { readonly O_RDONLY: number; readonly O_NONBLOCK: number };
+  lstatSync(path: string): { isSymbolicLink(): boolean; readonly uid: number };
   statSync(path: string): EnvFileStats;
   openSync(path: string, flags: number): number;
   fstatSync(fd: number): EnvFileStats;
@@ -148,8 +165,8 @@ const errorCode = (error: unknown) => (error as { code?: string } | null)?.code 
 
 /**
  * Reads the `.env` file at `path` if {@link envFileRefusal} allows it, synchronously (a config is
- * built synchronously) and without ever blocking: the path is stat'ed first (following a symlink:
- * a link can only name a file that meets the same rule), so a FIFO or a device is never even
+ * built synchronously) and without ever blocking: the path is stat'ed first (following a symlink
+ * of the user's or root's: a link can only name a file that meets the same rule), so a FIFO or a device is never even
  * opened; the file is opened O_NONBLOCK and its fstat checked again, in case the path was
  * swapped in between; at most {@link MAX_ENV_FILE_BYTES} + 1 bytes are read, whatever it says.
  *
@@ -163,7 +180,7 @@ export function readEnvFileWith(
   uid: number | undefined,
 ): EnvFileRead {
   try {
-    const refusal = envFileRefusal(fs.statSync(path), uid);
+    const refusal = linkRefusal(fs.lstatSync(path), uid) ?? envFileRefusal(fs.statSync(path), uid);
     if (refusal) return { status: "refused", reason: refusal };
   } catch (error) {
     const code = errorCode(error);
