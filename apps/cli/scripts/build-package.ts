@@ -4,7 +4,7 @@
  * the dev gateway), so the one tarball installs and runs alone, from the registry or from a file,
  * without any other package of this repository being published first:
  *
- *   bin/openclaw-auth.js   the bin: a shell/JS launcher (scripts/launcher.js) that runs the CLI
+ *   bin/openclaw-auth.js   the bin: a shell/JS launcher (scripts/launcher.sh) that runs the CLI
  *                          on Bun when `bun` is on PATH, else on Node >= 20
  *   lib/bun/               the CLI for Bun, over @openclaw/auth-runtime
  *   lib/node/              the CLI for Node, over @openclaw/auth-runtime-node: core with Node's
@@ -140,7 +140,7 @@ await rm(out, { recursive: true, force: true });
 await mkdir(join(out, "bin"), { recursive: true });
 await bundle("bun");
 await bundle("node");
-await copyFile(join(root, "scripts/launcher.js"), join(out, "bin/openclaw-auth.js"));
+await copyFile(join(root, "scripts/launcher.sh"), join(out, "bin/openclaw-auth.js"));
 await chmod(join(out, "bin/openclaw-auth.js"), 0o755);
 await cp(join(repo, "skills/openclaw-gateway"), join(out, "skills/openclaw-gateway"), {
   recursive: true,
