@@ -29,6 +29,7 @@ const COMMAND_MODULES: Readonly<Record<string, () => Promise<{ run: Command }>>>
   doctor: () => import("./commands/doctor.ts"),
   "dev-gateway": () => import("./commands/dev-gateway.ts"),
   completion: () => import("./commands/completion.ts"),
+  skill: () => import("./commands/skill.ts"),
 };
 
 async function version(): Promise<string> {

@@ -173,6 +173,26 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
+    name: "skill",
+    summary: "install the openclaw-gateway OpenClaw skill into a workspace",
+    usage: "skill install [--workspace DIR] [--force]",
+    description:
+      "Writes the openclaw-gateway skill (SKILL.md: when and how an agent calls the gateway through\n" +
+      "openclaw-auth) to <DIR>/skills/openclaw-gateway/, where OpenClaw loads workspace skills, and\n" +
+      "prints that dir. Files already there with the same content are left alone; a file that differs\n" +
+      "stops the install (SKILL_CONFLICT, exit 2, naming it) before anything is written, unless --force.",
+    options: { workspace: { type: "string" }, force: { type: "boolean" } },
+    optionHelp: [
+      ["--workspace DIR", "the OpenClaw workspace (default: the current dir)"],
+      ["--force", "replace files that differ from this version's skill"],
+    ],
+    args: { min: 1, max: 1, names: ["ACTION"] },
+    examples: [
+      "openclaw-auth skill install",
+      "openclaw-auth skill install --workspace ~/.openclaw/workspace",
+    ],
+  },
+  {
     name: "completion",
     summary: "print a shell completion script (bash, zsh or fish)",
     usage: "completion <bash|zsh|fish>",

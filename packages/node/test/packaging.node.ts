@@ -543,16 +543,19 @@ describe("the tarball of @openclaw/auth-cli (apps/cli/dist/package)", () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  test("holds the bundled bin, README.md and package.json, and depends on nothing", async () => {
+  test("holds the bundled bin, its builds, the skill, README.md and package.json, and depends on nothing", async () => {
     const manifest = await assertPublishableManifest(tarball);
     assert.deepEqual(manifest["bin"], { "openclaw-auth": "./bin/openclaw-auth.js" });
     assert.equal(manifest["dependencies"], undefined);
     const listed = ok(await run("tar", ["-tzf", tarball]), "tar")
       .stdout.trim()
       .split("\n");
-    assert.deepEqual(listed.filter((path) => !/^package\/bin\/[\w-]+\.js$/.test(path)).sort(), [
+    // The launcher, the Bun and the Node builds' chunks, and the openclaw-gateway skill.
+    const bundled = /^package\/(bin\/[\w-]+|lib\/(bun|node)\/[\w-]+)\.js$/;
+    assert.deepEqual(listed.filter((path) => !bundled.test(path)).sort(), [
       "package/README.md",
       "package/package.json",
+      "package/skills/openclaw-gateway/SKILL.md",
     ]);
   });
 

@@ -1,0 +1,26 @@
+#!/usr/bin/env sh
+':' //; command -v bun >/dev/null 2>&1 && exec bun "$0" "$@"; command -v node >/dev/null 2>&1 && exec node "$0" "$@"; echo "openclaw-auth: needs Bun (https://bun.sh) or Node.js >= 20 on PATH" >&2; exit 2
+/**
+ * The `openclaw-auth` bin of the published package: the CLI on Bun when `bun` is on PATH (the
+ * faster start), else on Node >= 20, with the same commands, output and exit codes.
+ *
+ * The file is a shell script and an ES module at once (kept as launcher.sh in the repository so
+ * that no formatter rewrites its second line; `#!/usr/bin/env sh` is the shebang form publint
+ * asks of a bin). The shell runs the line above: `':' //` is the
+ * no-op builtin `:` (no process started), the rest picks the runtime and starts this same file
+ * under bun, or under node when there is no bun. To JavaScript that line is the string ':' and a
+ * comment; the runtime skips the shebang and runs what follows. A shell, not node, makes the
+ * choice: starting node only to start bun would cost tens of ms. (npm's Windows shims need `sh`.)
+ */
+const NODE_MIN = 20;
+
+if (typeof Bun !== "undefined") {
+  await import("../lib/bun/main.js");
+} else if (Number(process.versions.node.split(".")[0]) < NODE_MIN) {
+  process.stderr.write(
+    `openclaw-auth: needs Node.js >= ${NODE_MIN} (this is ${process.version}) or Bun (https://bun.sh)\n`,
+  );
+  process.exitCode = 2;
+} else {
+  await import("../lib/node/main.js");
+}
