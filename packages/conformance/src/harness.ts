@@ -13,6 +13,7 @@ import { clientCredentialsSuite } from "./suites/client-credentials.ts";
 import { configSuite } from "./suites/config.ts";
 import { configPolicySuite } from "./suites/config-policy.ts";
 import { configSurprisesSuite } from "./suites/config-surprises.ts";
+import { discoveryPerConfigSuite } from "./suites/discovery-per-config.ts";
 import { dryRunSuite } from "./suites/dry-run.ts";
 import { envFilesSuite } from "./suites/env-files.ts";
 import { errorsAndSecretsSuite, secretSweepSuite } from "./suites/errors-and-secrets.ts";
@@ -101,6 +102,7 @@ export function defineConformanceSuite(h: Harness): void {
     eventsSuite(h);
     clientCredentialsSuite(h);
     hostileOAuthSuite(h);
+    discoveryPerConfigSuite(h);
     envFilesSuite(h);
     configSurprisesSuite(h);
     // Late: one of its configs turns the debug lines on for the rest of the process.

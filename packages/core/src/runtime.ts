@@ -3,6 +3,7 @@
  * the user API bound to them. `api.ts` binds it to the platform of the build (Bun in this
  * package, Node in @openclaw/auth-runtime-node); a custom binding makes its own.
  */
+import type { FetchLike } from "./api-request.ts";
 import type { ApiResponse } from "./api-response.ts";
 import { AttemptTimeouts } from "./attempt-timeout.ts";
 import { createAuthFetchWith } from "./auth-fetch.ts";
@@ -116,6 +117,13 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
   };
   const cacheKey = (config: EnvConfig) => cacheKeyForConfig(platform, config);
 
+  /**
+   * The fetch of every manager made without one: one function, so their discoveries of an
+   * issuer can be shared (discovery.ts shares work only between callers of the same fetch).
+   */
+  const defaultFetch: FetchLike =
+    platform.fetch ?? ((input, requestInit) => fetch(input, requestInit));
+
   function createTokenManager(init: TokenManagerInit): TokenManager {
     checkDebug();
     const { config } = init;
@@ -146,7 +154,7 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
       key: cacheKey(config),
       store,
       discoveryStore,
-      fetch: init.fetch ?? platform.fetch ?? ((input, requestInit) => fetch(input, requestInit)),
+      fetch: init.fetch ?? defaultFetch,
       // A caller's fetch may route anywhere: only the platform's names its proxy.
       proxyFor: init.fetch ? undefined : platform.proxyFor,
       retry: { ...DEFAULT_RETRY_POLICY, ...init.retry },

@@ -23,6 +23,7 @@ export function fileDiscoveryStore(platform: Platform, cache: DiscoveryDir): Dis
   const pathOf = (issuer: string) =>
     `${cache.dir}/${discoveryFileName(cacheKeyFromDigest(platform.sha256Hex(issuer)))}`;
   return {
+    id: cache.dir,
     async get(issuer) {
       if (await cache.checkDir({ create: false })) return undefined;
       const read = await platform.readPrivateFile(pathOf(issuer));

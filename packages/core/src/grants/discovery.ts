@@ -1,8 +1,9 @@
 /**
  * The token endpoint of an issuer, from its metadata: RFC 8414
  * (`/.well-known/oauth-authorization-server`, inserted before the issuer's path), then OpenID
- * Connect Discovery (`{issuer}/.well-known/openid-configuration`). Asked once per process, and
- * not even that when another process left what it found in the discovery store.
+ * Connect Discovery (`{issuer}/.well-known/openid-configuration`). Asked once per process (for
+ * each fetch, timeout and store), and not even that when another process left what it found in
+ * the discovery store.
  */
 import { withAttemptTimeout } from "../attempt-timeout.ts";
 import { readTextWithin } from "../bounded-body.ts";
@@ -107,9 +108,10 @@ async function fromStore(store: DiscoveryStore | undefined, issuer: string) {
 }
 
 /**
- * One issuer's discovery, shared by every token request that needs it (configs that differ in
- * scope or client share an issuer). It runs under a signal of its own: one caller's abort
- * releases that caller only, and the discovery is cancelled when no caller waits any more.
+ * One discovery, shared by every token request that needs it and agrees on everything it uses
+ * (see {@link sharingKey}: configs that differ in scope or client share an issuer). It runs under
+ * a signal of its own: one caller's abort releases that caller only, and the discovery is
+ * cancelled when no caller waits any more.
  */
 interface SharedDiscovery {
   readonly endpoint: Promise<string>;
@@ -118,15 +120,45 @@ interface SharedDiscovery {
   waiting: number;
 }
 
-/** Endpoints found, by issuer: the process asks each issuer once. */
-const discovered = new Map<string, SharedDiscovery>();
+/**
+ * Discoveries, by the fetch they use, then by {@link sharingKey}: the process asks each issuer
+ * once per fetch, timeout and store. A WeakMap: a caller's fetch that is dropped takes its
+ * discoveries with it.
+ */
+let discovered = new WeakMap<GrantContext["fetch"], Map<string, SharedDiscovery>>();
+
+/** An identity for each store that names none (`DiscoveryStore.id`), by the object. */
+const storeIds = new WeakMap<DiscoveryStore, number>();
+let nextStoreId = 0;
 
 /**
- * The token endpoint of `issuer`, asked once per process (a failure is not remembered: the next
- * token request asks again). Each metadata request follows no redirect, reads at most 64 KiB and
- * has the per-attempt timeout; a network failure is an {@link AuthNetworkError}, no usable
- * document at either URL an {@link AuthSessionError}. `context.signal` releases this caller at
- * once; the requests themselves stop when every caller has gone.
+ * What a discovery of `issuer` under `context` uses besides its fetch: the timeout of each
+ * metadata request, and the store it reads and writes (the cache dir, or none). A caller joins a
+ * discovery only when all of these are its own: under another config's timeout it could wait
+ * far longer than its own allows, and another cache dir is not its to read or write.
+ */
+function sharingKey(issuer: string, context: GrantContext): string {
+  const store = context.discoveryStore;
+  let storeId = "none";
+  if (store?.id !== undefined) storeId = `id:${store.id}`;
+  else if (store) {
+    let id = storeIds.get(store);
+    if (id === undefined) {
+      id = nextStoreId++;
+      storeIds.set(store, id);
+    }
+    storeId = `object:${id}`;
+  }
+  return JSON.stringify([issuer, context.timeoutMs, storeId]);
+}
+
+/**
+ * The token endpoint of `issuer`, asked once per process for each fetch, timeout and store (a
+ * failure is not remembered: the next token request asks again). Each metadata request follows
+ * no redirect, reads at most 64 KiB and has the per-attempt timeout; a network failure is an
+ * {@link AuthNetworkError}, no usable document at either URL an {@link AuthSessionError}.
+ * `context.signal` releases this caller at once; the requests themselves stop when every caller
+ * has gone.
  * @example
  * const tokenUrl = await discoverTokenEndpoint("https://idp.example.com/realms/x", { fetch, signal, timeoutMs: 10_000 });
  */
@@ -135,15 +167,22 @@ export function discoverTokenEndpoint(issuer: string, context: GrantContext): Pr
   if (context.signal.aborted) {
     return Promise.reject(abortedError("OAuth discovery", context.signal, request));
   }
-  let shared = discovered.get(issuer);
+  let byKey = discovered.get(context.fetch);
+  if (!byKey) {
+    byKey = new Map();
+    discovered.set(context.fetch, byKey);
+  }
+  const sharing = byKey;
+  const key = sharingKey(issuer, context);
+  let shared = sharing.get(key);
   if (!shared) {
     const controller = new AbortController();
     const endpoint = discover(issuer, { ...context, signal: controller.signal });
     const started: SharedDiscovery = { endpoint, controller, waiting: 0 };
     endpoint.catch(() => {
-      if (discovered.get(issuer) === started) discovered.delete(issuer);
+      if (sharing.get(key) === started) sharing.delete(key);
     });
-    discovered.set(issuer, started);
+    sharing.set(key, started);
     shared = started;
   }
   const joined = shared;
@@ -152,7 +191,7 @@ export function discoverTokenEndpoint(issuer: string, context: GrantContext): Pr
     joined.waiting--;
     if (joined.waiting > 0) return;
     // Nobody wants the answer: a caller arriving from now on starts a discovery of its own.
-    if (discovered.get(issuer) === joined) discovered.delete(issuer);
+    if (sharing.get(key) === joined) sharing.delete(key);
     joined.controller.abort(
       new DOMException("Every caller waiting for the OAuth discovery aborted", "AbortError"),
     );
@@ -161,7 +200,7 @@ export function discoverTokenEndpoint(issuer: string, context: GrantContext): Pr
 
 /** Forgets what was discovered (tests; a process that knows its issuer moved). */
 export function forgetDiscoveredEndpoints(): void {
-  discovered.clear();
+  discovered = new WeakMap();
 }
 
 async function discover(issuer: string, context: GrantContext): Promise<string> {

@@ -9,6 +9,11 @@ import type { OAuthErrorResponse } from "../schemas.ts";
  * so a store only keeps it. Failures are the store's to swallow: a miss, a write not made.
  */
 export interface DiscoveryStore {
+  /**
+   * What the store keeps its entries in (the cache dir): two stores with the same id are the
+   * same store, so their callers may share a discovery. Without it, only the object itself is.
+   */
+  readonly id?: string;
   /** What was stored for `issuer`, or undefined. */
   get(issuer: string): Promise<string | undefined>;
   /** Keeps `text` for `issuer`. */
