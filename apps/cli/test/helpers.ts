@@ -85,6 +85,9 @@ export function useFixture(gatewayOptions: Parameters<typeof startDevGateway>[0]
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         TMPDIR: process.env.TMPDIR,
+        // Mutation testing (packages/core/mutation/areas.mjs, area cli) picks the mutant by this
+        // variable: the CLI under test is a child, and must run the mutant too.
+        __STRYKER_ACTIVE_MUTANT__: process.env.__STRYKER_ACTIVE_MUTANT__,
         ...extra,
       };
       const out: Record<string, string> = {};
