@@ -23,6 +23,7 @@ import { hostileFilesSuite } from "./suites/hostile-files.ts";
 import { hostileOAuthSuite } from "./suites/hostile-oauth.ts";
 import { hostileTokenEndpointSuite } from "./suites/hostile-token-endpoint.ts";
 import { originPolicySuite } from "./suites/origin-policy.ts";
+import { redactionRedTeamSuite } from "./suites/redaction-red-team.ts";
 import { singleFlightSuite } from "./suites/single-flight.ts";
 import { tokenRequestSuite } from "./suites/token-request.ts";
 import { installOutputCapture } from "./support.ts";
@@ -107,6 +108,7 @@ export function defineConformanceSuite(h: Harness): void {
     configSurprisesSuite(h);
     // Late: one of its configs turns the debug lines on for the rest of the process.
     configPolicySuite(h);
+    redactionRedTeamSuite(h);
     // Last: scans what every test above recorded.
     secretSweepSuite(h);
   });

@@ -1,5 +1,7 @@
 /** Error classes of the auth runtime: each has a stable `code`, a `name`, and keeps its `cause`. */
+
 import { redactSecrets } from "./redact.ts";
+import { mayHoldSecret, read } from "./redact-walk.ts";
 
 /**
  * The codes an {@link AuthRuntimeError} can carry: a stable contract (the CLI's exit codes hang
@@ -186,38 +188,44 @@ export function isAuthRuntimeError(
 }
 
 /**
- * `error` made fit to be an error's `cause`: the error itself when none of its text holds a
- * secret, else a copy of it (name, code, message and stack with the secrets redacted, its own
- * cause treated the same way). fetch quotes a bad header value whole, `Bearer <token>`
- * included, and `util.inspect` prints a cause chain in full.
+ * How deep a redacted copy keeps a cause chain (and an AggregateError's `errors`): deeper than any
+ * runtime nests its causes, so what lies below is dropped rather than copied.
+ */
+const MAX_COPY_DEPTH = 8;
+/** How many entries of an AggregateError's `errors` a redacted copy keeps. */
+const MAX_COPIED_ERRORS = 16;
+
+/**
+ * `error` made fit to be an error's `cause`: the error itself when nothing reachable from it holds
+ * a secret (see {@link mayHoldSecret}), else a copy of it (name, code, message and stack with the
+ * secrets redacted, its own cause and an AggregateError's `errors` treated the same way). fetch
+ * quotes a bad header value whole, `Bearer <token>` included, a caller's fetch may hang the
+ * request it sent on its error, and `util.inspect` prints all of it.
  */
 export function redactedCause(error: unknown, secrets: readonly string[], depth = 0): unknown {
   if (typeof error === "string") return redactSecrets(error, secrets);
-  // Deeper than any runtime nests its causes: dropped rather than checked.
-  if (depth > 4) return undefined;
-  if (!holdsSecret(error, secrets)) return error;
+  if (depth > MAX_COPY_DEPTH) return undefined;
+  if (!mayHoldSecret(error, secrets)) return error;
   if (!(error instanceof Error)) return redactSecrets(String(error), secrets);
-  const copy = new Error(redactSecrets(error.message, secrets));
-  copy.name = error.name;
-  copy.stack = redactSecrets(error.stack ?? "", secrets);
-  const code = (error as { code?: unknown }).code;
+  const copy = new Error(redactSecrets(String(read(error, "message") ?? ""), secrets));
+  copy.name = redactSecrets(String(read(error, "name") ?? "Error"), secrets);
+  copy.stack = redactSecrets(String(read(error, "stack") ?? ""), secrets);
+  const code = read(error, "code");
   if (typeof code === "string" || typeof code === "number") {
-    Object.defineProperty(copy, "code", { value: code, enumerable: true });
+    const safe = typeof code === "string" ? redactSecrets(code, secrets) : code;
+    Object.defineProperty(copy, "code", { value: safe, enumerable: true });
   }
-  const cause = (error as { cause?: unknown }).cause;
+  const errors = read(error, "errors");
+  if (Array.isArray(errors)) {
+    const kept = errors.slice(0, MAX_COPIED_ERRORS);
+    Object.defineProperty(copy, "errors", {
+      value: kept.map((each) => redactedCause(each, secrets, depth + 1)),
+      enumerable: false,
+    });
+  }
+  const cause = read(error, "cause");
   if (cause !== undefined) copy.cause = redactedCause(cause, secrets, depth + 1);
   return copy;
-}
-
-/** True when the message, stack, a string property or the cause chain of `error` holds a secret. */
-function holdsSecret(error: unknown, secrets: readonly string[], depth = 0): boolean {
-  if (depth > 4 || error === null || error === undefined) return false;
-  const holds = (text: unknown) =>
-    typeof text === "string" && redactSecrets(text, secrets) !== text;
-  if (typeof error !== "object") return holds(String(error));
-  if (error instanceof Error && (holds(error.message) || holds(error.stack))) return true;
-  for (const value of Object.values(error)) if (holds(value)) return true;
-  return holdsSecret((error as { cause?: unknown }).cause, secrets, depth + 1);
 }
 
 /**
