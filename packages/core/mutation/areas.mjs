@@ -62,7 +62,12 @@ export const AREAS = {
   },
   // Files on disk: the cache file, its lock, the platform's careful reads and writes.
   files: {
-    mutate: ["src/file-token-store.ts", "src/file-lock.ts", "src/adapters/posix-files.ts"],
+    mutate: [
+      "src/file-token-store.ts",
+      "src/file-lock.ts",
+      "src/adapters/posix-files.ts",
+      "src/env-file.ts",
+    ],
     command: [
       bunTest(
         "test/file-token-store.test.ts",
@@ -71,6 +76,8 @@ export const AREAS = {
         "test/platform.test.ts",
         "test/store-watch.test.ts",
         "test/cross-process/lock-release.test.ts",
+        "test/env-file-links.test.ts",
+        "test/shared-env-file.test.ts",
         "test/cross-process/bad-input.test.ts",
         "test/oauth/discovery-trust.test.ts",
       ),
@@ -81,12 +88,16 @@ export const AREAS = {
   redis: {
     mutate: [
       "src/redis-token-store.ts",
+      "src/redis-entry.ts",
       "src/redis-guard.ts",
+      "src/store-watch.ts",
       "src/tiered-token-store.ts",
       "src/adapters/bun-redis.ts",
     ],
     command: bunTest(
       "test/redis/redis-token-store.test.ts",
+      "test/redis/hostile-co-tenant.test.ts",
+      "test/redis/notify-fallback.test.ts",
       "test/redis/tiered-token-store.test.ts",
       "test/store-watch.test.ts",
     ),
@@ -99,6 +110,9 @@ export const AREAS = {
         "test/oauth/wire.test.ts",
         "test/oauth/client-credentials.test.ts",
         "test/oauth/discovery-trust.test.ts",
+        "test/oauth/discovery-sharing.test.ts",
+        "test/oauth/error-fields.test.ts",
+        "test/oauth/pem-redaction.test.ts",
         "test/oauth-token-response.test.ts",
         "test/retry.test.ts",
       ),
@@ -109,18 +123,26 @@ export const AREAS = {
   http: {
     mutate: [
       "src/bounded-body.ts",
+      "src/body-decoding.ts",
       "src/redact.ts",
+      "src/redact-pem.ts",
+      "src/redact-walk.ts",
       "src/errors.ts",
       "src/origin-policy.ts",
       "src/api-request.ts",
       "src/requests.ts",
       "src/auth-fetch.ts",
+      "src/api-retry.ts",
+      "src/proxy.ts",
     ],
     command: [
       bunTest(
         "test/bounded-body.test.ts",
         "test/redact.test.ts",
         "test/redacted-cause.test.ts",
+        "test/redacted-cause-walk.test.ts",
+        "test/redact-letter-case.test.ts",
+        "test/api-retry-options.test.ts",
         "test/origin-policy.test.ts",
         "test/api-request-options.test.ts",
         "test/attempt-timeout.test.ts",
