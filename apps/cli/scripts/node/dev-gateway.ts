@@ -3,7 +3,10 @@
  * Node the `dev-gateway` command says where to run it instead (LISTEN_ERROR, exit 2). Every
  * other command works alike on both runtimes.
  */
-export const DEFAULT_DEV_CLIENT_KEY = "dev-client-key";
+export {
+  DEFAULT_DEV_CLIENT_ID,
+  DEFAULT_DEV_CLIENT_KEY,
+} from "../../../../packages/dev-gateway/src/options.ts";
 
 export function startDevGateway(): never {
   throw new Error(
