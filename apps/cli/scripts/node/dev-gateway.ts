@@ -4,6 +4,7 @@
  * other command works alike on both runtimes.
  */
 export const DEFAULT_DEV_CLIENT_KEY = "dev-client-key";
+export const DEFAULT_DEV_CLIENT_ID = "dev-client";
 
 export function startDevGateway(): never {
   throw new Error(
