@@ -1,5 +1,6 @@
 /**
- * `doctor [--json]`: one line per check (config, cache dir, gateway), each ok, warn or fail.
+ * `doctor [--json]`: one line per check (config, cache dir, gateway), each ok, warn or fail
+ * (`--json`: one object, `{ok, exitCode, checks}`).
  * The config line names the grant; for client_credentials also the token endpoint (or the
  * issuer that names it) and the client authentication. The cache-dir check (doctor/cache-dir.ts)
  * says what `token` will do with the dir; the gateway check (doctor/gateway.ts) proves the key
@@ -12,7 +13,7 @@ import type { CommandLine } from "../args.ts";
 import { loadConfig } from "../context.ts";
 import { displayUrl } from "../display.ts";
 import { cliEnvironment, envFileOf, startEnvironment } from "../env.ts";
-import { type Color, ExitCode, paint, redact, safeLine, warn, writeOut } from "../output.ts";
+import { type Color, ExitCode, paint, safeLine, warn, writeJson, writeOut } from "../output.ts";
 import { checkCacheDir } from "./doctor/cache-dir.ts";
 import type { Check, Level } from "./doctor/check.ts";
 import { checkGateway, checkKey, tokenRequestTarget } from "./doctor/gateway.ts";
@@ -127,7 +128,7 @@ export async function run(cli: CommandLine): Promise<number> {
   const failed = checks.find((c) => c.level === "fail");
   const exitCode = failed ? (failed.exitCode ?? ExitCode.Usage) : ExitCode.Ok;
   if (cli.globals.json) {
-    writeOut(`${await redact(JSON.stringify(shown))}\n`);
+    writeJson({ ok: exitCode === ExitCode.Ok, exitCode, checks: shown });
   } else {
     const lines = shown.map(
       (c) => `${paint(1, LEVEL_COLOR[c.level], c.level.padEnd(4))}  ${c.check}: ${c.message}\n`,
