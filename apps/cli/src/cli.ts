@@ -14,6 +14,7 @@ import {
   usageError,
   wantsJson,
   writeErr,
+  writeJson,
   writeOut,
 } from "./output.ts";
 import { commandHelp, findCommand, mainHelp } from "./spec.ts";
@@ -71,7 +72,9 @@ async function run(argv: readonly string[]): Promise<number> {
       return ExitCode.Ok;
     }
     if (cli.globals.version) {
-      writeOut(`${await version()}\n`);
+      const number = await version();
+      if (cli.globals.json) writeJson({ version: number });
+      else writeOut(`${number}\n`);
       return ExitCode.Ok;
     }
     if (!command) {

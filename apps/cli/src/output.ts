@@ -145,6 +145,15 @@ export function writeOut(text: string): void {
 }
 
 /**
+ * `--json`'s result: one line of JSON on stdout, its secrets redacted in the encoded text too (a
+ * JSON-escaped echo of a secret is a form redaction knows only once encoded). Not for `token`,
+ * whose token is its result.
+ */
+export function writeJson(value: unknown): void {
+  enqueue(1, async () => `${await redact(JSON.stringify(value))}\n`);
+}
+
+/**
  * Data on stdout (a response body): as it came into a pipe or a file, where it is data; on a
  * terminal with its control characters escaped (display.ts), where it would be obeyed.
  */

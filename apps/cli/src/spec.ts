@@ -36,7 +36,7 @@ export const GLOBAL_HELP: readonly (readonly [string, string])[] = [
   ["--env-file PATH", "read variables the environment does not set from PATH (default ./.env)"],
   ["--base URL", "gateway base URL; overrides AUTH_BASE"],
   ["--dry-run", "no network, no cache: show what would be done"],
-  ["--json", 'results as JSON on stdout; errors as {"error":{"code","message"}} on stderr'],
+  ["--json", 'one JSON object on stdout; errors as {"error":{"code","message"}} on stderr'],
   ["-q, --quiet", "no notes or warnings on stderr (errors are still printed)"],
   ["--verbose", "what the runtime did, one line per event on stderr (as AUTH_DEBUG=1)"],
   ["-h, --help", "help (also: openclaw-auth help <command>)"],
@@ -87,6 +87,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       ["-d, --data -", "read the body from stdin (JSON if it parses as JSON, else raw bytes)"],
       ["-H, --header 'K: V'", "a request header; repeat for more"],
       ["-i, --include", "print the status line and response headers to stderr"],
+      ["--json", 'print {"status","headers","body"} (and "json": the parsed body, when JSON)'],
     ],
     args: { min: 2, max: 2, names: ["METHOD", "URL"] },
     examples: [
@@ -117,12 +118,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "clear",
     summary: "remove this config's cached token",
-    usage: "clear",
+    usage: "clear [--json]",
     description:
       "Removes the cache file of this AUTH_BASE and CLIENT_KEY; the next `token` or `request` asks\n" +
       "the gateway for a new token. Other configs' files are left alone.",
     options: {},
-    optionHelp: [],
+    optionHelp: [["--json", 'print {"cacheDir","removed"} (the names of the files removed)']],
     args: { min: 0, max: 0, names: [] },
     examples: ["openclaw-auth clear", "openclaw-auth clear --dry-run"],
   },
@@ -137,7 +138,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "check fails: 2 for the config or cache dir, 3 when the gateway refuses the key (or the\n" +
       "path), 4 when it does not answer. Never prints the token or the client key.",
     options: {},
-    optionHelp: [["--json", 'print [{"check","level","message"}, …]']],
+    optionHelp: [["--json", 'print {"ok","exitCode","checks":[{"check","level","message"}, …]}']],
     args: { min: 0, max: 0, names: [] },
     examples: ["openclaw-auth doctor", "openclaw-auth --base http://127.0.0.1:8787 doctor"],
   },

@@ -167,7 +167,9 @@ describe("doctor", () => {
       const run = await fx.run(["doctor", "--json", "--env-file", "custom.env"], {
         env: { CLIENT_KEY: undefined },
       });
-      const checks = JSON.parse(run.stdout) as { check: string; level: string; message: string }[];
+      const { checks } = JSON.parse(run.stdout) as {
+        checks: { check: string; level: string; message: string }[];
+      };
       expect(checks[0]).toMatchObject({ check: "config", level: "ok" });
       expect(checks[0]?.message).toContain("CLIENT_KEY from custom.env");
     },

@@ -45,7 +45,13 @@ describe("doctor exits with the code of its first failing check", () => {
         const env = await envWith(problems);
         const json = await fx.run(["doctor", "--json"], { env });
         expect(json.code, json.stdout).toBe(code);
-        const checks = JSON.parse(json.stdout) as { check: string; level: string }[];
+        const report = JSON.parse(json.stdout) as {
+          ok: boolean;
+          exitCode: number;
+          checks: { check: string; level: string }[];
+        };
+        expect(report).toMatchObject({ ok: code === 0, exitCode: code });
+        const { checks } = report;
         expect(checks.map((c) => c.check)).toEqual(["config", "cache dir", "gateway"]);
         expect(checks.map((c) => c.level)).toEqual(levels);
         expect((await fx.run(["doctor"], { env })).code).toBe(code);

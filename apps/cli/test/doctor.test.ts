@@ -35,7 +35,9 @@ describe("doctor proves the key", () => {
       await writeFile(join(fx.dir, ".env"), `CLIENT_KEY=${WRONG_KEY}\n`);
       const run = await fx.run(["doctor", "--json"], { env: { CLIENT_KEY: undefined } });
       expect(run.code, run.stdout).toBe(3);
-      const checks = JSON.parse(run.stdout) as { check: string; level: string; message: string }[];
+      const { checks } = JSON.parse(run.stdout) as {
+        checks: { check: string; level: string; message: string }[];
+      };
       expect(checks[0]).toMatchObject({ check: "config", level: "ok" });
       expect(checks[0]?.message).toContain("CLIENT_KEY from .env");
       expect(checks[2]).toMatchObject({ check: "gateway", level: "fail" });

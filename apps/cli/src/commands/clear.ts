@@ -1,14 +1,14 @@
 /**
- * `clear`: removes what this config's key owns in the cache dir (its cached token, its lock
- * files, the discovery of its issuer, and the temp files of each); other keys' files are left
- * alone.
+ * `clear [--json]`: removes what this config's key owns in the cache dir (its cached token, its
+ * lock files, the discovery of its issuer, and the temp files of each); other keys' files are
+ * left alone. Each file is named on stderr; `--json` lists their names on stdout as well.
  */
 import { clearCachedToken, type EnvConfig } from "@openclaw/auth-runtime";
 import type { FileTokenStore } from "@openclaw/auth-runtime/adapter";
 import { cacheKeyFromDigest, discoveryFileName, lockFileName } from "@openclaw/auth-runtime/cache";
 import type { CommandLine } from "../args.ts";
 import { cacheFilesOf, loadConfig, platform, tokenManagerFor } from "../context.ts";
-import { ExitCode, note, warn } from "../output.ts";
+import { ExitCode, note, warn, writeJson } from "../output.ts";
 
 /**
  * The names the runtime writes for `key` beside its cache file: the cross-process lock, the
@@ -54,6 +54,7 @@ async function filterAsync<T>(items: readonly T[], keep: (item: T) => Promise<bo
 }
 
 export async function run(cli: CommandLine): Promise<number> {
+  const { dryRun, json } = cli.globals;
   const config = loadConfig(cli.globals);
   const tokenManager = tokenManagerFor(config);
   const files = cacheFilesOf(tokenManager);
@@ -61,9 +62,19 @@ export async function run(cli: CommandLine): Promise<number> {
   // Only to say which it was: the store removes the file (and its temp files) either way.
   const existed = (await platform.pathInfo(path)) !== undefined;
   const others = await otherFilesOf(config, files, tokenManager.key);
-  if (cli.globals.dryRun) {
+  // --json: the names of the files removed (with --dry-run, those it would remove).
+  const removed = existed ? [path] : [];
+  const report = () => {
+    if (!json) return;
+    const names = removed.map((file) => file.slice(files.dir.length + 1));
+    const out = { cacheDir: files.dir, removed: names, ...(dryRun && { dryRun: true }) };
+    writeJson(out);
+  };
+  if (dryRun) {
     note(existed ? `dry run: would remove ${path}` : `dry run: no cached token at ${path}`);
     for (const other of others) note(`dry run: would remove ${other}`);
+    removed.push(...others);
+    report();
     return ExitCode.Ok;
   }
   await clearCachedToken({ config, tokenManager });
@@ -73,10 +84,12 @@ export async function run(cli: CommandLine): Promise<number> {
   for (const other of others) {
     try {
       await platform.removeFile(other);
+      removed.push(other);
       note(`removed ${other}`);
     } catch (error) {
       warn(`cannot remove ${other} (${(error as { code?: string }).code ?? "error"})`);
     }
   }
+  report();
   return ExitCode.Ok;
 }

@@ -1,7 +1,8 @@
 /**
  * `dev-gateway [--port N] [--host H] [--ttl S] [--client-key K]... [--session-path P] [--admin]`
  * (the options of packages/dev-gateway's own bin): the dev gateway in the foreground until
- * SIGINT or SIGTERM. One line on stdout, "dev gateway listening on <url>"; keys never printed.
+ * SIGINT or SIGTERM. One line on stdout, "dev gateway listening on <url>" (`--json`:
+ * `{"url"}`); keys never printed.
  */
 import {
   DEFAULT_DEV_CLIENT_ID,
@@ -9,7 +10,7 @@ import {
   startDevGateway,
 } from "@openclaw/dev-gateway";
 import type { CommandLine } from "../args.ts";
-import { addSecret, CliError, ExitCode, note, usageError, writeOut } from "../output.ts";
+import { addSecret, CliError, ExitCode, note, usageError, writeJson, writeOut } from "../output.ts";
 
 /** Option names in startDevGateway's TypeErrors, spelled as the flags the user typed. */
 const FLAG_FOR_OPTION: Readonly<Record<string, string>> = {
@@ -40,6 +41,7 @@ export async function run(cli: CommandLine): Promise<number> {
     note(
       `dry run: would start the dev gateway on ${hostname ?? "127.0.0.1"}:${port ?? "<free port>"}`,
     );
+    if (cli.globals.json) writeJson({ dryRun: true });
     return ExitCode.Ok;
   }
 
@@ -66,7 +68,8 @@ export async function run(cli: CommandLine): Promise<number> {
     throw new CliError("LISTEN_ERROR", `cannot start the dev gateway: ${reason}`, ExitCode.Usage);
   }
 
-  writeOut(`dev gateway listening on ${gateway.url}\n`);
+  if (cli.globals.json) writeJson({ url: gateway.url });
+  else writeOut(`dev gateway listening on ${gateway.url}\n`);
   const keyHint = clientKeys ? "your --client-key" : DEFAULT_DEV_CLIENT_KEY;
   note(`try: AUTH_BASE=${gateway.url} CLIENT_KEY=${keyHint} openclaw-auth token`);
   note(

@@ -1,43 +1,22 @@
 /**
- * `doctor [--json]`: one line per check (config, cache dir, gateway), each ok, warn or fail.
- * The config line names the grant; for client_credentials also the token endpoint (or the issuer
- * that names it) and the client authentication. The gateway check proves the key with a real
- * token request through the runtime, for either grant (memory only, one attempt): a reachable gateway that refuses the key, or a wrong AUTH_SESSION_PATH, fails
- * with exit code 3, as `token` would. Never prints the token or the client key, never creates
- * or changes anything.
+ * `doctor [--json]`: one line per check (config, cache dir, gateway), each ok, warn or fail
+ * (`--json`: one object, `{ok, exitCode, checks}`).
+ * The config line names the grant; for client_credentials also the token endpoint (or the
+ * issuer that names it) and the client authentication. The cache-dir check (doctor/cache-dir.ts)
+ * says what `token` will do with the dir; the gateway check (doctor/gateway.ts) proves the key
+ * with a real token request: a reachable gateway that refuses the key, or a wrong
+ * AUTH_SESSION_PATH, fails with exit code 3, as `token` would. Never prints the token or the
+ * client key, never creates or changes anything.
  */
-import {
-  type ConfigSource,
-  createEnvConfig,
-  createTokenManager,
-  type EnvConfig,
-} from "@openclaw/auth-runtime";
-import { withAttemptTimeout } from "@openclaw/auth-runtime/adapter";
+import { type ConfigSource, createEnvConfig, type EnvConfig } from "@openclaw/auth-runtime";
 import type { CommandLine } from "../args.ts";
-import { cacheFilesOf, loadConfig, platform, tokenManagerFor } from "../context.ts";
+import { loadConfig } from "../context.ts";
 import { displayUrl } from "../display.ts";
 import { cliEnvironment, envFileOf, startEnvironment } from "../env.ts";
-import {
-  addSecret,
-  type Color,
-  ExitCode,
-  paint,
-  redact,
-  runtimeExitCode,
-  safeLine,
-  warn,
-  writeOut,
-} from "../output.ts";
-
-type Level = "ok" | "warn" | "fail" | "skip";
-
-interface Check {
-  readonly check: "config" | "cache dir" | "gateway";
-  readonly level: Level;
-  readonly message: string;
-  /** The exit code when this check fails (not printed). */
-  readonly exitCode?: ExitCode;
-}
+import { type Color, ExitCode, paint, safeLine, warn, writeJson, writeOut } from "../output.ts";
+import { checkCacheDir } from "./doctor/cache-dir.ts";
+import type { Check, Level } from "./doctor/check.ts";
+import { checkGateway, checkKey, tokenRequestTarget } from "./doctor/gateway.ts";
 
 const LEVEL_COLOR: Readonly<Record<Level, Color>> = {
   ok: "green",
@@ -111,19 +90,6 @@ function sourcesOf(config: EnvConfig): string {
 }
 
 /**
- * Where the token request goes: the session path on AUTH_BASE, the token endpoint as the
- * runtime resolves AUTH_TOKEN_URL (a path is appended to AUTH_BASE), or the issuer to discover.
- */
-function tokenRequestTarget(config: EnvConfig): string {
-  if (config.grant !== "client_credentials") {
-    return displayUrl(`${config.authBase}${config.sessionPath}`);
-  }
-  const { tokenUrl } = config;
-  if (tokenUrl === undefined) return `the issuer ${displayUrl(config.issuer ?? "")}`;
-  return displayUrl(tokenUrl.startsWith("/") ? `${config.authBase}${tokenUrl}` : tokenUrl);
-}
-
-/**
  * The grant, for the config line: nothing for the session grant (the default, its line as it
  * always was); for OAuth, where the token request goes and how the client authenticates.
  */
@@ -134,115 +100,6 @@ function grantOf(config: EnvConfig): string {
       ? `AUTH_ISSUER ${displayUrl(config.issuer ?? "")} (token endpoint discovered)`
       : `token endpoint ${tokenRequestTarget(config)}`;
   return `; grant client_credentials, client ${config.clientId ?? ""} by ${config.clientAuth}, ${where}`;
-}
-
-/** The cache dir as the runtime judges it (FileTokenStore.checkDir), and how private it is. */
-async function checkCacheDir(config: EnvConfig): Promise<Check> {
-  const dir = config.cacheDir;
-  // The problem is this check's message, not a warning as well.
-  const files = cacheFilesOf(tokenManagerFor(config, () => {}));
-  const problem = await files.checkDir({ create: false });
-  if (problem) {
-    return {
-      check: "cache dir",
-      level: "fail",
-      message: `${problem} (set AUTH_CACHE_DIR to a dir of your own)`,
-    };
-  }
-  const info = await platform.pathInfo(dir);
-  if (!info) {
-    return {
-      check: "cache dir",
-      level: "ok",
-      message: `${dir} does not exist yet; it is created 0700 with the first token`,
-    };
-  }
-  const mode = `0${info.mode.toString(8).padStart(3, "0")}`;
-  // The runtime uses such a dir and tightens it when it next writes a token (checkDir create).
-  if ((info.mode & 0o077) !== 0) {
-    return {
-      check: "cache dir",
-      level: "warn",
-      message: `${dir} has mode ${mode}: others can see it; it is made 0700 at the next token write`,
-    };
-  }
-  return { check: "cache dir", level: "ok", message: `${dir} is private (${mode}) and yours` };
-}
-
-/**
- * Proves the key: one token request through the runtime (no retries, nothing cached), as
- * `token --refresh` would send it. The token is registered as a secret and never shown.
- */
-async function checkKey(config: EnvConfig): Promise<Check> {
-  const where = tokenRequestTarget(config);
-  const what = config.grant === "client_credentials" ? "the client credentials" : "the key";
-  const manager = createTokenManager({
-    config,
-    store: null,
-    retry: { limit: 0 },
-    onWarning: () => {},
-  });
-  const started = performance.now();
-  try {
-    const info = await manager.refresh();
-    addSecret(info.accessToken);
-    const ms = Math.round(performance.now() - started);
-    const lifetime = Math.max(0, Math.round(info.expiresAt - Date.now() / 1000));
-    return {
-      check: "gateway",
-      level: "ok",
-      message: `${where} accepted ${what} in ${ms} ms (a token valid for ${lifetime} s; not kept)`,
-    };
-  } catch (error) {
-    const code = (error as { code?: string }).code ?? "ERROR";
-    const message = error instanceof Error ? error.message : String(error);
-    const exitCode = runtimeExitCode(error) ?? ExitCode.Network;
-    const detail = `${code}: ${message}`;
-    return {
-      check: "gateway",
-      level: "fail",
-      message:
-        exitCode === ExitCode.Auth
-          ? `${where} refused the token request: ${detail}`
-          : `${where}: no answer (${detail})`,
-      exitCode,
-    };
-  }
-}
-
-/**
- * Without a usable key: whether the gateway answers at all (any HTTP answer within the timeout;
- * the dev gateway answers GET /health).
- */
-async function checkGateway(config: EnvConfig): Promise<Check> {
-  const url = `${config.authBase}/health`;
-  const started = performance.now();
-  try {
-    // The runtime's per-attempt timeout, as its own requests have it.
-    const response = await withAttemptTimeout(config.timeoutMs, undefined, async (signal) => {
-      const answer = await fetch(url, { redirect: "manual", signal });
-      await answer.body?.cancel();
-      return answer;
-    });
-    const ms = Math.round(performance.now() - started);
-    return {
-      check: "gateway",
-      level: "ok",
-      message: `${displayUrl(config.authBase)} answered HTTP ${response.status} to GET /health in ${ms} ms`,
-    };
-  } catch (error) {
-    const name = (error as { name?: string }).name;
-    const reason =
-      name === "TimeoutError"
-        ? `no answer within ${config.timeoutMs} ms (AUTH_TIMEOUT_MS)`
-        : `no answer (${error instanceof Error ? error.message : String(error)})`;
-    return {
-      check: "gateway",
-      level: "fail",
-      message: `${displayUrl(config.authBase)}: ${reason}`,
-      exitCode: ExitCode.Network,
-    };
-  }
 }
 
 export async function run(cli: CommandLine): Promise<number> {
@@ -268,15 +125,15 @@ export async function run(cli: CommandLine): Promise<number> {
   for (const { check, level, message } of checks) {
     shown.push({ check, level, message: await safeLine(message) });
   }
+  const failed = checks.find((c) => c.level === "fail");
+  const exitCode = failed ? (failed.exitCode ?? ExitCode.Usage) : ExitCode.Ok;
   if (cli.globals.json) {
-    writeOut(`${await redact(JSON.stringify(shown))}\n`);
+    writeJson({ ok: exitCode === ExitCode.Ok, exitCode, checks: shown });
   } else {
     const lines = shown.map(
       (c) => `${paint(1, LEVEL_COLOR[c.level], c.level.padEnd(4))}  ${c.check}: ${c.message}\n`,
     );
     writeOut(lines.join(""));
   }
-  const failed = checks.find((c) => c.level === "fail");
-  if (!failed) return ExitCode.Ok;
-  return failed.exitCode ?? ExitCode.Usage;
+  return exitCode;
 }

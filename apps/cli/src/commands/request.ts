@@ -1,9 +1,10 @@
 /**
  * `request <METHOD> <URL or /path> [--data JSON|@file|-] [--header 'K: V']... [--include]`:
- * an auto-refreshing API call; the response body on stdout; exit 0 on 2xx, 1 otherwise.
+ * an auto-refreshing API call; the response body on stdout (`--json`: one object with the
+ * status, the headers and the body); exit 0 on 2xx, 1 otherwise.
  */
 import { readFileSync } from "node:fs";
-import { requestApiWithAutoRefresh } from "@openclaw/auth-runtime";
+import { type ApiResponse, requestApiWithAutoRefresh } from "@openclaw/auth-runtime";
 import type { CommandLine } from "../args.ts";
 import { loadConfig, platform, tokenManagerFor } from "../context.ts";
 import { displayUrl } from "../display.ts";
@@ -19,6 +20,7 @@ import {
   usageError,
   writeData,
   writeErr,
+  writeJson,
   writeOut,
 } from "../output.ts";
 
@@ -98,6 +100,33 @@ const looksLikeHeaderName = (name: string) =>
 const bearerToken = (headers: RequestInit["headers"]) =>
   new Headers(headers).get("authorization")?.replace(/^Bearer /, "");
 
+/** A JSON media type: `application/json`, `application/problem+json`, any case, any parameters. */
+const isJsonType = (type: string | null) =>
+  type !== null && /^application\/([\w.-]+\+)?json\s*(;|$)/i.test(type.trim());
+
+/**
+ * `--json`'s one line: `{status, headers, body}`, and `json` (the body parsed) when the answer
+ * says it is JSON and parses. Headers by lower-case name, repeated ones joined with ", " as
+ * `Headers.get` joins them. The body is redacted before it is parsed (and the line once more by
+ * writeJson). JSON escapes every control character, so the line is safe on a terminal as it is.
+ */
+async function responseJson(response: ApiResponse, dryRun: boolean): Promise<object> {
+  const headers: Record<string, string> = {};
+  for (const name of new Set(response.headers.keys())) {
+    headers[name] = response.headers.get(name) ?? "";
+  }
+  const body = await redact(response.body);
+  let json: { json?: unknown } = {};
+  if (isJsonType(response.headers.get("content-type"))) {
+    try {
+      json = { json: JSON.parse(body) };
+    } catch {
+      // Said JSON but is not: the text alone.
+    }
+  }
+  return { status: response.status, headers, body, ...json, ...(dryRun && { dryRun: true }) };
+}
+
 /** `METHOD url` without the query string (queries may carry secrets) and userinfo. */
 const describe = (method: string, url: string) => `${method} ${displayUrl(url)}`;
 
@@ -132,18 +161,25 @@ export async function run(cli: CommandLine): Promise<number> {
     },
   });
 
-  if (cli.values.include) {
-    // The status text, names and values are the server's: writeErr escapes their controls.
-    const spans: Span[] = [["bold", `HTTP ${response.status} ${response.statusText}`.trim()], "\n"];
-    response.headers.forEach((value, name) => {
-      spans.push(["dim", name], `: ${value}\n`);
-    });
-    writeErr(...spans, "\n");
+  if (cli.globals.json) {
+    writeJson(await responseJson(response, cli.globals.dryRun));
+  } else {
+    if (cli.values.include) {
+      // The status text, names and values are the server's: writeErr escapes their controls.
+      const spans: Span[] = [
+        ["bold", `HTTP ${response.status} ${response.statusText}`.trim()],
+        "\n",
+      ];
+      response.headers.forEach((value, name) => {
+        spans.push(["dim", name], `: ${value}\n`);
+      });
+      writeErr(...spans, "\n");
+    }
+    // The body too: an API that echoes the request would print the token into a pipe or a log.
+    const shown = await redact(response.body);
+    writeData(shown);
+    if (isTerminal(1) && shown !== "" && !shown.endsWith("\n")) writeOut("\n");
   }
-  // The body too: an API that echoes the request would print the token into a pipe or a log.
-  const shown = await redact(response.body);
-  writeData(shown);
-  if (isTerminal(1) && shown !== "" && !shown.endsWith("\n")) writeOut("\n");
   if (cli.globals.dryRun) note("dry run: nothing was sent; the body shows what would have been");
   if (response.ok) return ExitCode.Ok;
   const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;

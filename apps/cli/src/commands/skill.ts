@@ -11,7 +11,7 @@ import { lstat, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { join, relative, resolve } from "node:path";
 import SKILL_MD from "../../../../skills/openclaw-gateway/SKILL.md" with { type: "text" };
 import type { CommandLine } from "../args.ts";
-import { CliError, ExitCode, note, usageError, writeOut } from "../output.ts";
+import { CliError, ExitCode, note, usageError, writeJson, writeOut } from "../output.ts";
 
 /** The skill, file by file (paths relative to its folder). */
 export const GATEWAY_SKILL = {
@@ -86,8 +86,11 @@ export async function run(cli: CommandLine): Promise<number> {
     );
   }
 
+  const files = plan.map((file) => ({ path: shown(file.path), state: file.state }));
   if (cli.globals.dryRun) {
-    for (const file of plan) note(`dry run: ${shown(file.path)}: would be ${file.state}`);
+    for (const file of files) note(`dry run: ${file.path}: would be ${file.state}`);
+    if (cli.globals.json)
+      writeJson({ skill: GATEWAY_SKILL.name, dir: skillDir, files, dryRun: true });
     return ExitCode.Ok;
   }
   await mkdir(skillDir, { recursive: true, mode: 0o755 });
@@ -96,9 +99,8 @@ export async function run(cli: CommandLine): Promise<number> {
     if (file.state !== "unchanged") await writeAtomically(file.path, file.text);
   }
 
-  const files = plan.map((file) => ({ path: shown(file.path), state: file.state }));
   if (cli.globals.json) {
-    writeOut(`${JSON.stringify({ skill: GATEWAY_SKILL.name, dir: skillDir, files })}\n`);
+    writeJson({ skill: GATEWAY_SKILL.name, dir: skillDir, files });
   } else {
     writeOut(`${skillDir}\n`);
     for (const file of files) note(`${file.path}: ${file.state}`);

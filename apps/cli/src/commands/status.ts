@@ -8,7 +8,7 @@ import {
 } from "@openclaw/auth-runtime/cache";
 import type { CommandLine } from "../args.ts";
 import { cacheFilesOf, loadConfig, platform, tokenManagerFor } from "../context.ts";
-import { type Color, ExitCode, paint, writeOut } from "../output.ts";
+import { type Color, ExitCode, paint, writeJson, writeOut } from "../output.ts";
 
 /**
  * What the cache holds for a config. `valid`: served as it is; `expiring`: refreshed on next use;
@@ -83,7 +83,7 @@ export async function run(cli: CommandLine): Promise<number> {
       cacheDir: config.cacheDir,
       minTtlSec: config.minTtlSec,
     };
-    writeOut(`${JSON.stringify(out)}\n`);
+    writeJson(out);
     return ExitCode.Ok;
   }
   const rows: [string, string][] = [
