@@ -206,14 +206,24 @@ export class FileTokenStore implements TokenStore {
    */
   async checkDir({ create }: { create: boolean }): Promise<CacheDirProblem> {
     const p = this.#platform;
-    let info = await p.pathInfo(this.dir);
+    // A parent this user may not search (EACCES) is a dir not to use, not a failure of the call.
+    const look = () =>
+      p.pathInfo(this.dir).then(
+        (found) => ({ found }),
+        (error: unknown) => ({ unseen: (error as { code?: string }).code ?? "error" }),
+      );
+    let seen = await look();
+    if ("unseen" in seen) return this.#problem(`cannot look at it (${seen.unseen})`);
+    let info = seen.found;
     if (!info && create) {
       try {
         await p.makeDirectory(this.dir);
       } catch (error) {
         return this.#problem(`cannot create it (${(error as Error).message})`);
       }
-      info = await p.pathInfo(this.dir);
+      seen = await look();
+      if ("unseen" in seen) return this.#problem(`cannot look at it (${seen.unseen})`);
+      info = seen.found;
     }
     if (!info) return undefined;
     if (info.kind === "symlink") return this.#problem("it is a symlink");
