@@ -62,8 +62,11 @@ export async function checkCacheDir(config: EnvConfig): Promise<Check> {
   let problem: string | undefined;
   let info: Awaited<ReturnType<typeof platform.pathInfo>>;
   try {
+    // Looked at first: a dir that cannot be looked at is no danger, only memory-only (a warning),
+    // where checkDir's problems (a symlink, another user's dir) are failures.
+    info = await platform.pathInfo(dir);
     problem = await files.checkDir({ create: false });
-    info = problem ? undefined : await platform.pathInfo(dir);
+    if (problem) info = undefined;
   } catch (error) {
     // An unreadable parent (EACCES on lstat): `token` goes on without the cache, so do we.
     const reason = fsReason(error);
