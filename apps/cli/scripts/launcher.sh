@@ -1,5 +1,5 @@
 #!/usr/bin/env sh
-':' //; command -v bun >/dev/null 2>&1 && exec bun "$0" "$@"; command -v node >/dev/null 2>&1 && exec node "$0" "$@"; echo "openclaw-auth: needs Bun (https://bun.sh) or Node.js >= 20 on PATH" >&2; exit 2
+':' //; command -v bun >/dev/null 2>&1 && exec bun "$0" "$@"; command -v node >/dev/null 2>&1 && exec node -- "$0" "$@"; echo "openclaw-auth: needs Bun (https://bun.sh) or Node.js >= 20 on PATH" >&2; exit 2
 /**
  * The `openclaw-auth` bin of the published package: the CLI on Bun when `bun` is on PATH (the
  * faster start), else on Node >= 20, with the same commands, output and exit codes.
@@ -11,6 +11,10 @@
  * under bun, or under node when there is no bun. To JavaScript that line is the string ':' and a
  * comment; the runtime skips the shebang and runs what follows. A shell, not node, makes the
  * choice: starting node only to start bun would cost tens of ms. (npm's Windows shims need `sh`.)
+ * `node --` ends node's own options: Node 20 reads `--env-file` even after the script name, so
+ * without it `openclaw-auth --env-file PATH` made node itself read PATH (a FIFO hung, /dev/zero
+ * ate memory, a missing file's path, maybe the key, was printed by node). Bun takes no option
+ * after the script name, so `bun "$0"` hands every argument to the CLI (a test checks both).
  */
 const NODE_MIN = 20;
 

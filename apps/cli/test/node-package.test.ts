@@ -5,6 +5,7 @@
  * codes as the same tarball's bin under Bun.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { closeSync, constants, openSync } from "node:fs";
 import {
   mkdir,
   mkdtemp,
@@ -191,6 +192,56 @@ describe("the packed CLI on a PATH without bun", () => {
         expect({ args, code: bun.code }).toEqual({ args, code });
         // The same one error line (the network error's cause is each runtime's own words).
         expect(node.stderr.split(":").slice(0, 2)).toEqual(bun.stderr.split(":").slice(0, 2));
+      }
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "--env-file is the CLI's option, never node's or bun's: a missing path or a FIFO is a CONFIG_ERROR at once",
+    async () => {
+      // Run the installed bin itself: npx is a node script too, and its node would read the option.
+      const installed = join(work, "installed");
+      await mkdir(installed);
+      await writeFile(join(installed, "package.json"), '{ "name": "host", "private": true }\n');
+      const install = await exec(["npm", "install", "--no-audit", "--no-fund", tarball], {
+        cwd: installed,
+        env: env("node"),
+      });
+      if (install.code !== 0) throw new Error(`npm install failed: ${install.stderr}`);
+      const bin = async (runtime: "node" | "bun", args: string[]) => {
+        const run = await exec([join(installed, "node_modules/.bin/openclaw-auth"), ...args], {
+          cwd: project,
+          env: env(runtime),
+        });
+        await expectNoLeak(run, args, await cachedTokens(runtime));
+        return run;
+      };
+      const fifo = join(work, "env-fifo");
+      const made = Bun.spawnSync(["mkfifo", fifo]);
+      if (made.exitCode !== 0) throw new Error("mkfifo failed");
+      for (const runtime of ["node", "bun"] as const) {
+        // A path that holds the key: node reading it itself printed `node: /nope/<key>: not found`.
+        const missing = await bin(runtime, ["--env-file", `/nope/${CLIENT_KEY}`, "token"]);
+        expect({ runtime, code: missing.code }).toEqual({ runtime, code: 2 });
+        expect(missing.stderr).toContain("CONFIG_ERROR");
+        expect(missing.stdout).toBe("");
+        // A FIFO nobody writes: node opening it itself hung there.
+        // (After 15 s the test opens it for writing and closes it, so a run stuck there ends.)
+        const started = performance.now();
+        const release = setTimeout(() => {
+          try {
+            closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+          } catch {
+            // No reader: nothing is stuck on it.
+          }
+        }, 15_000);
+        const hung = await bin(runtime, ["--env-file", fifo, "token"]).finally(() =>
+          clearTimeout(release),
+        );
+        expect(performance.now() - started).toBeLessThan(15_000);
+        expect({ runtime, code: hung.code }).toEqual({ runtime, code: 2 });
+        expect(hung.stderr).toContain("CONFIG_ERROR");
       }
     },
     TIMEOUT_MS,
