@@ -13,9 +13,10 @@ import {
   setQuiet,
   usageError,
   wantsJson,
+  writeBlock,
   writeErr,
   writeJson,
-  writeOut,
+  writeLine,
 } from "./output.ts";
 import { commandHelp, findCommand, mainHelp } from "./spec.ts";
 
@@ -64,17 +65,17 @@ async function run(argv: readonly string[]): Promise<number> {
       // An unknown topic is reported like an unknown command, with its suggestion.
       const spec =
         topic === undefined ? undefined : (findCommand(topic) ?? parseCommandLine([topic]).command);
-      writeOut(spec ? commandHelp(spec) : mainHelp());
+      writeBlock(spec ? commandHelp(spec) : mainHelp());
       return ExitCode.Ok;
     }
     if (cli.globals.help) {
-      writeOut(command ? commandHelp(command) : mainHelp());
+      writeBlock(command ? commandHelp(command) : mainHelp());
       return ExitCode.Ok;
     }
     if (cli.globals.version) {
       const number = await version();
       if (cli.globals.json) writeJson({ version: number });
-      else writeOut(`${number}\n`);
+      else writeLine(number);
       return ExitCode.Ok;
     }
     if (!command) {

@@ -1,7 +1,8 @@
 /**
  * Where the CLI writes and how it ends: results on stdout, everything else on stderr as one
  * line per message, secrets redacted, colour only on a terminal without NO_COLOR, and the exit
- * codes. Writes go through Bun.write, in order: `process.stdout` would cost ~25 ms of start-up
+ * codes. Only `token`'s token and a response body (data) go to stdout as they are; every other
+ * text, on stdout as on stderr, is redacted and has its controls escaped. Writes go through Bun.write, in order: `process.stdout` would cost ~25 ms of start-up
  * (it builds a Node stream); cli.ts awaits {@link flushOutput} before the process ends.
  */
 import { fstatSync } from "node:fs";
@@ -139,9 +140,14 @@ export function flushOutput(): Promise<unknown> {
   return queue;
 }
 
-/** The result of a command: stdout, as it is. */
-export function writeOut(text: string): void {
+/** stdout as it is: only for a token and for data (writeData), never for text about anything. */
+function writeRaw(text: string): void {
   if (text !== "") enqueue(1, () => text);
+}
+
+/** `token`'s result on stdout, exactly: the token is what it prints (plain, or in its JSON). */
+export function writeToken(text: string): void {
+  writeRaw(text);
 }
 
 /**
@@ -158,7 +164,7 @@ export function writeJson(value: unknown): void {
  * terminal with its control characters escaped (display.ts), where it would be obeyed.
  */
 export function writeData(text: string, terminal = isTerminal(1)): void {
-  writeOut(terminal ? textBlock(text) : text);
+  writeRaw(terminal ? textBlock(text) : text);
 }
 
 /**
@@ -180,15 +186,33 @@ const safeText = async (text: string, shape: (text: string) => string) =>
 /** `text` as one line, redacted, its controls escaped: a line of a report (`doctor`). */
 export const safeLine = (text: string) => safeText(text, oneLine);
 
-/** `spans` made safe by `shape`, redacted, painted. */
-async function render(spans: readonly Span[], shape: (text: string) => string): Promise<string> {
+/** `spans` made safe by `shape`, redacted, painted for `fd`. */
+async function render(
+  fd: Fd,
+  spans: readonly Span[],
+  shape: (text: string) => string,
+): Promise<string> {
   let out = "";
   for (const span of spans) {
     const [color, text] = typeof span === "string" ? [undefined, span] : span;
     const safe = await safeText(text, shape);
-    out += color ? paint(2, color, safe) : safe;
+    out += color ? paint(fd, color, safe) : safe;
   }
   return out;
+}
+
+/**
+ * One line of a command's result on stdout (a report row, a path, a URL): each span one line,
+ * its controls escaped and its secrets redacted, as on stderr. A path may hold the key
+ * (`AUTH_CACHE_DIR=/tmp/<key>`) or a control a terminal would obey.
+ */
+export function writeLine(...spans: Span[]): void {
+  enqueue(1, async () => `${await render(1, spans, oneLine)}\n`);
+}
+
+/** A block of the CLI's own text on stdout (help, a completion script), kept safe as writeLine. */
+export function writeBlock(text: string): void {
+  if (text !== "") enqueue(1, () => render(1, [text], textBlock));
 }
 
 /**
@@ -196,12 +220,12 @@ async function render(spans: readonly Span[], shape: (text: string) => string): 
  * controls but line feeds and tabs escaped, secrets redacted.
  */
 export function writeErr(...spans: Span[]): void {
-  enqueue(2, () => render(spans, textBlock));
+  enqueue(2, () => render(2, spans, textBlock));
 }
 
 /** One message line on stderr: line breaks become spaces, other controls escaped, redacted. */
 function writeErrLine(...spans: Span[]): void {
-  enqueue(2, async () => `${await render(spans, oneLine)}\n`);
+  enqueue(2, async () => `${await render(2, spans, oneLine)}\n`);
 }
 
 let json = false;

@@ -4,7 +4,7 @@
  * second list to keep in step.
  */
 import type { CommandLine } from "../args.ts";
-import { ExitCode, safeToRepeat, usageError, writeOut } from "../output.ts";
+import { ExitCode, safeToRepeat, usageError, writeBlock } from "../output.ts";
 import {
   COMMANDS,
   type CommandSpec,
@@ -170,6 +170,6 @@ export async function run(cli: CommandLine): Promise<number> {
     const shown = safeToRepeat(shell) ? ` '${shell}'` : "";
     throw usageError(`no completion for the shell${shown}: use one of ${SHELLS.join(", ")}`);
   }
-  writeOut(SCRIPTS[shell as keyof typeof SCRIPTS]());
+  writeBlock(SCRIPTS[shell as keyof typeof SCRIPTS]());
   return ExitCode.Ok;
 }

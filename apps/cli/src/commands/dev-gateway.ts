@@ -10,7 +10,15 @@ import {
   startDevGateway,
 } from "@openclaw/dev-gateway";
 import type { CommandLine } from "../args.ts";
-import { addSecret, CliError, ExitCode, note, usageError, writeJson, writeOut } from "../output.ts";
+import {
+  addSecret,
+  CliError,
+  ExitCode,
+  note,
+  usageError,
+  writeJson,
+  writeLine,
+} from "../output.ts";
 
 /** Option names in startDevGateway's TypeErrors, spelled as the flags the user typed. */
 const FLAG_FOR_OPTION: Readonly<Record<string, string>> = {
@@ -69,7 +77,7 @@ export async function run(cli: CommandLine): Promise<number> {
   }
 
   if (cli.globals.json) writeJson({ url: gateway.url });
-  else writeOut(`dev gateway listening on ${gateway.url}\n`);
+  else writeLine(`dev gateway listening on ${gateway.url}`);
   const keyHint = clientKeys ? "your --client-key" : DEFAULT_DEV_CLIENT_KEY;
   note(`try: AUTH_BASE=${gateway.url} CLIENT_KEY=${keyHint} openclaw-auth token`);
   note(

@@ -13,7 +13,7 @@ import type { CommandLine } from "../args.ts";
 import { loadConfig } from "../context.ts";
 import { displayUrl } from "../display.ts";
 import { cliEnvironment, envFileOf, startEnvironment } from "../env.ts";
-import { type Color, ExitCode, paint, safeLine, warn, writeJson, writeOut } from "../output.ts";
+import { type Color, ExitCode, safeLine, warn, writeJson, writeLine } from "../output.ts";
 import { checkCacheDir } from "./doctor/cache-dir.ts";
 import type { Check, Level } from "./doctor/check.ts";
 import { checkGateway, checkKey, tokenRequestTarget } from "./doctor/gateway.ts";
@@ -130,10 +130,8 @@ export async function run(cli: CommandLine): Promise<number> {
   if (cli.globals.json) {
     writeJson({ ok: exitCode === ExitCode.Ok, exitCode, checks: shown });
   } else {
-    const lines = shown.map(
-      (c) => `${paint(1, LEVEL_COLOR[c.level], c.level.padEnd(4))}  ${c.check}: ${c.message}\n`,
-    );
-    writeOut(lines.join(""));
+    for (const c of shown)
+      writeLine([LEVEL_COLOR[c.level], c.level.padEnd(4)], `  ${c.check}: `, c.message);
   }
   return exitCode;
 }

@@ -21,7 +21,7 @@ import {
   writeData,
   writeErr,
   writeJson,
-  writeOut,
+  writeLine,
 } from "../output.ts";
 
 interface Body {
@@ -178,7 +178,7 @@ export async function run(cli: CommandLine): Promise<number> {
     // The body too: an API that echoes the request would print the token into a pipe or a log.
     const shown = await redact(response.body);
     writeData(shown);
-    if (isTerminal(1) && shown !== "" && !shown.endsWith("\n")) writeOut("\n");
+    if (isTerminal(1) && shown !== "" && !shown.endsWith("\n")) writeLine();
   }
   if (cli.globals.dryRun) note("dry run: nothing was sent; the body shows what would have been");
   if (response.ok) return ExitCode.Ok;

@@ -11,7 +11,7 @@ import { lstat, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { join, relative, resolve } from "node:path";
 import SKILL_MD from "../../../../skills/openclaw-gateway/SKILL.md" with { type: "text" };
 import type { CommandLine } from "../args.ts";
-import { CliError, ExitCode, note, usageError, writeJson, writeOut } from "../output.ts";
+import { CliError, ExitCode, note, usageError, writeJson, writeLine } from "../output.ts";
 
 /** The skill, file by file (paths relative to its folder). */
 export const GATEWAY_SKILL = {
@@ -102,7 +102,7 @@ export async function run(cli: CommandLine): Promise<number> {
   if (cli.globals.json) {
     writeJson({ skill: GATEWAY_SKILL.name, dir: skillDir, files });
   } else {
-    writeOut(`${skillDir}\n`);
+    writeLine(skillDir);
     for (const file of files) note(`${file.path}: ${file.state}`);
   }
   return ExitCode.Ok;

@@ -8,7 +8,7 @@ import {
 } from "@openclaw/auth-runtime/cache";
 import type { CommandLine } from "../args.ts";
 import { cacheFilesOf, loadConfig, platform, tokenManagerFor } from "../context.ts";
-import { type Color, ExitCode, paint, writeJson, writeOut } from "../output.ts";
+import { type Color, ExitCode, type Span, writeJson, writeLine } from "../output.ts";
 
 /**
  * What the cache holds for a config. `valid`: served as it is; `expiring`: refreshed on next use;
@@ -86,9 +86,9 @@ export async function run(cli: CommandLine): Promise<number> {
     writeJson(out);
     return ExitCode.Ok;
   }
-  const rows: [string, string][] = [
+  const rows: [string, Span][] = [
     ["path", entry.path],
-    ["state", paint(1, STATE_COLOR[entry.state], entry.state)],
+    ["state", [STATE_COLOR[entry.state], entry.state]],
   ];
   if (entry.reason) rows.push(["reason", entry.reason]);
   if (entry.expiresAt !== undefined && entry.expiresIn !== undefined) {
@@ -100,6 +100,7 @@ export async function run(cli: CommandLine): Promise<number> {
     );
   }
   rows.push(["auth base", config.authBase]);
-  writeOut(rows.map(([name, value]) => `${`${name}:`.padEnd(12)}${value}\n`).join(""));
+  // Each value made safe on its own: a path may hold the key or a control (writeLine).
+  for (const [name, value] of rows) writeLine(`${name}:`.padEnd(12), value);
   return ExitCode.Ok;
 }

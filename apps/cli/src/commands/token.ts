@@ -6,7 +6,7 @@ import { getAccessTokenInfo } from "@openclaw/auth-runtime";
 import type { CommandLine } from "../args.ts";
 import { loadConfig, tokenManagerFor } from "../context.ts";
 import { formatToken } from "../main.ts";
-import { addSecret, ExitCode, note, writeOut } from "../output.ts";
+import { addSecret, ExitCode, note, writeToken } from "../output.ts";
 
 export async function run(cli: CommandLine): Promise<number> {
   const { globals } = cli;
@@ -15,7 +15,7 @@ export async function run(cli: CommandLine): Promise<number> {
   if (globals.dryRun) {
     const info = await getAccessTokenInfo({ config, dryRun: true });
     note("dry run: no token request, no cache; this token is a placeholder");
-    writeOut(formatToken(info, json, true));
+    writeToken(formatToken(info, json, true));
     return ExitCode.Ok;
   }
   const tokenManager = tokenManagerFor(config);
@@ -24,6 +24,6 @@ export async function run(cli: CommandLine): Promise<number> {
     ? await tokenManager.refresh()
     : await getAccessTokenInfo({ config, tokenManager });
   addSecret(info.accessToken);
-  writeOut(formatToken(info, json));
+  writeToken(formatToken(info, json));
   return ExitCode.Ok;
 }
