@@ -6,12 +6,22 @@
  * It never overwrites a changed file silently: a file that is already there with the same bytes
  * is left as it is, a missing one is written, and one that differs (edited, or another
  * version's) stops the install before anything is written, naming the files, unless `--force`.
+ * A dir where a file goes stops it even then. Nothing is read or written through a link
+ * (skill/workspace-fs.ts), and a file larger than a skill could be is never read.
  */
-import { lstat, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { lstat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import SKILL_MD from "../../../../skills/openclaw-gateway/SKILL.md" with { type: "text" };
 import type { CommandLine } from "../args.ts";
-import { CliError, ExitCode, note, usageError, writeJson, writeLine } from "../output.ts";
+import { ExitCode, note, usageError, writeJson, writeLine } from "../output.ts";
+import {
+  conflict,
+  enterChecked,
+  enterDir,
+  type Found,
+  inspectFile,
+  writeAtomically,
+} from "./skill/workspace-fs.ts";
 
 /** The skill, file by file (paths relative to its folder). */
 export const GATEWAY_SKILL = {
@@ -21,83 +31,91 @@ export const GATEWAY_SKILL = {
 
 type FileState = "written" | "unchanged" | "replaced";
 
-/** What is at `path` now, against the text the skill has there. */
-async function stateOf(path: string, text: string): Promise<FileState | "changed"> {
-  let info: Awaited<ReturnType<typeof lstat>>;
-  try {
-    info = await lstat(path);
-  } catch (error) {
-    if ((error as { code?: string }).code === "ENOENT") return "written";
-    throw error;
-  }
-  // A symlink or a dir where a file goes is someone's doing: never written through or over.
-  if (!info.isFile()) return "changed";
-  return (await readFile(path, "utf8")) === text ? "unchanged" : "changed";
-}
-
 /** The workspace dir: `--workspace`, else the working directory; it must be a dir already. */
-async function workspaceOf(cli: CommandLine): Promise<string> {
+async function workspaceOf(cli: CommandLine) {
   const dir = resolve((cli.values.workspace as string | undefined) ?? process.cwd());
   const info = await lstat(dir).catch(() => undefined);
   // The path is not repeated: a value typed in the wrong place could be a secret.
   if (!info?.isDirectory()) throw usageError("the --workspace dir does not exist or is not a dir");
-  return dir;
+  return { dir, info };
 }
 
-/** Writes `text` to `path` whole or not at all (temp file + rename in the same dir). */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
+/**
+ * Runs `work` with the skill's dir as the working directory, entered one dir at a time from the
+ * workspace and never through a link (workspace-fs.ts); with `create`, the missing dirs are made.
+ * `work` gets false when a dir is missing (and not made). The working directory is restored.
+ */
+async function inSkillDir<T>(
+  workspace: Awaited<ReturnType<typeof workspaceOf>>,
+  create: boolean,
+  work: (present: boolean) => Promise<T>,
+): Promise<T> {
+  const home = process.cwd();
   try {
-    await writeFile(temp, text, { mode: 0o644, flag: "wx" });
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
+    await enterChecked(workspace.dir, workspace.info, "the --workspace dir");
+    const present =
+      (await enterDir("skills", "skills", create)) &&
+      (await enterDir(GATEWAY_SKILL.name, `skills/${GATEWAY_SKILL.name}`, create));
+    return await work(present);
+  } finally {
+    try {
+      process.chdir(home);
+    } catch {
+      // The working directory is gone: nothing after this looks at it.
+    }
   }
 }
+
+/** The state a file ends in, by what is there now. */
+const STATE_OF: Readonly<Record<Exclude<Found, "dir">, FileState>> = {
+  missing: "written",
+  same: "unchanged",
+  different: "replaced",
+};
 
 export async function run(cli: CommandLine): Promise<number> {
   const action = cli.positionals[0];
   if (action !== "install") throw usageError("unknown skill action; the one action is 'install'");
   const force = cli.values.force === true;
   const workspace = await workspaceOf(cli);
-  const skillDir = join(workspace, "skills", GATEWAY_SKILL.name);
-  const shown = (path: string) => relative(workspace, path) || ".";
+  const skillDir = join(workspace.dir, "skills", GATEWAY_SKILL.name);
+  const shown = (name: string) => relative(workspace.dir, join(skillDir, name));
 
-  for (const dir of [join(workspace, "skills"), skillDir]) {
-    const info = await lstat(dir).catch(() => undefined);
-    if (info && !info.isDirectory()) {
-      throw new CliError("SKILL_CONFLICT", `${shown(dir)} is not a dir`, ExitCode.Usage);
+  const found = await inSkillDir(workspace, false, async (present) => {
+    const out: [string, Found][] = [];
+    for (const [name, text] of Object.entries(GATEWAY_SKILL.files)) {
+      out.push([name, present ? await inspectFile(name, text) : "missing"]);
     }
+    return out;
+  });
+  const dirs = found.filter(([, what]) => what === "dir").map(([name]) => shown(name));
+  if (dirs.length > 0) {
+    throw conflict(`not installed: ${dirs.join(", ")}: a dir where a file goes (remove it)`);
   }
-  const plan: { path: string; text: string; state: FileState }[] = [];
-  const changed: string[] = [];
-  for (const [name, text] of Object.entries(GATEWAY_SKILL.files)) {
-    const path = join(skillDir, name);
-    const state = await stateOf(path, text);
-    if (state === "changed") changed.push(shown(path));
-    plan.push({ path, text, state: state === "changed" ? "replaced" : state });
-  }
+  const changed = found.filter(([, what]) => what === "different").map(([name]) => shown(name));
   if (changed.length > 0 && !force) {
-    throw new CliError(
-      "SKILL_CONFLICT",
+    throw conflict(
       `not installed: ${changed.join(", ")} differ${changed.length === 1 ? "s" : ""} from this version's skill (keep your changes, or run again with --force to replace ${changed.length === 1 ? "it" : "them"})`,
-      ExitCode.Usage,
     );
   }
+  const plan = found.map(([name, what]) => ({
+    name,
+    state: STATE_OF[what as Exclude<Found, "dir">],
+  }));
 
-  const files = plan.map((file) => ({ path: shown(file.path), state: file.state }));
+  const files = plan.map((file) => ({ path: shown(file.name), state: file.state }));
   if (cli.globals.dryRun) {
     for (const file of files) note(`dry run: ${file.path}: would be ${file.state}`);
     if (cli.globals.json)
       writeJson({ skill: GATEWAY_SKILL.name, dir: skillDir, files, dryRun: true });
     return ExitCode.Ok;
   }
-  await mkdir(skillDir, { recursive: true, mode: 0o755 });
-  for (const file of plan) {
-    // rename() replaces a file or a symlink itself (never what a symlink points at).
-    if (file.state !== "unchanged") await writeAtomically(file.path, file.text);
-  }
+  await inSkillDir(workspace, true, async () => {
+    for (const file of plan) {
+      const text = GATEWAY_SKILL.files[file.name] as string;
+      if (file.state !== "unchanged") await writeAtomically(file.name, text, shown(file.name));
+    }
+  });
 
   if (cli.globals.json) {
     writeJson({ skill: GATEWAY_SKILL.name, dir: skillDir, files });
