@@ -1,5 +1,5 @@
 #!/usr/bin/env sh
-':' //; command -v bun >/dev/null 2>&1 && exec bun "$0" "$@"; command -v node >/dev/null 2>&1 && exec node -- "$0" "$@"; echo "openclaw-auth: needs Bun (https://bun.sh) or Node.js >= 20 on PATH" >&2; exit 2
+':' //; command -v bun >/dev/null 2>&1 && exec bun --config=/dev/null "$0" "$@"; command -v node >/dev/null 2>&1 && exec node -- "$0" "$@"; echo "openclaw-auth: needs Bun (https://bun.sh) or Node.js >= 20 on PATH" >&2; exit 2
 /**
  * The `openclaw-auth` bin of the published package: the CLI on Bun when `bun` is on PATH (the
  * faster start), else on Node >= 20, with the same commands, output and exit codes.
@@ -15,6 +15,9 @@
  * without it `openclaw-auth --env-file PATH` made node itself read PATH (a FIFO hung, /dev/zero
  * ate memory, a missing file's path, maybe the key, was printed by node). Bun takes no option
  * after the script name, so `bun "$0"` hands every argument to the CLI (a test checks both).
+ * `--config=/dev/null`: Bun would read ./bunfig.toml of the working directory, whose `preload`
+ * runs any code before the CLI does, in any workspace the CLI is run in (the compiled executable
+ * is built with that autoload off for the same reason).
  */
 const NODE_MIN = 20;
 

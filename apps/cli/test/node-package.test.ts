@@ -104,6 +104,31 @@ async function npx(runtime: "node" | "bun", args: string[], extra: Record<string
   return run;
 }
 
+/** Where the tarball is installed (`npm install <tarball>`), once: see {@link bin}. */
+let installed: Promise<string> | undefined;
+
+/**
+ * The installed bin itself (node_modules/.bin/openclaw-auth) run in `cwd`: npx is a node script
+ * too, and on Node 20 its own node reads some options (`--env-file`) wherever they stand.
+ */
+async function bin(runtime: "node" | "bun", args: string[], cwd = project) {
+  installed ??= (async () => {
+    const dir = join(work, "installed");
+    await mkdir(dir);
+    await writeFile(join(dir, "package.json"), '{ "name": "host", "private": true }\n');
+    const install = await exec(["npm", "install", "--no-audit", "--no-fund", tarball], {
+      cwd: dir,
+      env: env("node"),
+    });
+    if (install.code !== 0) throw new Error(`npm install failed: ${install.stderr}`);
+    return dir;
+  })();
+  const path = join(await installed, "node_modules/.bin/openclaw-auth");
+  const run = await exec([path, ...args], { cwd, env: env(runtime) });
+  await expectNoLeak(run, args, await cachedTokens(runtime));
+  return run;
+}
+
 async function cachedTokens(runtime: "node" | "bun"): Promise<string[]> {
   const dir = join(work, `cache-${runtime}`);
   const tokens: string[] = [];
@@ -200,23 +225,6 @@ describe("the packed CLI on a PATH without bun", () => {
   test(
     "--env-file is the CLI's option, never node's or bun's: a missing path or a FIFO is a CONFIG_ERROR at once",
     async () => {
-      // Run the installed bin itself: npx is a node script too, and its node would read the option.
-      const installed = join(work, "installed");
-      await mkdir(installed);
-      await writeFile(join(installed, "package.json"), '{ "name": "host", "private": true }\n');
-      const install = await exec(["npm", "install", "--no-audit", "--no-fund", tarball], {
-        cwd: installed,
-        env: env("node"),
-      });
-      if (install.code !== 0) throw new Error(`npm install failed: ${install.stderr}`);
-      const bin = async (runtime: "node" | "bun", args: string[]) => {
-        const run = await exec([join(installed, "node_modules/.bin/openclaw-auth"), ...args], {
-          cwd: project,
-          env: env(runtime),
-        });
-        await expectNoLeak(run, args, await cachedTokens(runtime));
-        return run;
-      };
       const fifo = join(work, "env-fifo");
       const made = Bun.spawnSync(["mkfifo", fifo]);
       if (made.exitCode !== 0) throw new Error("mkfifo failed");
@@ -243,6 +251,24 @@ describe("the packed CLI on a PATH without bun", () => {
         expect({ runtime, code: hung.code }).toEqual({ runtime, code: 2 });
         expect(hung.stderr).toContain("CONFIG_ERROR");
       }
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "under Bun, a bunfig.toml in the working directory runs nothing (its preload is not loaded)",
+    async () => {
+      const hostile = join(work, "hostile-cwd");
+      await mkdir(hostile);
+      const marker = join(work, "preload-ran");
+      await writeFile(
+        join(hostile, "preload.js"),
+        `require("node:fs").writeFileSync(${JSON.stringify(marker)}, "ran");\n`,
+      );
+      await writeFile(join(hostile, "bunfig.toml"), 'preload = ["./preload.js"]\n');
+      const run = await bin("bun", ["--version"], hostile);
+      expect(run).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
+      expect(await readFile(marker, "utf8").catch(() => "not run")).toBe("not run");
     },
     TIMEOUT_MS,
   );
