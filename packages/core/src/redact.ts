@@ -22,6 +22,8 @@ const MIN_BASE64_CORE = 8;
 interface Forms {
   readonly text: RegExp;
   readonly encoded: readonly string[];
+  /** The secret with any of its characters as a JSON `\uXXXX` escape (see escapedForm). */
+  readonly escaped: RegExp;
 }
 
 /** Forms per secret, computed once: redaction runs on every error path with the same few secrets. */
@@ -50,6 +52,10 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
     // includes() on megabytes, that allocates nothing when there is nothing to redact (search()
     // leaves the shared regex's lastIndex as it was).
     if (out.search(forms.text) !== -1) out = out.replace(forms.text, REDACTED);
+    // Only a text with a `\u` escape can hold this form: most texts pay one includes().
+    if (out.includes("\\u") && out.search(forms.escaped) !== -1) {
+      out = out.replace(forms.escaped, REDACTED);
+    }
     for (const form of forms.encoded) {
       // includes() first: the common case is nothing to redact, and it allocates nothing.
       if (out.includes(form)) out = out.split(form).join(REDACTED);
@@ -106,7 +112,29 @@ function computeForms(secret: string): Forms {
   const longestFirst = (forms: Iterable<string>) => [...forms].sort((a, b) => b.length - a.length);
   // Without the `u` flag the `i` flag folds case one UTF-16 unit at a time, as the escapes are.
   const search = longestFirst(text).map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-  return { text: new RegExp(search.join("|"), "gi"), encoded: longestFirst(encoded) };
+  return {
+    text: new RegExp(search.join("|"), "gi"),
+    encoded: longestFirst(encoded),
+    escaped: escapedForm(secret),
+  };
+}
+
+/**
+ * The secret as a JSON encoder may write it, any character (UTF-16 unit) as itself, its JSON
+ * escape, or `\uXXXX` in either hex case: Go's encoding/json writes `<`, `>`, `&` as `\u003c`,
+ * `\u003e`, `\u0026`, and any encoder may escape any character so. Letters in any case, as the
+ * other text forms.
+ */
+function escapedForm(secret: string): RegExp {
+  const quote = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  let pattern = "";
+  for (const char of secret.split("")) {
+    const hex = char.charCodeAt(0).toString(16).padStart(4, "0");
+    const json = char === "/" ? "\\/" : JSON.stringify(char).slice(1, -1);
+    const plain = json === char ? quote(char) : `${quote(char)}|${quote(json)}`;
+    pattern += `(?:${plain}|\\\\u${hex})`;
+  }
+  return new RegExp(pattern, "gi");
 }
 
 /**
