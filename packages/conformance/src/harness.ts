@@ -24,6 +24,7 @@ import { hostileOAuthSuite } from "./suites/hostile-oauth.ts";
 import { hostileTokenEndpointSuite } from "./suites/hostile-token-endpoint.ts";
 import { originPolicySuite } from "./suites/origin-policy.ts";
 import { redactionRedTeamSuite } from "./suites/redaction-red-team.ts";
+import { replayedFormDataSuite } from "./suites/replayed-form-data.ts";
 import { singleFlightSuite } from "./suites/single-flight.ts";
 import { tokenRequestSuite } from "./suites/token-request.ts";
 import { installOutputCapture } from "./support.ts";
@@ -109,6 +110,7 @@ export function defineConformanceSuite(h: Harness): void {
     // Late: one of its configs turns the debug lines on for the rest of the process.
     configPolicySuite(h);
     redactionRedTeamSuite(h);
+    replayedFormDataSuite(h);
     // Last: scans what every test above recorded.
     secretSweepSuite(h);
   });

@@ -91,9 +91,10 @@ export interface Replayable {
 const NO_BODY: Replayable = Object.freeze({ body: null });
 
 /**
- * The body in a form fetch can send twice, and the content type it implies. Streams are read
- * into bytes once, so the retry sends the same bytes ("body already used" is the usual bug).
- * Only a stream needs a promise; any other body is converted at once, without a microtask.
+ * The body in a form fetch can send twice, and the content type it implies. A stream and a
+ * FormData are read into bytes once, so the retry sends the same bytes ("body already used" is
+ * the usual bug, a new multipart boundary the other). Only these need a promise; any other body
+ * is converted at once, without a microtask.
  */
 export function toReplayableBody(body: ApiBody | undefined): Replayable | Promise<Replayable> {
   if (body === undefined || body === null) return NO_BODY;
@@ -102,6 +103,16 @@ export function toReplayableBody(body: ApiBody | undefined): Replayable | Promis
   if (typeof body === "string") return { body, contentType: "text/plain;charset=UTF-8" };
   if (body instanceof ReadableStream) {
     return new Response(body).arrayBuffer().then((bytes) => ({ body: new Uint8Array(bytes) }));
+  }
+  // fetch encodes a FormData anew on every send, with a new random boundary: encoded once here,
+  // every attempt sends the same bytes under the same multipart content type.
+  if (body instanceof FormData) {
+    const encoded = new Response(body);
+    const contentType = encoded.headers.get("content-type");
+    return encoded.arrayBuffer().then((bytes) => {
+      const replayable = { body: new Uint8Array(bytes) };
+      return contentType === null ? replayable : { ...replayable, contentType };
+    });
   }
   return { body: body as ReplayableBody };
 }
