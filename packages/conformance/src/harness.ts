@@ -23,6 +23,7 @@ import { hostileFilesSuite } from "./suites/hostile-files.ts";
 import { hostileOAuthSuite } from "./suites/hostile-oauth.ts";
 import { hostileTokenEndpointSuite } from "./suites/hostile-token-endpoint.ts";
 import { originPolicySuite } from "./suites/origin-policy.ts";
+import { processOutputsSuite } from "./suites/process-outputs.ts";
 import { redactionRedTeamSuite } from "./suites/redaction-red-team.ts";
 import { replayedFormDataSuite } from "./suites/replayed-form-data.ts";
 import { singleFlightSuite } from "./suites/single-flight.ts";
@@ -111,6 +112,7 @@ export function defineConformanceSuite(h: Harness): void {
     configPolicySuite(h);
     redactionRedTeamSuite(h);
     replayedFormDataSuite(h);
+    processOutputsSuite(h);
     // Last: scans what every test above recorded.
     secretSweepSuite(h);
   });

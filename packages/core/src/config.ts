@@ -54,6 +54,7 @@ import {
 } from "./env-layers.ts";
 import { ConfigError } from "./errors.ts";
 import type { Platform } from "./platform.ts";
+import { redactKnown, rememberSecret } from "./redact.ts";
 import { unknownVariablesWarning } from "./unknown-variables.ts";
 
 /** The validated configuration every runtime function takes. */
@@ -635,6 +636,8 @@ function expandedPath<T>(value: T & string, field: Field, reading: Reading): T {
 
 /** The config of validated `values`, each unset one its default. */
 function build(values: Values, clientKey: string, sources: ConfigSources): EnvConfig {
+  // Every output that serves no one request (warnings, debug lines) redacts it from now on.
+  rememberSecret(clientKey);
   const d = VARIABLES;
   return redactClientKey({
     authBase: values.authBase ?? d.authBase.default,
@@ -715,8 +718,10 @@ export function createEnvConfigWith(
     options.envFile ?? DEFAULT_ENV_FILE,
     "envFile (--env-file)",
   );
+  // Known before the warning is said: a variable's name may hold the key (`AUTH_<key>`).
+  rememberSecret(layeredValue(layers)("CLIENT_KEY"));
   const warning = unknownVariablesWarning(layers, NAMES);
-  if (warning !== undefined) options.onWarning?.(warning);
+  if (warning !== undefined) options.onWarning?.(redactKnown(warning));
   const clientKey = clientKeyOf(layers);
   const read = layeredValue(layers);
   const raw: Record<string, string | undefined> = {};

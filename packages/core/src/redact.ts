@@ -164,3 +164,44 @@ function base64(bytes: Uint8Array): string {
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary);
 }
+
+/**
+ * The secrets this process's configs and managers know, for the outputs that serve no one
+ * request (the default warning lines, the `AUTH_DEBUG` lines, warning events): the client keys
+ * of the configs built and the tokens the managers held. Bounded: a long-lived process meets
+ * ever new tokens; the newest are the ones still in use, and each kind keeps its own room so
+ * tokens never push a key out.
+ */
+const KNOWN_LIMIT = 16;
+const knownKeys = new Set<string>();
+const knownTokens = new Set<string>();
+
+function remember(set: Set<string>, secret: string | undefined): void {
+  if (!secret || secret.length < MIN_SECRET_LENGTH) return;
+  // Moved to the newest end: the oldest is the first one a full set lets go.
+  set.delete(secret);
+  set.add(secret);
+  if (set.size > KNOWN_LIMIT) set.delete(set.values().next().value as string);
+}
+
+/** Makes `secret` (a client key, or any credential a config holds) one {@link redactKnown} removes. */
+export function rememberSecret(secret: string | undefined): void {
+  remember(knownKeys, secret);
+}
+
+/** Makes `token` one {@link redactKnown} removes, while it is among the newest ones. */
+export function rememberToken(token: string | undefined): void {
+  remember(knownTokens, token);
+}
+
+/**
+ * `text` without any secret this process knows ({@link rememberSecret}, {@link rememberToken})
+ * nor any of `more`, in every form {@link redactSecrets} knows.
+ *
+ * @example
+ * rememberSecret("ck-live-123");
+ * redactKnown("ignoring unknown variable: AUTH_ck-live-123"); // "… AUTH_[redacted]"
+ */
+export function redactKnown(text: string, more: readonly (string | undefined)[] = []): string {
+  return redactSecrets(text, [...more, ...knownKeys, ...knownTokens]);
+}
