@@ -219,14 +219,16 @@ export async function sendApiRequest(
   } catch (error) {
     if (error instanceof ApiError) throw error;
     const failure = describeFetchFailure(error, options.signal, options.timeoutMs);
-    const reason = failure.kind === "aborted" ? "aborted" : redactSecrets(failure.reason, secrets);
+    const proxy = options.proxyFor?.(options.url);
+    // The proxy's credentials too: its failure may echo them (Bun's does for a scheme-less one).
+    const hidden = proxy?.secrets ? [...secrets, ...proxy.secrets] : secrets;
+    const reason = failure.kind === "aborted" ? "aborted" : redactSecrets(failure.reason, hidden);
     // Described only here: the string work is wasted on every request that succeeds.
     const request = describeRequest(options.method, options.url);
     let where = attemptNumber > 1 ? `${request}, ${attemptNumber} attempts` : request;
-    const proxy = failure.kind === "network" ? options.proxyFor?.(options.url) : undefined;
-    if (proxy) where += `, ${throughProxy(proxy, reason)}`;
+    if (proxy && failure.kind === "network") where += `, ${throughProxy(proxy, reason)}`;
     throw new ApiError(`API request failed: ${reason} (${where})`, {
-      cause: redactedCause(error, secrets),
+      cause: redactedCause(error, hidden),
       reason: failure.kind,
       request,
     });
