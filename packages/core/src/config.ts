@@ -214,7 +214,8 @@ export interface EnvConfigOptions {
   /**
    * Told the warning about `AUTH_*`/`CLIENT_*` variables the table does not have (a typo such as
    * `AUTH_BSAE`, with the name meant): names and where they were set, never a value. The runtime
-   * says a warning once per process; it is also a `config.warning` event (docs/events.md).
+   * says a warning once per process; it is also a `config.warning` event (docs/events.md). Any
+   * secret the process knows (a key pasted into a variable's name) is `[redacted]` in it.
    * @default console.warn
    */
   onWarning?: (message: string) => void;
