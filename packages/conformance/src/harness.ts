@@ -23,7 +23,9 @@ import { hostileFilesSuite } from "./suites/hostile-files.ts";
 import { hostileOAuthSuite } from "./suites/hostile-oauth.ts";
 import { hostileTokenEndpointSuite } from "./suites/hostile-token-endpoint.ts";
 import { originPolicySuite } from "./suites/origin-policy.ts";
+import { processOutputsSuite } from "./suites/process-outputs.ts";
 import { redactionRedTeamSuite } from "./suites/redaction-red-team.ts";
+import { replayedFormDataSuite } from "./suites/replayed-form-data.ts";
 import { singleFlightSuite } from "./suites/single-flight.ts";
 import { tokenRequestSuite } from "./suites/token-request.ts";
 import { installOutputCapture } from "./support.ts";
@@ -109,6 +111,8 @@ export function defineConformanceSuite(h: Harness): void {
     // Late: one of its configs turns the debug lines on for the rest of the process.
     configPolicySuite(h);
     redactionRedTeamSuite(h);
+    replayedFormDataSuite(h);
+    processOutputsSuite(h);
     // Last: scans what every test above recorded.
     secretSweepSuite(h);
   });

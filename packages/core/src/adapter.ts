@@ -11,7 +11,8 @@ export { enableDebugLines, formatEventLine } from "./debug-log.ts";
 export { FileTokenStore, type FileTokenStoreOptions } from "./file-token-store.ts";
 export { resolveApiUrl } from "./origin-policy.ts";
 export type { PathInfo, Platform, PrivateFileRead } from "./platform.ts";
-export { redactSecrets } from "./redact.ts";
+export { proxyCredentials } from "./proxy.ts";
+export { redactKnown, redactSecrets } from "./redact.ts";
 export {
   describeRedisUrl,
   type RedisLike,

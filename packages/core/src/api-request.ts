@@ -91,9 +91,10 @@ export interface Replayable {
 const NO_BODY: Replayable = Object.freeze({ body: null });
 
 /**
- * The body in a form fetch can send twice, and the content type it implies. Streams are read
- * into bytes once, so the retry sends the same bytes ("body already used" is the usual bug).
- * Only a stream needs a promise; any other body is converted at once, without a microtask.
+ * The body in a form fetch can send twice, and the content type it implies. A stream and a
+ * FormData are read into bytes once, so the retry sends the same bytes ("body already used" is
+ * the usual bug, a new multipart boundary the other). Only these need a promise; any other body
+ * is converted at once, without a microtask.
  */
 export function toReplayableBody(body: ApiBody | undefined): Replayable | Promise<Replayable> {
   if (body === undefined || body === null) return NO_BODY;
@@ -102,6 +103,16 @@ export function toReplayableBody(body: ApiBody | undefined): Replayable | Promis
   if (typeof body === "string") return { body, contentType: "text/plain;charset=UTF-8" };
   if (body instanceof ReadableStream) {
     return new Response(body).arrayBuffer().then((bytes) => ({ body: new Uint8Array(bytes) }));
+  }
+  // fetch encodes a FormData anew on every send, with a new random boundary: encoded once here,
+  // every attempt sends the same bytes under the same multipart content type.
+  if (body instanceof FormData) {
+    const encoded = new Response(body);
+    const contentType = encoded.headers.get("content-type");
+    return encoded.arrayBuffer().then((bytes) => {
+      const replayable = { body: new Uint8Array(bytes) };
+      return contentType === null ? replayable : { ...replayable, contentType };
+    });
   }
   return { body: body as ReplayableBody };
 }
@@ -208,14 +219,16 @@ export async function sendApiRequest(
   } catch (error) {
     if (error instanceof ApiError) throw error;
     const failure = describeFetchFailure(error, options.signal, options.timeoutMs);
-    const reason = failure.kind === "aborted" ? "aborted" : redactSecrets(failure.reason, secrets);
+    const proxy = options.proxyFor?.(options.url);
+    // The proxy's credentials too: its failure may echo them (Bun's does for a scheme-less one).
+    const hidden = proxy?.secrets ? [...secrets, ...proxy.secrets] : secrets;
+    const reason = failure.kind === "aborted" ? "aborted" : redactSecrets(failure.reason, hidden);
     // Described only here: the string work is wasted on every request that succeeds.
     const request = describeRequest(options.method, options.url);
     let where = attemptNumber > 1 ? `${request}, ${attemptNumber} attempts` : request;
-    const proxy = failure.kind === "network" ? options.proxyFor?.(options.url) : undefined;
-    if (proxy) where += `, ${throughProxy(proxy, reason)}`;
+    if (proxy && failure.kind === "network") where += `, ${throughProxy(proxy, reason)}`;
     throw new ApiError(`API request failed: ${reason} (${where})`, {
-      cause: redactedCause(error, secrets),
+      cause: redactedCause(error, hidden),
       reason: failure.kind,
       request,
     });

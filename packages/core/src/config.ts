@@ -54,6 +54,7 @@ import {
 } from "./env-layers.ts";
 import { ConfigError } from "./errors.ts";
 import type { Platform } from "./platform.ts";
+import { redactKnown, rememberSecret } from "./redact.ts";
 import { unknownVariablesWarning } from "./unknown-variables.ts";
 
 /** The validated configuration every runtime function takes. */
@@ -213,7 +214,8 @@ export interface EnvConfigOptions {
   /**
    * Told the warning about `AUTH_*`/`CLIENT_*` variables the table does not have (a typo such as
    * `AUTH_BSAE`, with the name meant): names and where they were set, never a value. The runtime
-   * says a warning once per process; it is also a `config.warning` event (docs/events.md).
+   * says a warning once per process; it is also a `config.warning` event (docs/events.md). Any
+   * secret the process knows (a key pasted into a variable's name) is `[redacted]` in it.
    * @default console.warn
    */
   onWarning?: (message: string) => void;
@@ -635,6 +637,8 @@ function expandedPath<T>(value: T & string, field: Field, reading: Reading): T {
 
 /** The config of validated `values`, each unset one its default. */
 function build(values: Values, clientKey: string, sources: ConfigSources): EnvConfig {
+  // Every output that serves no one request (warnings, debug lines) redacts it from now on.
+  rememberSecret(clientKey);
   const d = VARIABLES;
   return redactClientKey({
     authBase: values.authBase ?? d.authBase.default,
@@ -715,8 +719,10 @@ export function createEnvConfigWith(
     options.envFile ?? DEFAULT_ENV_FILE,
     "envFile (--env-file)",
   );
+  // Known before the warning is said: a variable's name may hold the key (`AUTH_<key>`).
+  rememberSecret(layeredValue(layers)("CLIENT_KEY"));
   const warning = unknownVariablesWarning(layers, NAMES);
-  if (warning !== undefined) options.onWarning?.(warning);
+  if (warning !== undefined) options.onWarning?.(redactKnown(warning));
   const clientKey = clientKeyOf(layers);
   const read = layeredValue(layers);
   const raw: Record<string, string | undefined> = {};

@@ -5,6 +5,7 @@
 import { BOOLEAN_RULE, booleanFromText } from "./cache.ts";
 import { ConfigError } from "./errors.ts";
 import { type AuthEvent, subscribe } from "./events.ts";
+import { redactKnown } from "./redact.ts";
 
 /** A value as it appears after `key=`: bare when it is one plain word, JSON-quoted otherwise. */
 function formatValue(value: unknown): string {
@@ -14,7 +15,8 @@ function formatValue(value: unknown): string {
 }
 
 /**
- * The debug line of `event`, without a line break.
+ * The debug line of `event`, without a line break, without any secret this process knows
+ * (redact.ts `redactKnown`): an event's text (a warning's message) may quote a path or an error.
  *
  * @example
  * formatEventLine({ type: "token.acquired", source: "network", ms: 83.4, attempts: 1 });
@@ -26,7 +28,15 @@ export function formatEventLine(event: AuthEvent): string {
     if (key === "type" || value === undefined) continue;
     line += ` ${key}=${formatValue(value)}`;
   }
-  return line;
+  return redactKnown(line);
+}
+
+/**
+ * The default warning sink of the runtime and its stores: `openclaw-auth: <message>` on stderr,
+ * without any secret this process knows.
+ */
+export function warnOnStderr(message: string): void {
+  console.warn(`openclaw-auth: ${redactKnown(message)}`);
 }
 
 let debugLinesOn = false;

@@ -7,6 +7,7 @@ import {
   parseCacheFile,
   toCacheFile,
 } from "./cache.ts";
+import { warnOnStderr } from "./debug-log.ts";
 import { FileLock } from "./file-lock.ts";
 import { type Platform, parseTempName } from "./platform.ts";
 import { sleep } from "./retry.ts";
@@ -55,7 +56,7 @@ export class FileTokenStore implements TokenStore {
   constructor(platform: Platform, options: FileTokenStoreOptions) {
     this.#platform = platform;
     this.dir = options.dir;
-    this.#warn = options.onWarning ?? ((message) => console.warn(`openclaw-auth: ${message}`));
+    this.#warn = options.onWarning ?? warnOnStderr;
   }
 
   /** Path of the cache file for `key`. */

@@ -10,6 +10,11 @@ export interface ProxyUse {
   /** `http://host:port`, or `the proxy in <variable>` text when the value is not a URL. */
   readonly origin: string;
   readonly variable: string;
+  /**
+   * The proxy's credentials, to redact (see {@link proxyCredentials}): an error of the proxy, or
+   * its 407 answer, may echo them.
+   */
+  readonly secrets?: readonly string[] | undefined;
 }
 
 /** What reads the environment: `process.env` on Bun. */
@@ -88,7 +93,40 @@ export function proxyFromEnv(url: string, env: Env): ProxyUse | undefined {
     if (entry !== "" && entry !== "." && bypasses(entry, target)) return undefined;
   }
   const [variable, value] = proxy;
-  return { origin: proxyOrigin(value, variable), variable };
+  return { origin: proxyOrigin(value, variable), variable, secrets: proxyCredentials(value) };
+}
+
+/** `text` percent-decoded, or as it is when it is no valid encoding. */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The secrets in a proxy variable's value: its userinfo (the authority's part before the last
+ * `@`, with or without a scheme: Bun reads `TOKEN@host:port` as a host named `TOKEN@host` and
+ * says so in its error), as written and percent-decoded, and its password alone. `Basic
+ * base64(user:pass)` is one of the forms redactSecrets removes of `user:pass`.
+ *
+ * @example
+ * proxyCredentials("http://me:p%40ss@127.0.0.1:3128"); // ["me:p%40ss", "me:p@ss", "p%40ss", "p@ss"]
+ */
+export function proxyCredentials(value: string): string[] {
+  const rest = value.trim().replace(/^[a-z][a-z\d+.-]*:\/\//i, "");
+  const authority = rest.split(/[/?#]/, 1)[0] ?? "";
+  const at = authority.lastIndexOf("@");
+  if (at <= 0) return [];
+  const userinfo = authority.slice(0, at);
+  const forms = [userinfo, decoded(userinfo)];
+  const colon = userinfo.indexOf(":");
+  if (colon >= 0) {
+    const password = userinfo.slice(colon + 1);
+    forms.push(password, decoded(password));
+  }
+  return [...new Set(forms)].filter((form) => form !== "");
 }
 
 /** The proxy's origin, without userinfo (a password) or path; a scheme-less value as Bun reads it. */

@@ -22,6 +22,8 @@ const MIN_BASE64_CORE = 8;
 interface Forms {
   readonly text: RegExp;
   readonly encoded: readonly string[];
+  /** The secret with any of its characters as a JSON `\uXXXX` escape (see escapedForm). */
+  readonly escaped: RegExp;
 }
 
 /** Forms per secret, computed once: redaction runs on every error path with the same few secrets. */
@@ -50,6 +52,10 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
     // includes() on megabytes, that allocates nothing when there is nothing to redact (search()
     // leaves the shared regex's lastIndex as it was).
     if (out.search(forms.text) !== -1) out = out.replace(forms.text, REDACTED);
+    // Only a text with a `\u` escape can hold this form: most texts pay one includes().
+    if (out.includes("\\u") && out.search(forms.escaped) !== -1) {
+      out = out.replace(forms.escaped, REDACTED);
+    }
     for (const form of forms.encoded) {
       // includes() first: the common case is nothing to redact, and it allocates nothing.
       if (out.includes(form)) out = out.split(form).join(REDACTED);
@@ -106,7 +112,29 @@ function computeForms(secret: string): Forms {
   const longestFirst = (forms: Iterable<string>) => [...forms].sort((a, b) => b.length - a.length);
   // Without the `u` flag the `i` flag folds case one UTF-16 unit at a time, as the escapes are.
   const search = longestFirst(text).map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-  return { text: new RegExp(search.join("|"), "gi"), encoded: longestFirst(encoded) };
+  return {
+    text: new RegExp(search.join("|"), "gi"),
+    encoded: longestFirst(encoded),
+    escaped: escapedForm(secret),
+  };
+}
+
+/**
+ * The secret as a JSON encoder may write it, any character (UTF-16 unit) as itself, its JSON
+ * escape, or `\uXXXX` in either hex case: Go's encoding/json writes `<`, `>`, `&` as `\u003c`,
+ * `\u003e`, `\u0026`, and any encoder may escape any character so. Letters in any case, as the
+ * other text forms.
+ */
+function escapedForm(secret: string): RegExp {
+  const quote = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  let pattern = "";
+  for (const char of secret.split("")) {
+    const hex = char.charCodeAt(0).toString(16).padStart(4, "0");
+    const json = char === "/" ? "\\/" : JSON.stringify(char).slice(1, -1);
+    const plain = json === char ? quote(char) : `${quote(char)}|${quote(json)}`;
+    pattern += `(?:${plain}|\\\\u${hex})`;
+  }
+  return new RegExp(pattern, "gi");
 }
 
 /**
@@ -135,4 +163,45 @@ function base64(bytes: Uint8Array): string {
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary);
+}
+
+/**
+ * The secrets this process's configs and managers know, for the outputs that serve no one
+ * request (the default warning lines, the `AUTH_DEBUG` lines, warning events): the client keys
+ * of the configs built and the tokens the managers held. Bounded: a long-lived process meets
+ * ever new tokens; the newest are the ones still in use, and each kind keeps its own room so
+ * tokens never push a key out.
+ */
+const KNOWN_LIMIT = 16;
+const knownKeys = new Set<string>();
+const knownTokens = new Set<string>();
+
+function remember(set: Set<string>, secret: string | undefined): void {
+  if (!secret || secret.length < MIN_SECRET_LENGTH) return;
+  // Moved to the newest end: the oldest is the first one a full set lets go.
+  set.delete(secret);
+  set.add(secret);
+  if (set.size > KNOWN_LIMIT) set.delete(set.values().next().value as string);
+}
+
+/** Makes `secret` (a client key, or any credential a config holds) one {@link redactKnown} removes. */
+export function rememberSecret(secret: string | undefined): void {
+  remember(knownKeys, secret);
+}
+
+/** Makes `token` one {@link redactKnown} removes, while it is among the newest ones. */
+export function rememberToken(token: string | undefined): void {
+  remember(knownTokens, token);
+}
+
+/**
+ * `text` without any secret this process knows ({@link rememberSecret}, {@link rememberToken})
+ * nor any of `more`, in every form {@link redactSecrets} knows.
+ *
+ * @example
+ * rememberSecret("ck-live-123");
+ * redactKnown("ignoring unknown variable: AUTH_ck-live-123"); // "… AUTH_[redacted]"
+ */
+export function redactKnown(text: string, more: readonly (string | undefined)[] = []): string {
+  return redactSecrets(text, [...more, ...knownKeys, ...knownTokens]);
 }

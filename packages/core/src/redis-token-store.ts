@@ -5,6 +5,7 @@
  */
 
 import { type CachedToken, parseCacheFile, toCacheFile } from "./cache.ts";
+import { warnOnStderr } from "./debug-log.ts";
 import type { TokenTier } from "./events.ts";
 import {
   boundedText,
@@ -175,7 +176,7 @@ export class RedisTokenStore implements TokenStore {
       timeoutMs: this.#timeoutMs,
       coolDownMs: options.coolDownMs ?? d.coolDownMs,
       label: this.#label,
-      warn: options.onWarning ?? ((message) => console.warn(`openclaw-auth: ${message}`)),
+      warn: options.onWarning ?? warnOnStderr,
       onFailure: () => redis.reset?.(),
     });
   }

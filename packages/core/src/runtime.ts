@@ -15,7 +15,7 @@ import {
   loadClientKeyFromEnvWith,
   managerSettingsText,
 } from "./config.ts";
-import { enableDebugLines, isDebugValue } from "./debug-log.ts";
+import { enableDebugLines, isDebugValue, warnOnStderr } from "./debug-log.ts";
 import { DRY_RUN_TOKEN, dryRunTokenInfo } from "./dry-run.ts";
 import { EventSink, GLOBAL_SINK } from "./events.ts";
 import { FileTokenStore } from "./file-token-store.ts";
@@ -30,6 +30,7 @@ import type {
   TokenOptions,
 } from "./options.ts";
 import type { Platform } from "./platform.ts";
+import { redactKnown } from "./redact.ts";
 import { createRequests } from "./requests.ts";
 import { DEFAULT_RETRY_POLICY } from "./retry.ts";
 import { DEFAULT_LOCK_WAIT, type TokenInfo, TokenManager } from "./token-manager.ts";
@@ -72,8 +73,6 @@ export interface AuthRuntime {
   createFileTokenStore(dir: string, onWarning?: (message: string) => void): FileTokenStore;
 }
 
-const defaultWarn = (message: string) => console.warn(`openclaw-auth: ${message}`);
-
 /** Creates the user API over `binding`. */
 export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
   const { platform } = binding;
@@ -97,8 +96,10 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
    * process-wide listeners, and as text to the caller's `onWarning` (default: stderr).
    */
   const configWarning =
-    (onWarning: (message: string) => void = defaultWarn) =>
-    (message: string) => {
+    (onWarning: (message: string) => void = warnOnStderr) =>
+    (text: string) => {
+      // Redacted at the source: the event and every sink get the same safe text.
+      const message = redactKnown(text);
       if (!firstTime(message)) return;
       if (GLOBAL_SINK.active) GLOBAL_SINK.emit({ type: "config.warning", message });
       onWarning(message);
@@ -130,9 +131,11 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
     // A config made with `debug: true` (or from an environment with AUTH_DEBUG=1) asks for them too.
     if (config.debug) enableDebugLines();
     const events = new EventSink(init.onEvent);
-    const onWarning = init.onWarning ?? defaultWarn;
-    // onWarning is a view of the cache.warning events: told the same messages, as text.
-    const warn = (message: string) => {
+    const onWarning = init.onWarning ?? warnOnStderr;
+    // onWarning is a view of the cache.warning events: told the same messages, as text, without
+    // any secret (a path or a store's error may quote one).
+    const warn = (text: string) => {
+      const message = redactKnown(text, [config.clientKey]);
       if (events.active) events.emit({ type: "cache.warning", message });
       onWarning(message);
     };

@@ -117,13 +117,15 @@ export async function requestAccessToken(options: SessionRequestOptions): Promis
 async function request(grant: TokenGrant, options: SessionRequestOptions): Promise<CachedToken> {
   const { config, retry, signal } = options;
   const what = grant.what;
-  const secrets = grant.secrets;
   const url = await grant.endpoint({
     fetch: options.fetch,
     signal,
     timeoutMs: config.timeoutMs,
     discoveryStore: options.discoveryStore,
   });
+  // The proxy's credentials too: its failure or its 407 answer may echo them.
+  const proxy = options.proxyFor?.(url);
+  const secrets = proxy?.secrets ? [...grant.secrets, ...proxy.secrets] : grant.secrets;
   const where = describeRequest("POST", url);
   const exchange = async (attemptSignal: AbortSignal) => {
     const { headers, body } = await grant.prepare(url);
@@ -173,7 +175,6 @@ async function request(grant: TokenGrant, options: SessionRequestOptions): Promi
         continue;
       }
       const reason = redactSecrets(failure.reason, secrets);
-      const proxy = options.proxyFor?.(url);
       const via = proxy ? `, ${throughProxy(proxy, reason)}` : "";
       throw new AuthNetworkError(
         `${what} failed: ${reason} (${where}, ${attempt + 1} attempts${via})`,

@@ -23,6 +23,7 @@ import {
   startSpan,
 } from "./otel.ts";
 import type { ProxyUse } from "./proxy.ts";
+import { rememberToken } from "./redact.ts";
 import { abortedError, type RetryPolicy, raceSignal, sleep } from "./retry.ts";
 import { describeTokenRequest, requestAccessToken } from "./session.ts";
 import type { ReleaseLock, StoreWatch, TokenStore } from "./token-store.ts";
@@ -604,6 +605,8 @@ export class TokenManager {
 
   #remember(token: CachedToken, source: TokenSource): TokenInfo {
     if (!this.#memory || this.#memory.expiresAt <= token.expiresAt || source === "network") {
+      // A token in use is a secret the process-wide outputs (warnings, debug lines) redact.
+      if (this.#memory?.accessToken !== token.accessToken) rememberToken(token.accessToken);
       this.#memory = token;
     }
     return {
