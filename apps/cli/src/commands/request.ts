@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { type ApiResponse, requestApiWithAutoRefresh } from "@openclaw/auth-runtime";
+import { proxyCredentials } from "@openclaw/auth-runtime/adapter";
 import type { CommandLine } from "../args.ts";
 import { loadConfig, platform, tokenManagerFor } from "../context.ts";
 import { displayUrl } from "../display.ts";
@@ -141,6 +142,10 @@ export async function run(cli: CommandLine): Promise<number> {
   if (body?.json && !headers.has("content-type")) headers.set("content-type", "application/json");
 
   const config = loadConfig(cli.globals);
+  // A proxy may echo its own credentials (a 407's body): they are secrets of this output too.
+  for (const name of ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]) {
+    for (const secret of proxyCredentials(process.env[name] ?? "")) addSecret(secret);
+  }
   // The runtime checks where the token may go before anything is sent (or a token is fetched);
   // a refused URL is a usage error (reportError, by the error's `reason`).
   const response = await requestApiWithAutoRefresh({
