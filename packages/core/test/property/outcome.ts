@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { SecretSet } from "./secrets.ts";
 import type { Recorded } from "./wire.ts";
 
-/** The token cap of DESIGN.md ("a token response is read up to 64 KiB"). */
+/** The token response cap of docs/security.md ("a token response is read up to 64 KiB"). */
 export const TOKEN_BODY_CAP = 64 * 1024;
 export const ACCESS_TOKEN = /^[\x21-\x7e]{1,16384}$/;
 
