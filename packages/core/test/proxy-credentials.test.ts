@@ -11,9 +11,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
+import { runInRuntimeChild } from "./fixtures/runtime-child.ts";
 
 const CLIENT_KEY = "ck-live-CANARY-proxycreds-77aa";
-const INDEX = join(import.meta.dir, "../src/index.ts");
 const PROXY_TOKEN = "pxTOKEN9f8e7d6c5b4a";
 const USER = "proxyuser";
 const PASSWORD = "pr0xy-p%40ss-6d5c";
@@ -53,25 +53,17 @@ afterAll(async () => {
 
 /** Runs `body` in a child Bun with `env`; every text of the error it throws (cause chain too). */
 async function errorInChild(body: string, env: Record<string, string>): Promise<string> {
-  const script = `import * as api from ${JSON.stringify(INDEX)};
-const config = api.createEnvConfig({ AUTH_BASE: ${JSON.stringify(gateway.url)}, CLIENT_KEY: ${JSON.stringify(CLIENT_KEY)}, AUTH_CACHE_DIR: ${JSON.stringify(join(cacheRoot, String(++children)))} }, { envFile: false });
-const texts = (e, depth = 0) => !e || depth > 5 ? [] : [String(e.message), String(e.stack), Bun.inspect(e), ...texts(e.cause, depth + 1)];
-try { ${body}; console.log(JSON.stringify({ ok: true })); } catch (error) { console.log(JSON.stringify({ error: String(error.message), all: texts(error).join("\\n") })); }`;
-  const child = Bun.spawn([process.execPath, "-e", script], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
+  const { last, stderr } = await runInRuntimeChild({
+    authBase: gateway.url,
+    clientKey: CLIENT_KEY,
+    cacheDir: join(cacheRoot, String(++children)),
+    script: `const texts = (e, depth = 0) => !e || depth > 5 ? [] : [String(e.message), String(e.stack), Bun.inspect(e), ...texts(e.cause, depth + 1)];
+try { ${body}; console.log(JSON.stringify({ ok: true })); } catch (error) { console.log(JSON.stringify({ error: String(error.message), all: texts(error).join("\\n") })); }`,
+    env,
   });
-  const [out, err] = [
-    await new Response(child.stdout).text(),
-    await new Response(child.stderr).text(),
-  ];
-  await child.exited;
-  const last = out.trim().split("\n").pop() ?? "";
-  if (!last) throw new Error(`child printed nothing:\n${err}`);
   const { error, all } = JSON.parse(last) as { error?: string; all?: string };
   if (error === undefined) throw new Error(`expected an error, got ${last}`);
-  return `${error}\n${all}\n${err}`;
+  return `${error}\n${all}\n${stderr}`;
 }
 
 const getToken = "await api.getAccessToken({ config })";

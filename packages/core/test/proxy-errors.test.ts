@@ -10,9 +10,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
+import { runInRuntimeChild } from "./fixtures/runtime-child.ts";
 
 const CLIENT_KEY = "ck-live-CANARY-proxy-5e1d";
-const INDEX = join(import.meta.dir, "../src/index.ts");
 const PROXY_MODULE = join(import.meta.dir, "../src/proxy.ts");
 
 let gateway: DevGateway;
@@ -70,21 +70,13 @@ afterAll(async () => {
 
 /** Runs `body` in a child Bun (the runtime imported as `api`) with `env`; its stdout's last line. */
 async function inChild(body: string, env: Record<string, string>): Promise<string> {
-  const script = `import * as api from ${JSON.stringify(INDEX)};
-const config = api.createEnvConfig({ AUTH_BASE: ${JSON.stringify(gateway.url)}, CLIENT_KEY: ${JSON.stringify(CLIENT_KEY)}, AUTH_CACHE_DIR: ${JSON.stringify(join(cacheRoot, String(++children)))} }, { envFile: false });
-try { ${body} } catch (error) { console.log(JSON.stringify({ error: String(error?.message ?? error) })); }`;
-  const child = Bun.spawn([process.execPath, "-e", script], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
+  const { last } = await runInRuntimeChild({
+    authBase: gateway.url,
+    clientKey: CLIENT_KEY,
+    cacheDir: join(cacheRoot, String(++children)),
+    script: `try { ${body} } catch (error) { console.log(JSON.stringify({ error: String(error?.message ?? error) })); }`,
+    env,
   });
-  const [out, err] = [
-    await new Response(child.stdout).text(),
-    await new Response(child.stderr).text(),
-  ];
-  await child.exited;
-  const last = out.trim().split("\n").pop() ?? "";
-  if (!last) throw new Error(`child printed nothing:\n${err}`);
   return last;
 }
 
