@@ -106,6 +106,15 @@ const throwing =
 
 export function redactionRedTeamSuite(h: Harness): void {
   const { api } = h;
+  /** One token request with `key` against `authBase` (no store, no retry): what it fails with. */
+  const tokenRequestError = (authBase: string, key: string, dir: string) => {
+    const config = api.createEnvConfig(
+      { AUTH_BASE: authBase, CLIENT_KEY: key, AUTH_CACHE_DIR: dir },
+      { envFile: false },
+    );
+    const tokenManager = api.createTokenManager({ config, store: null, retry: { limit: 0 } });
+    return caught(api.getAccessToken({ tokenManager }));
+  };
 
   h.t.describe("redaction red team", () => {
     it(h, "an API request's fetch error keeps no token anywhere in its cause", async () => {
@@ -217,16 +226,7 @@ export function redactionRedTeamSuite(h: Harness): void {
           () => ({ status: 307, headers: { location: `https://${KEY}.evil.example/steal` } }),
           async (server) => {
             await withTempDir(async (dir) => {
-              const config = api.createEnvConfig(
-                { AUTH_BASE: server.url, CLIENT_KEY: KEY, AUTH_CACHE_DIR: dir },
-                { envFile: false },
-              );
-              const tokenManager = api.createTokenManager({
-                config,
-                store: null,
-                retry: { limit: 0 },
-              });
-              const error = await caught(api.getAccessToken({ tokenManager }));
+              const error = await tokenRequestError(server.url, KEY, dir);
               assert.ok(error instanceof api.AuthSessionError, String(error));
               assert.match(error.message, /redirected to https:\/\/\[redacted\]\.evil\.example/);
               assert.equal(leaks(error, KEY), undefined);
@@ -252,16 +252,7 @@ export function redactionRedTeamSuite(h: Harness): void {
             () => ({ status: 401, body: `{"error":"unknown client ${echo}"}` }),
             async (server) => {
               await withTempDir(async (dir) => {
-                const config = api.createEnvConfig(
-                  { AUTH_BASE: server.url, CLIENT_KEY: key, AUTH_CACHE_DIR: dir },
-                  { envFile: false },
-                );
-                const tokenManager = api.createTokenManager({
-                  config,
-                  store: null,
-                  retry: { limit: 0 },
-                });
-                const error = await caught(api.getAccessToken({ tokenManager }));
+                const error = await tokenRequestError(server.url, key, dir);
                 assert.ok(error instanceof api.AuthSessionError, String(error));
                 assert.ok(error.message.includes("unknown client [redacted]"), error.message);
                 for (const text of errorTexts(error)) {
