@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, realpath, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -129,6 +129,22 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
     return await fn(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A temp dir by its real path, as a process started in it sees its working dir. */
+export async function withRealTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  return withTempDir(async (dir) => fn(await realpath(dir)));
+}
+
+/** `fn` run with `dir` as the working dir (synchronously, so no other test sees the change). */
+export function inDir<T>(dir: string, fn: () => T): T {
+  const back = process.cwd();
+  process.chdir(dir);
+  try {
+    return fn();
+  } finally {
+    process.chdir(back);
   }
 }
 

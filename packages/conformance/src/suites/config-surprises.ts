@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, realpath, writeFile } from "node:fs/promises";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AuthEvent } from "@openclaw/auth-runtime";
 import type { Harness } from "../harness.ts";
@@ -15,31 +15,17 @@ import {
   CLIENT_KEY,
   caught,
   documentedCachePath,
+  inDir,
   it,
   recordOutput,
   withFixture,
+  withRealTempDir,
   withTempDir,
 } from "../support.ts";
 
 /** Values no message may repeat. */
 const TYPO_BASE = "http://127.0.0.1:9/typo-VALUE-51d2";
 const TYPO_VALUE = "typo-VALUE-51d2";
-
-/** `fn` run with `dir` as the working dir (synchronously, so no other test sees the change). */
-function inDir<T>(dir: string, fn: () => T): T {
-  const back = process.cwd();
-  process.chdir(dir);
-  try {
-    return fn();
-  } finally {
-    process.chdir(back);
-  }
-}
-
-/** A temp dir by its real path, as a process started in it sees its working dir. */
-function withRealTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  return withTempDir(async (dir) => fn(await realpath(dir)));
-}
 
 /** A `.env` file only its owner may write (the rule every env file must meet). */
 async function envFile(path: string, text: string): Promise<string> {

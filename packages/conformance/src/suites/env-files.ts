@@ -8,11 +8,11 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { closeSync, constants, openSync, statSync } from "node:fs";
-import { chmod, chown, mkdir, realpath, symlink, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { EnvConfig } from "@openclaw/auth-runtime";
 import type { Harness } from "../harness.ts";
-import { CLIENT_KEY, caught, it, recordOutput, withTempDir } from "../support.ts";
+import { CLIENT_KEY, caught, inDir, it, recordOutput, withRealTempDir } from "../support.ts";
 
 /** Where a planted `.env` would send the victim's key. */
 const PLANTED_BASE = "http://127.0.0.1:9/planted";
@@ -27,22 +27,6 @@ interface ChildConfig {
   readonly clientKeySource?: string;
   readonly sources?: Sources;
   readonly error?: { readonly name?: string; readonly code?: string; readonly message?: string };
-}
-
-/** A temp dir by its real path, as a process started in it sees its working dir. */
-async function withRealTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  return withTempDir(async (dir) => fn(await realpath(dir)));
-}
-
-/** `fn` run with `dir` as the working dir (synchronously, so no other test sees the change). */
-function inDir<T>(dir: string, fn: () => T): T {
-  const back = process.cwd();
-  process.chdir(dir);
-  try {
-    return fn();
-  } finally {
-    process.chdir(back);
-  }
 }
 
 /** A `_shared/.env` beside a skill, and that skill's scripts dir (created). */
