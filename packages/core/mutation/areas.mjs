@@ -122,6 +122,7 @@ export const AREAS = {
   // What leaves the process: bounded reads, redaction, the request and redirect path.
   http: {
     mutate: [
+      "src/abort.ts",
       "src/bounded-body.ts",
       "src/body-decoding.ts",
       "src/redact.ts",

@@ -5,6 +5,7 @@
  * Bun reads a chunked body whole whatever its Content-Length says, and keeps inflating after a
  * cancel unless it was asked for the body as sent (body-decoding.ts, the Bun platform's fetch).
  */
+import { untilAborted } from "./abort.ts";
 
 /** A Content-Length as HTTP writes it: digits only (`Number` would take "0x10" or "1e9"). */
 const DIGITS = /^[0-9]{1,15}$/;
@@ -65,27 +66,14 @@ interface ChunkReader<R> {
 
 /** The next chunk, or the signal's reason once it aborts (the reader then cancelled, unawaited). */
 function readUnlessAborted<R>(reader: ChunkReader<R>, signal: AbortSignal): Promise<R> {
-  if (signal.aborted) {
+  const cancel = () => {
     reader.cancel(signal.reason).catch(() => {});
+  };
+  if (signal.aborted) {
+    cancel();
     return Promise.reject(signal.reason);
   }
-  return new Promise<R>((resolve, reject) => {
-    const onAbort = () => {
-      reader.cancel(signal.reason).catch(() => {});
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    reader.read().then(
-      (result) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(result);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
+  return untilAborted(reader.read(), signal, () => signal.reason, cancel);
 }
 
 function isEncoded(headers: Headers): boolean {

@@ -1,4 +1,5 @@
 /** Backoff, `Retry-After`, abortable waits and how a failed attempt is described. */
+import { untilAborted } from "./abort.ts";
 import { AuthNetworkError } from "./errors.ts";
 
 /** How the token request retries. */
@@ -97,23 +98,7 @@ export function raceSignal<T>(
     onAbort?.();
     return Promise.reject(abortedError(what, signal, request));
   }
-  return new Promise<T>((resolve, reject) => {
-    const aborted = () => {
-      reject(abortedError(what, signal, request));
-      onAbort?.();
-    };
-    signal.addEventListener("abort", aborted, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", aborted);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", aborted);
-        reject(error);
-      },
-    );
-  });
+  return untilAborted(promise, signal, () => abortedError(what, signal, request), onAbort);
 }
 
 /** Why a fetch attempt failed without a response: aborted by the caller, timed out, or network. */
