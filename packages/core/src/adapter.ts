@@ -12,7 +12,7 @@ export { FileTokenStore, type FileTokenStoreOptions } from "./file-token-store.t
 export { resolveApiUrl } from "./origin-policy.ts";
 export type { PathInfo, Platform, PrivateFileRead } from "./platform.ts";
 export { proxyCredentials } from "./proxy.ts";
-export { redactKnown, redactSecrets } from "./redact.ts";
+export { redactSecrets } from "./redact.ts";
 export {
   describeRedisUrl,
   type RedisLike,
