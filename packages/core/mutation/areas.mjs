@@ -37,7 +37,11 @@ export const AREAS = {
   // The token's life: single flight, the lock wait, stale fallback, events; what a token
   // response and a cache file may hold; what counts as an auth failure.
   token: {
-    mutate: ["src/token-manager.ts", "src/schemas.ts", "src/auth-failure.ts"],
+    mutate: [
+      "src/token/token-manager.ts",
+      "src/grants/token-response.ts",
+      "src/request/auth-failure.ts",
+    ],
     command: [
       bunTest(
         "test/auth-failure.test.ts",
@@ -63,10 +67,10 @@ export const AREAS = {
   // Files on disk: the cache file, its lock, the platform's careful reads and writes.
   files: {
     mutate: [
-      "src/file-token-store.ts",
-      "src/file-lock.ts",
-      "src/adapters/posix-files.ts",
-      "src/env-file.ts",
+      "src/stores/file-token-store.ts",
+      "src/stores/file-lock.ts",
+      "src/posix/posix-files.ts",
+      "src/config/env-file.ts",
     ],
     command: [
       bunTest(
@@ -87,12 +91,12 @@ export const AREAS = {
   // The fleet's store: Redis entries under the cache-file rules, its lock and notifications.
   redis: {
     mutate: [
-      "src/redis-token-store.ts",
-      "src/redis-entry.ts",
-      "src/redis-guard.ts",
-      "src/store-watch.ts",
-      "src/tiered-token-store.ts",
-      "src/adapters/bun-redis.ts",
+      "src/stores/redis-token-store.ts",
+      "src/stores/redis-entry.ts",
+      "src/stores/redis-guard.ts",
+      "src/stores/store-watch.ts",
+      "src/stores/tiered-token-store.ts",
+      "src/bun/bun-redis.ts",
     ],
     command: bunTest(
       "test/redis/redis-token-store.test.ts",
@@ -104,7 +108,7 @@ export const AREAS = {
   },
   // The grants: the session and client_credentials requests, client assertions, discovery.
   grants: {
-    mutate: ["src/grants/*.ts", "src/session.ts"],
+    mutate: ["src/grants/*.ts", "src/grants/token-request.ts"],
     command: [
       bunTest(
         "test/oauth/wire.test.ts",
@@ -122,19 +126,19 @@ export const AREAS = {
   // What leaves the process: bounded reads, redaction, the request and redirect path.
   http: {
     mutate: [
-      "src/abort.ts",
-      "src/bounded-body.ts",
-      "src/body-decoding.ts",
-      "src/redact.ts",
-      "src/redact-pem.ts",
-      "src/redact-walk.ts",
-      "src/errors.ts",
-      "src/origin-policy.ts",
-      "src/api-request.ts",
-      "src/requests.ts",
-      "src/auth-fetch.ts",
-      "src/api-retry.ts",
-      "src/proxy.ts",
+      "src/http/abort.ts",
+      "src/http/bounded-body.ts",
+      "src/http/body-decoding.ts",
+      "src/errors/redact.ts",
+      "src/errors/redact-pem.ts",
+      "src/errors/redact-walk.ts",
+      "src/errors/errors.ts",
+      "src/http/origin-policy.ts",
+      "src/request/send-request.ts",
+      "src/request/request-api.ts",
+      "src/request/auth-fetch.ts",
+      "src/request/api-retry.ts",
+      "src/http/proxy.ts",
     ],
     command: [
       bunTest(

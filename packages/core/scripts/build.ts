@@ -87,7 +87,7 @@ if (!cacheJs.success) {
 /** `#binding` is Bun's in this package (package.json "imports"). */
 const resolveBinding: RollupPlugin = {
   name: "resolve-binding",
-  resolveId: (source) => (source === "#binding" ? join(src, "adapters/bun-binding.ts") : null),
+  resolveId: (source) => (source === "#binding" ? join(src, "bun/bun-binding.ts") : null),
 };
 const types = await rollup({
   input: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, join(src, file)])),

@@ -3,34 +3,35 @@
  * runtime needs beyond the user API: the runtime of this build and the factory of others, the
  * platform interface, the stores, the token manager, the origin policy and redaction.
  */
-export { posixServices } from "./adapters/posix-files.ts";
-export { runtime } from "./api.ts";
-export { withAttemptTimeout } from "./attempt-timeout.ts";
+
 export type { CachedToken } from "./cache.ts";
-export { enableDebugLines, formatEventLine } from "./debug-log.ts";
-export { FileTokenStore, type FileTokenStoreOptions } from "./file-token-store.ts";
-export { resolveApiUrl } from "./origin-policy.ts";
-export type { PathInfo, Platform, PrivateFileRead } from "./platform.ts";
-export { proxyCredentials } from "./proxy.ts";
-export { redactSecrets } from "./redact.ts";
+export { redactSecrets } from "./errors/redact.ts";
+export { withAttemptTimeout } from "./http/attempt-timeout.ts";
+export { resolveApiUrl } from "./http/origin-policy.ts";
+export { proxyCredentials } from "./http/proxy.ts";
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./http/retry.ts";
+export { enableDebugLines, formatEventLine } from "./observe/debug-log.ts";
+export type { PathInfo, Platform, PrivateFileRead } from "./platform/platform.ts";
+export { posixServices } from "./posix/posix-files.ts";
+export { runtime } from "./runtime/api.ts";
+export { type AuthRuntime, createAuthRuntime, type RuntimeBinding } from "./runtime/runtime.ts";
+export { FileTokenStore, type FileTokenStoreOptions } from "./stores/file-token-store.ts";
 export {
   describeRedisUrl,
   type RedisLike,
   RedisTokenStore,
   type RedisTokenStoreOptions,
-} from "./redis-token-store.ts";
-export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry.ts";
-export { type AuthRuntime, createAuthRuntime, type RuntimeBinding } from "./runtime.ts";
-export { TieredTokenStore } from "./tiered-token-store.ts";
-export {
-  DEFAULT_LOCK_WAIT,
-  type LockWaitPolicy,
-  TokenManager,
-} from "./token-manager.ts";
+} from "./stores/redis-token-store.ts";
+export { TieredTokenStore } from "./stores/tiered-token-store.ts";
 export {
   MemoryTokenStore,
   type ReleaseLock,
   type StoreWatch,
   type TokenStore,
   type WatchOptions,
-} from "./token-store.ts";
+} from "./stores/token-store.ts";
+export {
+  DEFAULT_LOCK_WAIT,
+  type LockWaitPolicy,
+  TokenManager,
+} from "./token/token-manager.ts";

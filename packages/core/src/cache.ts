@@ -8,7 +8,7 @@
  * that path each further module costs about a millisecond of start-up.
  */
 
-import { type EnvSource, layeredReader } from "./env-file.ts";
+import { type EnvSource, layeredReader } from "./config/env-file.ts";
 
 // ---- Configuration --------------------------------------------------------------------------
 
@@ -216,7 +216,7 @@ export {
   parsePlainEnv,
   readEnvFileWith,
   sharedEnvFileOf,
-} from "./env-file.ts";
+} from "./config/env-file.ts";
 
 /**
  * A variable of the configuration's families, `AUTH_*` and `CLIENT_*` (any case, letters, digits

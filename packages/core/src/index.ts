@@ -12,31 +12,7 @@
  * console.log(res.status, res.json());
  */
 
-export {
-  authFetch,
-  cacheFilePath,
-  clearCachedToken,
-  createAuthFetch,
-  createConfig,
-  createEnvConfig,
-  createTokenManager,
-  getAccessToken,
-  getAccessTokenInfo,
-  loadClientKeyFromEnv,
-  refreshAccessToken,
-  requestApi,
-  requestApiWithAutoRefresh,
-} from "./api.ts";
-export type { ApiBody, HeadersInit, RedirectMode } from "./api-request.ts";
-export { ApiResponse } from "./api-response.ts";
-export {
-  type ApiRetryOption,
-  type ApiRetryPolicy,
-  DEFAULT_API_RETRY_POLICY,
-} from "./api-retry.ts";
-export { type AuthFailureDetector, isAuthFailure } from "./auth-failure.ts";
-export type { ConfigOptions, ConfigSource, EnvConfig, EnvConfigOptions } from "./config.ts";
-export { DRY_RUN_TOKEN } from "./dry-run.ts";
+export type { ConfigOptions, ConfigSource, EnvConfig, EnvConfigOptions } from "./config/config.ts";
 export {
   ApiError,
   type ApiErrorReason,
@@ -47,7 +23,7 @@ export {
   ConfigError,
   ErrorCode,
   isAuthRuntimeError,
-} from "./errors.ts";
+} from "./errors/errors.ts";
 export type {
   AuthEvent,
   AuthEventListener,
@@ -62,8 +38,32 @@ export type {
   TokenRetryEvent,
   TokenStaleServedEvent,
   TokenTier,
-} from "./events.ts";
-export { subscribe } from "./events.ts";
+} from "./observe/events.ts";
+export { subscribe } from "./observe/events.ts";
+export { ApiResponse } from "./request/api-response.ts";
+export {
+  type ApiRetryOption,
+  type ApiRetryPolicy,
+  DEFAULT_API_RETRY_POLICY,
+} from "./request/api-retry.ts";
+export { type AuthFailureDetector, isAuthFailure } from "./request/auth-failure.ts";
+export type { ApiBody, HeadersInit, RedirectMode } from "./request/send-request.ts";
+export {
+  authFetch,
+  cacheFilePath,
+  clearCachedToken,
+  createAuthFetch,
+  createConfig,
+  createEnvConfig,
+  createTokenManager,
+  getAccessToken,
+  getAccessTokenInfo,
+  loadClientKeyFromEnv,
+  refreshAccessToken,
+  requestApi,
+  requestApiWithAutoRefresh,
+} from "./runtime/api.ts";
+export { DRY_RUN_TOKEN } from "./runtime/dry-run.ts";
 export type {
   ApiRequestInit,
   AuthFetch,
@@ -74,5 +74,5 @@ export type {
   RequestApiOptions,
   TokenManagerInit,
   TokenOptions,
-} from "./options.ts";
-export type { TokenInfo, TokenManager, TokenSource } from "./token-manager.ts";
+} from "./runtime/options.ts";
+export type { TokenInfo, TokenManager, TokenSource } from "./token/token-manager.ts";

@@ -1,6 +1,6 @@
 /** The API request options' defaults and checks: a typo must not turn a limit or the redirect policy off. */
 import { describe, expect, test } from "bun:test";
-import { API_REQUEST_DEFAULTS, MAX_REDIRECTS } from "../src/api-request.ts";
+import { API_REQUEST_DEFAULTS, MAX_REDIRECTS } from "../src/request/send-request.ts";
 import { requestApi } from "./internal-api.ts";
 
 describe("API request options", () => {

@@ -1,10 +1,10 @@
-/** The pooled per-attempt timeouts of API and token requests (src/attempt-timeout.ts). */
+/** The pooled per-attempt timeouts of API and token requests (src/http/attempt-timeout.ts). */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
-import { AttemptTimeouts, withAttemptTimeout } from "../src/attempt-timeout.ts";
+import { AttemptTimeouts, withAttemptTimeout } from "../src/http/attempt-timeout.ts";
 
 const CLIENT_KEY = "ck_attempt_timeout_0123456789";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -111,7 +111,7 @@ describe("withAttemptTimeout (the token request's attempts)", () => {
   });
 
   test("its timer keeps the process alive while an exchange runs (a caller's fetch may not)", async () => {
-    const module = join(import.meta.dir, "../src/attempt-timeout.ts");
+    const module = join(import.meta.dir, "../src/http/attempt-timeout.ts");
     const script = `
       import { withAttemptTimeout } from ${JSON.stringify(module)};
       const never = (signal) => new Promise((_, reject) =>

@@ -2,8 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { createServer, type Socket } from "node:net";
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { BOMB_ENCODINGS, compressionBomb } from "../../conformance/src/bombs.ts";
-import { bunPlatform } from "../src/adapters/bun.ts";
-import { readTextWithin } from "../src/bounded-body.ts";
+import { bunPlatform } from "../src/bun/bun-platform.ts";
+import { readTextWithin } from "../src/http/bounded-body.ts";
 
 const encoder = new TextEncoder();
 const platformFetch = bunPlatform.fetch ?? fetch;

@@ -9,9 +9,9 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { lstat, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bunPlatform } from "../src/adapters/bun.ts";
-import { FileTokenStore } from "../src/file-token-store.ts";
-import type { Platform } from "../src/platform.ts";
+import { bunPlatform } from "../src/bun/bun-platform.ts";
+import type { Platform } from "../src/platform/platform.ts";
+import { FileTokenStore } from "../src/stores/file-token-store.ts";
 
 const KEY = "0123456789abcdef0123456789abcdef";
 const TOKEN = { accessToken: "t-memory-only", expiresAt: 2_000_000_000, expiresIn: 900 };

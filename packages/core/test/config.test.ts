@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { createConfigTests } from "../../conformance/src/suites/config.ts";
-import { bunPlatform } from "../src/adapters/bun.ts";
+import { bunPlatform } from "../src/bun/bun-platform.ts";
 import { layeredReader, PLAIN_CONFIG_DEFERS, parsePlainEnv, plainConfig } from "../src/cache.ts";
 import {
   CONFIG_VARIABLES,
@@ -18,8 +18,8 @@ import {
   createEnvConfigWith,
   type EnvConfig,
   loadClientKeyFromEnvWith,
-} from "../src/config.ts";
-import { ConfigError } from "../src/errors.ts";
+} from "../src/config/config.ts";
+import { ConfigError } from "../src/errors/errors.ts";
 
 const CLIENT_KEY = "ck-live-CANARY-7f3a9c";
 

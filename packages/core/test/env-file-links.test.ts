@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readEnvFileWith } from "../src/env-file.ts";
+import { readEnvFileWith } from "../src/config/env-file.ts";
 import { isRoot, NOBODY } from "./another-user.ts";
 
 let dir: string;

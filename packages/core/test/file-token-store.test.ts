@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { lstat, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { bunPlatform } from "../src/adapters/bun.ts";
-import { FileLock } from "../src/file-lock.ts";
+import { bunPlatform } from "../src/bun/bun-platform.ts";
+import { FileLock } from "../src/stores/file-lock.ts";
 import {
   createFileTokenStore,
   FileTokenStore,

@@ -1,7 +1,7 @@
 /** The process-wide secrets that warnings and debug lines redact: what is kept, and how many. */
 import { describe, expect, test } from "bun:test";
-import { formatEventLine } from "../src/debug-log.ts";
-import { redactKnown, rememberSecret, rememberToken } from "../src/redact.ts";
+import { redactKnown, rememberSecret, rememberToken } from "../src/errors/redact.ts";
+import { formatEventLine } from "../src/observe/debug-log.ts";
 
 describe("secrets known to the process", () => {
   test("a debug line of a warning quoting a key or a token the process knows hides them", () => {

@@ -14,7 +14,7 @@ import {
   type ConfigOptions,
   type EnvConfig,
   managerSettingsText,
-} from "../src/config.ts";
+} from "../src/config/config.ts";
 import { cacheKey, createConfig, getAccessTokenInfo } from "./internal-api.ts";
 
 let issued = 0;

@@ -1,6 +1,6 @@
 /** RFC 6749 §5.1 and §5.2 bodies, as the client-credentials grant reads them. */
 import { describe, expect, test } from "bun:test";
-import { readOAuthError, readOAuthTokenResponse } from "../src/schemas.ts";
+import { readOAuthError, readOAuthTokenResponse } from "../src/grants/token-response.ts";
 
 const NOW = 1_800_000_000;
 

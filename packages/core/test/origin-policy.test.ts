@@ -1,7 +1,11 @@
 /** URL resolution, loopback detection and secret redaction: the pure helpers behind the policy. */
 import { describe, expect, test } from "bun:test";
-import { assertSecureTransport, mayReceiveToken, resolveApiHref } from "../src/origin-policy.ts";
-import { bodyExcerpt, redactSecrets } from "../src/redact.ts";
+import { bodyExcerpt, redactSecrets } from "../src/errors/redact.ts";
+import {
+  assertSecureTransport,
+  mayReceiveToken,
+  resolveApiHref,
+} from "../src/http/origin-policy.ts";
 import { ApiError, isLoopbackHost, resolveApiUrl } from "./internal-api.ts";
 
 const config = {

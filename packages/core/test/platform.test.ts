@@ -5,9 +5,9 @@ import { createHash } from "node:crypto";
 import { chown, lstat, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bunPlatform as p } from "../src/adapters/bun.ts";
-import { writeTempFile } from "../src/adapters/posix-files.ts";
-import { MAX_PRIVATE_FILE_BYTES, parseTempName } from "../src/platform.ts";
+import { bunPlatform as p } from "../src/bun/bun-platform.ts";
+import { MAX_PRIVATE_FILE_BYTES, parseTempName } from "../src/platform/platform.ts";
+import { writeTempFile } from "../src/posix/posix-files.ts";
 
 let dir: string;
 beforeEach(async () => {

@@ -13,7 +13,7 @@ import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
 import { runInRuntimeChild } from "./fixtures/runtime-child.ts";
 
 const CLIENT_KEY = "ck-live-CANARY-proxy-5e1d";
-const PROXY_MODULE = join(import.meta.dir, "../src/proxy.ts");
+const PROXY_MODULE = join(import.meta.dir, "../src/http/proxy.ts");
 
 let gateway: DevGateway;
 let deadPort = 0;

@@ -1,6 +1,6 @@
 /** redactSecrets: a secret echoed in another letter case is still removed, and quickly. */
 import { describe, expect, test } from "bun:test";
-import { bodyExcerpt, redactSecrets } from "../src/redact.ts";
+import { bodyExcerpt, redactSecrets } from "../src/errors/redact.ts";
 
 const KEY = "CkMixedCaseSecretKey9876";
 /** Letters and characters that percent-encoding and JSON escape. */

@@ -1,6 +1,6 @@
 /** redactSecrets: a secret echoed by a JSON encoder that writes characters as `\uXXXX`. */
 import { describe, expect, test } from "bun:test";
-import { redactSecrets } from "../src/redact.ts";
+import { redactSecrets } from "../src/errors/redact.ts";
 
 const KEY = "k3y<with>&amp'chars=123456";
 

@@ -1,6 +1,6 @@
 /** redactSecrets: every form an echo can give a secret is removed, and nothing else is touched. */
 import { describe, expect, test } from "bun:test";
-import { bodyExcerpt, redactSecrets } from "../src/redact.ts";
+import { bodyExcerpt, redactSecrets } from "../src/errors/redact.ts";
 
 const KEY = 'ck-live-"CANARY"\\7f3a9c/é ü+&=%';
 const PLAIN = "ck-live-CANARY-7f3a9c";

@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { inspect } from "node:util";
-import { redactedCause } from "../src/errors.ts";
+import { redactedCause } from "../src/errors/errors.ts";
 
 const TOKEN = "tok-WALK-UNIT-9c1d2e";
 

@@ -1,7 +1,7 @@
 /** An error's cause without secrets: kept as it is when clean, a redacted copy when not. */
 import { describe, expect, test } from "bun:test";
 import { inspect } from "node:util";
-import { ApiError, redactedCause } from "../src/errors.ts";
+import { ApiError, redactedCause } from "../src/errors/errors.ts";
 
 const TOKEN = "tok-CAUSE-UNIT-3b7e";
 

@@ -1,6 +1,6 @@
 /** Backoff, Retry-After parsing, and cancellable waits of the token request. */
 import { describe, expect, test } from "bun:test";
-import { AuthNetworkError } from "../src/errors.ts";
+import { AuthNetworkError } from "../src/errors/errors.ts";
 import {
   backoffDelayMs,
   DEFAULT_RETRY_POLICY,
@@ -8,7 +8,7 @@ import {
   parseRetryAfter,
   raceSignal,
   sleep,
-} from "../src/retry.ts";
+} from "../src/http/retry.ts";
 
 describe("parseRetryAfter", () => {
   test("delta-seconds, fractions included", () => {

@@ -6,7 +6,7 @@ import {
   jwtExpiry,
   readTokenResponse,
   tokenFromResponse,
-} from "../src/schemas.ts";
+} from "../src/grants/token-response.ts";
 
 const NOW = 1_800_000_000;
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");

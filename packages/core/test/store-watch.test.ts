@@ -3,7 +3,12 @@
  * signal ends a wait; each wait below would otherwise last longer than the test may run.
  */
 import { describe, expect, test } from "bun:test";
-import { anyWatch, ChangeSignal, FLOOD_CHANGES, type StoreWatch } from "../src/store-watch.ts";
+import {
+  anyWatch,
+  ChangeSignal,
+  FLOOD_CHANGES,
+  type StoreWatch,
+} from "../src/stores/store-watch.ts";
 
 /** Longer than bun's 5 s test timeout: a wait that is not ended early fails the test. */
 const FOREVER_MS = 60_000;

@@ -3,8 +3,8 @@
  * setting they meant, from the table's own names; names far from every setting get none.
  */
 import { describe, expect, test } from "bun:test";
-import { CONFIG_VARIABLES } from "../src/config.ts";
-import { editDistance, nearestName } from "../src/unknown-variables.ts";
+import { CONFIG_VARIABLES } from "../src/config/config.ts";
+import { editDistance, nearestName } from "../src/config/unknown-variables.ts";
 
 const NAMES = CONFIG_VARIABLES.map((v) => v.name);
 

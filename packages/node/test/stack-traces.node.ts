@@ -34,7 +34,7 @@ test("an uncaught ConfigError prints as ConfigError, with a frame in src/….ts 
   assert.equal(child.code, 1);
   assert.match(child.stderr, /^ConfigError: CLIENT_KEY is required/m);
   assert.doesNotMatch(child.stderr, /ConfigError\d/);
-  assert.match(child.stderr, /^ {4}at \S+ \(\S*\/src\/config\.ts:\d+:\d+\)$/m);
+  assert.match(child.stderr, /^ {4}at \S+ \(\S*\/core\/src\/\S+\.ts:\d+:\d+\)$/m);
   assert.doesNotMatch(child.stderr, /dist\/shared-/);
 });
 

@@ -2,7 +2,7 @@
  * `private_key_jwt` client authentication (RFC 7523 §2.2, OpenID Connect Core §9): a JWT signed
  * with the client's PKCS#8 private key through WebCrypto (`crypto.subtle`, on Bun and Node 20).
  */
-import { ConfigError } from "../errors.ts";
+import { ConfigError } from "../errors/errors.ts";
 
 /** RFC 7523's `client_assertion_type`. */
 export const CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";

@@ -2,7 +2,7 @@
  * OAuth 2.0 client_credentials (RFC 6749 §4.4): a form `POST` to the token endpoint, the client
  * authenticated by `client_secret_basic`, `client_secret_post` or `private_key_jwt` (RFC 7523).
  */
-import type { EnvConfig } from "../config.ts";
+import type { EnvConfig } from "../config/config.ts";
 import { CLIENT_ASSERTION_TYPE, checkSigningKey, signClientAssertion } from "./client-assertion.ts";
 import { discoverTokenEndpoint } from "./discovery.ts";
 import type { TokenGrant } from "./grant.ts";
@@ -86,13 +86,13 @@ export function clientCredentialsGrant(config: ClientCredentialsConfig): TokenGr
     },
     async readSuccess(json, nowSec, maxTtlSec) {
       // zod is loaded for the answer, not with the runtime: a warm process never needs it.
-      const { readOAuthTokenResponse } = await import("../schemas.ts");
+      const { readOAuthTokenResponse } = await import("./token-response.ts");
       const result = readOAuthTokenResponse(json, nowSec, maxTtlSec);
       if ("token" in result) return result.token;
       if (result.problem === "malformed") return { problem: MALFORMED };
       if (result.problem === "token-type") return { problem: NOT_BEARER };
       return { problem: "" };
     },
-    readFailure: async (json) => (await import("../schemas.ts")).readOAuthError(json),
+    readFailure: async (json) => (await import("./token-response.ts")).readOAuthError(json),
   };
 }

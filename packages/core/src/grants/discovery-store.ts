@@ -4,7 +4,7 @@
  * when it is a regular file of ours; a file that is none of that, or unreadable, is a miss).
  */
 import { cacheKeyFromDigest, discoveryFileName } from "../cache.ts";
-import type { Platform } from "../platform.ts";
+import type { Platform } from "../platform/platform.ts";
 import type { DiscoveryStore } from "./grant.ts";
 
 /** What the store needs of the cache dir: its path and the token store's judgement of it. */

@@ -5,12 +5,13 @@
  * each fetch, timeout and store), and not even that when another process left what it found in
  * the discovery store.
  */
-import { withAttemptTimeout } from "../attempt-timeout.ts";
-import { readTextWithin } from "../bounded-body.ts";
-import { brokenTokenUrlRule } from "../config.ts";
-import { AuthNetworkError, AuthSessionError, redactedCause } from "../errors.ts";
-import { describeRequest } from "../origin-policy.ts";
-import { abortedError, describeFetchFailure, raceSignal } from "../retry.ts";
+
+import { brokenTokenUrlRule } from "../config/config.ts";
+import { AuthNetworkError, AuthSessionError, redactedCause } from "../errors/errors.ts";
+import { withAttemptTimeout } from "../http/attempt-timeout.ts";
+import { readTextWithin } from "../http/bounded-body.ts";
+import { describeRequest } from "../http/origin-policy.ts";
+import { abortedError, describeFetchFailure, raceSignal } from "../http/retry.ts";
 import type { DiscoveryStore, GrantContext } from "./grant.ts";
 
 /** A metadata document is a few KiB; this bounds a hostile one. */

@@ -1,7 +1,8 @@
 /** The one small interface a token request's protocol implements (session, client_credentials). */
-import type { FetchLike } from "../api-request.ts";
+
 import type { CachedToken } from "../cache.ts";
-import type { OAuthErrorResponse } from "../schemas.ts";
+import type { FetchLike } from "../request/send-request.ts";
+import type { OAuthErrorResponse } from "./token-response.ts";
 
 /**
  * Where an issuer's discovered metadata is kept between processes (the runtime's: a

@@ -1,5 +1,5 @@
 /** The seed's session grant: `POST {authBase}{sessionPath}` with `{"clientKey": "<key>"}` as JSON. */
-import type { EnvConfig } from "../config.ts";
+import type { EnvConfig } from "../config/config.ts";
 import type { TokenGrant } from "./grant.ts";
 
 const MALFORMED = "the token is not 1..16384 visible ASCII characters without spaces";
@@ -22,7 +22,7 @@ export function sessionGrant(
       }),
     async readSuccess(json, nowSec, maxTtlSec) {
       // zod is loaded for the answer, not with the runtime: a warm process never needs it.
-      const { readTokenResponse } = await import("../schemas.ts");
+      const { readTokenResponse } = await import("./token-response.ts");
       const result = readTokenResponse(json, nowSec, maxTtlSec);
       if ("token" in result) return result.token;
       return { problem: result.problem === "malformed" ? MALFORMED : "" };

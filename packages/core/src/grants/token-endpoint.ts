@@ -3,7 +3,7 @@
  * need it for every config, the client_credentials grant's modules (signing, discovery) only
  * when that grant asks for a token, so they are loaded then.
  */
-import type { EnvConfig } from "../config.ts";
+import type { EnvConfig } from "../config/config.ts";
 
 /**
  * The token endpoint `AUTH_TOKEN_URL` names: an absolute URL as it is, a path appended to

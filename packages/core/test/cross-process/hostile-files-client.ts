@@ -36,7 +36,7 @@ if (command === "token") {
     expires_at: 2e9,
     expires_in: 900,
   });
-  const { writeTempFile } = await import("../../src/adapters/posix-files.ts");
+  const { writeTempFile } = await import("../../src/posix/posix-files.ts");
   print({ temp: await writeTempFile(cacheFilePath(config), token) });
   setInterval(() => {}, 60_000);
 } else {

@@ -10,7 +10,7 @@ import { watch } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bunRedisClient } from "../../src/adapters/bun-redis.ts";
+import { bunRedisClient } from "../../src/bun/bun-redis.ts";
 import {
   cacheKey,
   createEnvConfig,

@@ -7,8 +7,8 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { mkdtemp, readdir, readFile, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bunPlatform } from "../../src/adapters/bun.ts";
-import { FileTokenStore } from "../../src/file-token-store.ts";
+import { bunPlatform } from "../../src/bun/bun-platform.ts";
+import { FileTokenStore } from "../../src/stores/file-token-store.ts";
 
 const KEY = "0123456789abcdef0123456789abcdef";
 const TAKER = join(import.meta.dir, "..", "fixtures", "lock-taker.ts");

@@ -1,7 +1,7 @@
 /** Redaction of an error covers every field of it and its cause chain, not only its message. */
 import { expect, test } from "bun:test";
 import { inspect } from "node:util";
-import { AuthSessionError, redactErrorFields } from "../../src/errors.ts";
+import { AuthSessionError, redactErrorFields } from "../../src/errors/errors.ts";
 
 const SECRET = "cc-fields-CANARY+9a/1";
 

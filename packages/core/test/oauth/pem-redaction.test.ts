@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { generateKeyPairSync } from "node:crypto";
-import { redactSecrets } from "../../src/redact.ts";
+import { redactSecrets } from "../../src/errors/redact.ts";
 
 const PEM = generateKeyPairSync("rsa", { modulusLength: 2048 })
   .privateKey.export({ format: "pem", type: "pkcs8" })

@@ -7,9 +7,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { createHash, createPublicKey, verify } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { cacheKeyForConfig } from "../../src/cache-key.ts";
 import { forgetDiscoveredEndpoints } from "../../src/grants/discovery.ts";
-import { type RetryInfo, requestAccessToken } from "../../src/session.ts";
+import { type RetryInfo, requestAccessToken } from "../../src/grants/token-request.ts";
+import { cacheKeyForConfig } from "../../src/token/cache-key.ts";
 import {
   AuthSessionError,
   bunPlatform,

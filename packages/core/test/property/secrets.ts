@@ -1,7 +1,7 @@
 /**
  * Every form in which a secret can leave: as it is, JSON-escaped, percent- or form-encoded,
  * base64/base64url at any byte offset, and for a PEM key its body and each of its lines. Written
- * apart from src/redact.ts on purpose: the suite must not share the redactor's blind spots.
+ * apart from src/errors/redact.ts on purpose: the suite must not share the redactor's blind spots.
  */
 
 const MIN_BASE64_CORE = 8;

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { fileURLToPath } from "node:url";
-import { bunRedisClient } from "../../src/adapters/bun-redis.ts";
+import { bunRedisClient } from "../../src/bun/bun-redis.ts";
 import { tokenExpiringIn } from "../fixtures/tokens.ts";
 import {
   createEnvConfig,

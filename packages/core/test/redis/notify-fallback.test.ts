@@ -5,7 +5,7 @@
  * for a confirmation) plus one pause of its lock-wait policy.
  */
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { bunRedisClient } from "../../src/adapters/bun-redis.ts";
+import { bunRedisClient } from "../../src/bun/bun-redis.ts";
 import {
   createEnvConfig,
   createTokenManager,

@@ -1,6 +1,6 @@
 /** RedisTokenStore against a real redis-server: key layout, expiry, the lock, and outages. */
 import { afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { bunRedisClient } from "../../src/adapters/bun-redis.ts";
+import { bunRedisClient } from "../../src/bun/bun-redis.ts";
 import { RedisTokenStore, type RedisTokenStoreOptions } from "../internal-api.ts";
 import { REDIS_SERVER, startRedis, stopAllRedis, type TestRedis } from "./redis-server.ts";
 

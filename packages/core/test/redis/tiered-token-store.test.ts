@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bunRedisClient } from "../../src/adapters/bun-redis.ts";
+import { bunRedisClient } from "../../src/bun/bun-redis.ts";
 import { tokenExpiringIn } from "../fixtures/tokens.ts";
 import {
   createEnvConfig,

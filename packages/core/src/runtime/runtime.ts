@@ -1,0 +1,275 @@
+/**
+ * The runtime over one {@link Platform}: the process-wide token managers, one per config, and
+ * the user API bound to them. `api.ts` binds it to the platform of the build (Bun in this
+ * package, Node in @openclaw/auth-runtime-node); a custom binding makes its own.
+ */
+
+import {
+  createEnvConfigWith,
+  type EnvConfig,
+  type EnvConfigOptions,
+  loadClientKeyFromEnvWith,
+  managerSettingsText,
+} from "../config/config.ts";
+import { firstTime } from "../config/unknown-variables.ts";
+import { redactKnown } from "../errors/redact.ts";
+import { fileDiscoveryStore } from "../grants/discovery-store.ts";
+import { AttemptTimeouts } from "../http/attempt-timeout.ts";
+import { DEFAULT_RETRY_POLICY } from "../http/retry.ts";
+import { enableDebugLines, isDebugValue, warnOnStderr } from "../observe/debug-log.ts";
+import { EventSink, GLOBAL_SINK } from "../observe/events.ts";
+import type { Platform } from "../platform/platform.ts";
+import type { ApiResponse } from "../request/api-response.ts";
+import { createAuthFetchWith } from "../request/auth-fetch.ts";
+import { createRequests } from "../request/request-api.ts";
+import type { FetchLike } from "../request/send-request.ts";
+import { FileTokenStore } from "../stores/file-token-store.ts";
+import type { TokenStore } from "../stores/token-store.ts";
+import { cacheKeyForConfig } from "../token/cache-key.ts";
+import { DEFAULT_LOCK_WAIT, type TokenInfo, TokenManager } from "../token/token-manager.ts";
+import { DRY_RUN_TOKEN, dryRunTokenInfo } from "./dry-run.ts";
+import type {
+  AuthFetch,
+  AuthFetchOptions,
+  AutoRefreshRequestOptions,
+  RefreshOptions,
+  RequestApiOptions,
+  TokenManagerInit,
+  TokenOptions,
+} from "./options.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** What a runtime binding provides: the platform, the environment, the default store. */
+export interface RuntimeBinding {
+  readonly platform: Platform;
+  /** The process environment, read when a function needs its default config. */
+  readonly env: () => Env;
+  /**
+   * The store behind the in-memory cache when the caller names none. Default: the cache files
+   * in `config.cacheDir`. (The fleet cache plugs in here.)
+   */
+  readonly createStore?: (config: EnvConfig, warn: (message: string) => void) => TokenStore;
+}
+
+/** The user API over one binding (documented where `api.ts` exports it). */
+export interface AuthRuntime {
+  readonly platform: Platform;
+  createEnvConfig(env?: Env, options?: EnvConfigOptions): EnvConfig;
+  loadClientKeyFromEnv(envPath?: string): string;
+  getAccessToken(options?: TokenOptions): Promise<string>;
+  getAccessTokenInfo(options?: TokenOptions): Promise<TokenInfo>;
+  refreshAccessToken(options?: RefreshOptions): Promise<string>;
+  clearCachedToken(options?: Omit<TokenOptions, "dryRun" | "signal">): Promise<void>;
+  requestApi(options: RequestApiOptions): Promise<ApiResponse>;
+  requestApiWithAutoRefresh(options: AutoRefreshRequestOptions): Promise<ApiResponse>;
+  createAuthFetch(options?: AuthFetchOptions): AuthFetch;
+  authFetch: AuthFetch;
+  createTokenManager(init: TokenManagerInit): TokenManager;
+  /** The cache key of `config`: the first 32 hex of SHA-256 over `authBase \n clientKey`. */
+  cacheKey(config: EnvConfig): string;
+  /** The path of `config`'s cache file. */
+  cacheFilePath(config: EnvConfig): string;
+  /** A cache file store on this runtime's platform (e.g. to share a dir between configs). */
+  createFileTokenStore(dir: string, onWarning?: (message: string) => void): FileTokenStore;
+}
+
+/** Creates the user API over `binding`. */
+export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
+  const { platform } = binding;
+  const managersByConfig = new WeakMap<EnvConfig, TokenManager>();
+  const managersByKey = new Map<string, TokenManager>();
+  let environmentConfig: EnvConfig | undefined;
+  let debugChecked = false;
+  /**
+   * `AUTH_DEBUG=1` (or true, yes, on): read on first use (not at import), then every event is a
+   * line on stderr. A value that is no boolean throws its ConfigError (and is read again).
+   */
+  const checkDebug = () => {
+    if (debugChecked) return;
+    const on = isDebugValue(binding.env().AUTH_DEBUG);
+    debugChecked = true;
+    if (on) enableDebugLines();
+  };
+
+  /**
+   * A config warning (unknown variables), once per process: as a `config.warning` event to the
+   * process-wide listeners, and as text to the caller's `onWarning` (default: stderr).
+   */
+  const configWarning =
+    (onWarning: (message: string) => void = warnOnStderr) =>
+    (text: string) => {
+      // Redacted at the source: the event and every sink get the same safe text.
+      const message = redactKnown(text);
+      if (!firstTime(message)) return;
+      if (GLOBAL_SINK.active) GLOBAL_SINK.emit({ type: "config.warning", message });
+      onWarning(message);
+    };
+
+  const createEnvConfig = (env: Env = binding.env(), options: EnvConfigOptions = {}) =>
+    createEnvConfigWith(
+      platform,
+      env,
+      { ...options, onWarning: configWarning(options.onWarning) },
+      binding.env().HOME,
+    );
+  const defaultConfig = () => {
+    environmentConfig ??= createEnvConfig();
+    return environmentConfig;
+  };
+  const cacheKey = (config: EnvConfig) => cacheKeyForConfig(platform, config);
+
+  /**
+   * The fetch of every manager made without one: one function, so their discoveries of an
+   * issuer can be shared (discovery.ts shares work only between callers of the same fetch).
+   */
+  const defaultFetch: FetchLike =
+    platform.fetch ?? ((input, requestInit) => fetch(input, requestInit));
+
+  function createTokenManager(init: TokenManagerInit): TokenManager {
+    checkDebug();
+    const { config } = init;
+    // A config made with `debug: true` (or from an environment with AUTH_DEBUG=1) asks for them too.
+    if (config.debug) enableDebugLines();
+    const events = new EventSink(init.onEvent);
+    const onWarning = init.onWarning ?? warnOnStderr;
+    // onWarning is a view of the cache.warning events: told the same messages, as text, without
+    // any secret (a path or a store's error may quote one).
+    const warn = (text: string) => {
+      const message = redactKnown(text, [config.clientKey]);
+      if (events.active) events.emit({ type: "cache.warning", message });
+      onWarning(message);
+    };
+    const store =
+      init.store !== undefined
+        ? init.store
+        : (binding.createStore?.(config, warn) ??
+          new FileTokenStore(platform, { dir: config.cacheDir, onWarning: warn }));
+    // Discovery is shared through the cache dir, unless the caller keeps everything in memory.
+    const discoveryStore =
+      store === null || config.grant !== "client_credentials" || config.tokenUrl !== undefined
+        ? undefined
+        : fileDiscoveryStore(
+            platform,
+            new FileTokenStore(platform, { dir: config.cacheDir, onWarning: warn }),
+          );
+    return new TokenManager({
+      config,
+      key: cacheKey(config),
+      store,
+      discoveryStore,
+      fetch: init.fetch ?? defaultFetch,
+      // A caller's fetch may route anywhere: only the platform's names its proxy.
+      proxyFor: init.fetch ? undefined : platform.proxyFor,
+      retry: { ...DEFAULT_RETRY_POLICY, ...init.retry },
+      lockWait: { ...DEFAULT_LOCK_WAIT, ...init.lockWait },
+      warn,
+      events,
+    });
+  }
+
+  /** The cache key of each config seen, computed once per config object. */
+  const keysByConfig = new WeakMap<EnvConfig, string>();
+  const keyOf = (config: EnvConfig) => {
+    let key = keysByConfig.get(config);
+    if (key === undefined) {
+      key = cacheKey(config);
+      keysByConfig.set(config, key);
+    }
+    return key;
+  };
+
+  /**
+   * The manager serving `options`' token. The process-wide one of a config is shared by every
+   * config with the same cache key and the same settings the manager reads (config.ts
+   * `managerSettingsText`, derived from the table), so one token request serves them all; a
+   * request takes everything else from its own config, never from the manager's.
+   */
+  function managerFor(options: TokenOptions): TokenManager {
+    const { tokenManager } = options;
+    if (tokenManager) {
+      // The request goes where `config` says, with the manager's token: only that config's own.
+      const config = options.config;
+      if (config && config !== tokenManager.config && keyOf(config) !== tokenManager.key) {
+        throw new TypeError(
+          "tokenManager holds the token of another config than config (another AUTH_BASE, token endpoint, client or key): pass configs that share its token, or one of the two",
+        );
+      }
+      return tokenManager;
+    }
+    const config = options.config ?? defaultConfig();
+    const known = managersByConfig.get(config);
+    if (known) return known;
+    // Hashed: the settings hold the client key.
+    const id = platform.sha256Hex(`${keyOf(config)}\n${managerSettingsText(config)}`);
+    let manager = managersByKey.get(id);
+    if (!manager) {
+      manager = createTokenManager({ config });
+      managersByKey.set(id, manager);
+    }
+    managersByConfig.set(config, manager);
+    return manager;
+  }
+
+  const timeouts = new AttemptTimeouts({ reuseSignals: platform.fetchReleasesSignals ?? false });
+  const { requestApi, requestApiWithAutoRefresh } = createRequests({
+    timeouts,
+    fetch: platform.fetch,
+    proxyFor: platform.proxyFor,
+    managerFor,
+    defaultConfig,
+    checkDebug,
+  });
+  const createAuthFetch = (options: AuthFetchOptions = {}) =>
+    createAuthFetchWith(requestApiWithAutoRefresh, options);
+  let environmentFetch: AuthFetch | undefined;
+
+  return {
+    platform,
+    createEnvConfig,
+    loadClientKeyFromEnv: (envPath = ".env") =>
+      loadClientKeyFromEnvWith(platform, binding.env(), envPath),
+    async getAccessToken(options = {}) {
+      if (options.dryRun) return DRY_RUN_TOKEN;
+      const manager = managerFor(options);
+      // The warm path: no promise chain beyond this function's own.
+      const fresh = manager.peekFresh();
+      if (fresh) {
+        manager.noteWarm(options.onEvent);
+        return fresh.accessToken;
+      }
+      return (await manager.getToken({ signal: options.signal, onEvent: options.onEvent }))
+        .accessToken;
+    },
+    async getAccessTokenInfo(options = {}) {
+      if (options.dryRun) return dryRunTokenInfo();
+      return managerFor(options).getToken({ signal: options.signal, onEvent: options.onEvent });
+    },
+    async refreshAccessToken(options = {}) {
+      if (options.dryRun) return DRY_RUN_TOKEN;
+      const { signal, rejectedToken, onEvent } = options;
+      const info = await managerFor(options).refresh({
+        signal,
+        onEvent,
+        ...(rejectedToken ? { rejectedToken } : {}),
+      });
+      return info.accessToken;
+    },
+    async clearCachedToken(options = {}) {
+      await managerFor(options).clear();
+    },
+    requestApi,
+    requestApiWithAutoRefresh,
+    createAuthFetch,
+    // The environment's config is read on first use, not when the module loads.
+    authFetch: (input, init) => {
+      environmentFetch ??= createAuthFetch();
+      return environmentFetch(input, init);
+    },
+    createTokenManager,
+    cacheKey,
+    cacheFilePath: (config) =>
+      new FileTokenStore(platform, { dir: config.cacheDir }).filePath(cacheKey(config)),
+    createFileTokenStore: (dir, onWarning) => new FileTokenStore(platform, { dir, onWarning }),
+  };
+}
