@@ -40,6 +40,7 @@ export type {
   TokenTier,
 } from "./observe/events.ts";
 export { subscribe } from "./observe/events.ts";
+export type { HeadersInit } from "./platform/platform.ts";
 export { ApiResponse } from "./request/api-response.ts";
 export {
   type ApiRetryOption,
@@ -47,7 +48,19 @@ export {
   DEFAULT_API_RETRY_POLICY,
 } from "./request/api-retry.ts";
 export { type AuthFailureDetector, isAuthFailure } from "./request/auth-failure.ts";
-export type { ApiBody, HeadersInit, RedirectMode } from "./request/send-request.ts";
+export { DRY_RUN_TOKEN } from "./request/dry-run.ts";
+export type {
+  ApiRequestInit,
+  AuthFetch,
+  AuthFetchOptions,
+  AutoRefreshRequestOptions,
+  FetchLike,
+  RefreshOptions,
+  RequestApiOptions,
+  TokenManagerInit,
+  TokenOptions,
+} from "./request/options.ts";
+export type { ApiBody, RedirectMode } from "./request/send-request.ts";
 export {
   authFetch,
   cacheFilePath,
@@ -63,16 +76,4 @@ export {
   requestApi,
   requestApiWithAutoRefresh,
 } from "./runtime/api.ts";
-export { DRY_RUN_TOKEN } from "./runtime/dry-run.ts";
-export type {
-  ApiRequestInit,
-  AuthFetch,
-  AuthFetchOptions,
-  AutoRefreshRequestOptions,
-  FetchLike,
-  RefreshOptions,
-  RequestApiOptions,
-  TokenManagerInit,
-  TokenOptions,
-} from "./runtime/options.ts";
 export type { TokenInfo, TokenManager, TokenSource } from "./token/token-manager.ts";

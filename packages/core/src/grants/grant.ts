@@ -1,7 +1,7 @@
 /** The one small interface a token request's protocol implements (session, client_credentials). */
 
 import type { CachedToken } from "../cache.ts";
-import type { FetchLike } from "../request/send-request.ts";
+import type { FetchLike } from "../platform/platform.ts";
 import type { OAuthErrorResponse } from "./token-response.ts";
 
 /**

@@ -16,7 +16,7 @@ import { bodyExcerpt, redactSecrets } from "../errors/redact.ts";
 import { withAttemptTimeout } from "../http/attempt-timeout.ts";
 import { readTextWithin } from "../http/bounded-body.ts";
 import { describeRequest } from "../http/origin-policy.ts";
-import { type ProxyUse, throughProxy } from "../http/proxy.ts";
+import { throughProxy } from "../http/proxy.ts";
 import {
   abortedError,
   backoffDelayMs,
@@ -25,7 +25,7 @@ import {
   type RetryPolicy,
   sleep,
 } from "../http/retry.ts";
-import type { FetchLike } from "../request/send-request.ts";
+import type { FetchLike, ProxyUse } from "../platform/platform.ts";
 import type { ClientCredentialsConfig } from "./client-credentials.ts";
 import type { DiscoveryStore, TokenGrant } from "./grant.ts";
 import { sessionGrant } from "./session.ts";

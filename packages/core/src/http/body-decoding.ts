@@ -5,7 +5,7 @@
  * the reader, and a decompression stream inflates no more than its reader pulls. The runtime's
  * adapter supplies how to ask and the decoders (bun/bun-platform.ts); the logic is here.
  */
-import type { FetchLike, HeadersInit } from "../request/send-request.ts";
+import type { FetchLike, HeadersInit } from "../platform/platform.ts";
 
 /** A content coding a runtime's fetch decodes; "deflate-raw": a deflate body without zlib's header. */
 export type BodyFormat = "gzip" | "deflate" | "deflate-raw" | "br" | "zstd";

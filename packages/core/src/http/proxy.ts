@@ -5,17 +5,7 @@
  * so only Bun's platform asks.
  */
 
-/** The proxy a request used: its origin (never its userinfo) and the variable that named it. */
-export interface ProxyUse {
-  /** `http://host:port`, or `the proxy in <variable>` text when the value is not a URL. */
-  readonly origin: string;
-  readonly variable: string;
-  /**
-   * The proxy's credentials, to redact (see {@link proxyCredentials}): an error of the proxy, or
-   * its 407 answer, may echo them.
-   */
-  readonly secrets?: readonly string[] | undefined;
-}
+import type { ProxyUse } from "../platform/platform.ts";
 
 /** What reads the environment: `process.env` on Bun. */
 type Env = Readonly<Record<string, string | undefined>>;

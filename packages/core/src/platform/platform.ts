@@ -1,8 +1,24 @@
 /** The one interface through which the runtime touches files, processes, hashing and the clock. */
 
 import { type EnvFileRead, MAX_CACHE_FILE_BYTES } from "../cache.ts";
-import type { ProxyUse } from "../http/proxy.ts";
-import type { FetchLike } from "../request/send-request.ts";
+
+/** The `fetch` the runtime calls; inject one to route or instrument requests. */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/** What `new Headers(...)` takes. */
+export type HeadersInit = ConstructorParameters<typeof Headers>[0];
+
+/** The proxy a request used: its origin (never its userinfo) and the variable that named it. */
+export interface ProxyUse {
+  /** `http://host:port`, or `the proxy in <variable>` text when the value is not a URL. */
+  readonly origin: string;
+  readonly variable: string;
+  /**
+   * The proxy's credentials, to redact (see {@link proxyCredentials}): an error of the proxy, or
+   * its 407 answer, may echo them.
+   */
+  readonly secrets?: readonly string[] | undefined;
+}
 
 /** What a path is, seen without following a final symlink. */
 export interface PathInfo {

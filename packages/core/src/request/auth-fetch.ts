@@ -1,7 +1,7 @@
 /** `createAuthFetch`: the request path behind a `fetch`-compatible function. */
 
-import type { AuthFetch, AuthFetchOptions, AutoRefreshRequestOptions } from "../runtime/options.ts";
 import type { ApiResponse } from "./api-response.ts";
+import type { AuthFetch, AuthFetchOptions, AutoRefreshRequestOptions } from "./options.ts";
 import type { ApiBody, RedirectMode } from "./send-request.ts";
 
 /** A fetch over `request` (the runtime's `requestApiWithAutoRefresh`) with `options` applied. */

@@ -13,7 +13,6 @@ import {
   resolveApiHref,
   type TokenOrigins,
 } from "../http/origin-policy.ts";
-import type { ProxyUse } from "../http/proxy.ts";
 import { EventSink, type RequestRetryEvent } from "../observe/events.ts";
 import {
   endSpanWithError,
@@ -23,21 +22,17 @@ import {
   startSpan,
   tracing,
 } from "../observe/otel.ts";
-import { DRY_RUN_TOKEN, dryRunResponse } from "../runtime/dry-run.ts";
-import type {
-  AutoRefreshRequestOptions,
-  RequestApiOptions,
-  TokenOptions,
-} from "../runtime/options.ts";
+import type { FetchLike, ProxyUse } from "../platform/platform.ts";
 import type { TokenManager } from "../token/token-manager.ts";
 import type { ApiResponse } from "./api-response.ts";
 import { apiRetryFor, sendWithRetries } from "./api-retry.ts";
 import { isAuthFailure } from "./auth-failure.ts";
+import { DRY_RUN_TOKEN, dryRunResponse } from "./dry-run.ts";
+import type { AutoRefreshRequestOptions, RequestApiOptions, TokenOptions } from "./options.ts";
 import {
   API_REQUEST_DEFAULTS,
   type ApiRequestInit,
   buildHeaders,
-  type FetchLike,
   type RedirectMode,
   type SendOptions,
   toReplayableBody,

@@ -5,15 +5,10 @@ import { redactSecrets } from "../errors/redact.ts";
 import type { AttemptTimeouts } from "../http/attempt-timeout.ts";
 import { readTextWithin } from "../http/bounded-body.ts";
 import { describeRequest, mayReceiveToken, type TokenOrigins } from "../http/origin-policy.ts";
-import { type ProxyUse, throughProxy } from "../http/proxy.ts";
+import { throughProxy } from "../http/proxy.ts";
 import { describeFetchFailure } from "../http/retry.ts";
+import type { FetchLike, HeadersInit, ProxyUse } from "../platform/platform.ts";
 import { ApiResponse } from "./api-response.ts";
-
-/** The `fetch` the runtime calls; inject one to route or instrument requests. */
-export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
-
-/** What `new Headers(...)` takes. */
-export type HeadersInit = ConstructorParameters<typeof Headers>[0];
 
 /** A request body: plain objects and arrays are sent as JSON; the rest as fetch sends them. */
 export type ApiBody =

@@ -10,7 +10,6 @@ import {
   type EnvConfigOptions,
 } from "../config/config.ts";
 import type { ApiResponse } from "../request/api-response.ts";
-import type { TokenInfo, TokenManager } from "../token/token-manager.ts";
 import type {
   AuthFetch,
   AuthFetchOptions,
@@ -19,7 +18,8 @@ import type {
   RequestApiOptions,
   TokenManagerInit,
   TokenOptions,
-} from "./options.ts";
+} from "../request/options.ts";
+import type { TokenInfo, TokenManager } from "../token/token-manager.ts";
 import { type AuthRuntime, createAuthRuntime } from "./runtime.ts";
 
 /** The runtime behind the functions below (for tools: `@openclaw/auth-runtime/adapter`). */

@@ -18,16 +18,10 @@ import { AttemptTimeouts } from "../http/attempt-timeout.ts";
 import { DEFAULT_RETRY_POLICY } from "../http/retry.ts";
 import { enableDebugLines, isDebugValue, warnOnStderr } from "../observe/debug-log.ts";
 import { EventSink, GLOBAL_SINK } from "../observe/events.ts";
-import type { Platform } from "../platform/platform.ts";
+import type { FetchLike, Platform } from "../platform/platform.ts";
 import type { ApiResponse } from "../request/api-response.ts";
 import { createAuthFetchWith } from "../request/auth-fetch.ts";
-import { createRequests } from "../request/request-api.ts";
-import type { FetchLike } from "../request/send-request.ts";
-import { FileTokenStore } from "../stores/file-token-store.ts";
-import type { TokenStore } from "../stores/token-store.ts";
-import { cacheKeyForConfig } from "../token/cache-key.ts";
-import { DEFAULT_LOCK_WAIT, type TokenInfo, TokenManager } from "../token/token-manager.ts";
-import { DRY_RUN_TOKEN, dryRunTokenInfo } from "./dry-run.ts";
+import { DRY_RUN_TOKEN, dryRunTokenInfo } from "../request/dry-run.ts";
 import type {
   AuthFetch,
   AuthFetchOptions,
@@ -36,7 +30,12 @@ import type {
   RequestApiOptions,
   TokenManagerInit,
   TokenOptions,
-} from "./options.ts";
+} from "../request/options.ts";
+import { createRequests } from "../request/request-api.ts";
+import { FileTokenStore } from "../stores/file-token-store.ts";
+import type { TokenStore } from "../stores/token-store.ts";
+import { cacheKeyForConfig } from "../token/cache-key.ts";
+import { DEFAULT_LOCK_WAIT, type TokenInfo, TokenManager } from "../token/token-manager.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -8,7 +8,6 @@ import type { EnvConfig } from "../config/config.ts";
 import { rememberToken } from "../errors/redact.ts";
 import type { DiscoveryStore } from "../grants/grant.ts";
 import { describeTokenRequest, requestAccessToken } from "../grants/token-request.ts";
-import type { ProxyUse } from "../http/proxy.ts";
 import { abortedError, type RetryPolicy, raceSignal, sleep } from "../http/retry.ts";
 import {
   type AuthEvent,
@@ -26,7 +25,7 @@ import {
   recordTokenRequest,
   startSpan,
 } from "../observe/otel.ts";
-import type { FetchLike } from "../request/send-request.ts";
+import type { FetchLike, ProxyUse } from "../platform/platform.ts";
 import type { ReleaseLock, StoreWatch, TokenStore } from "../stores/token-store.ts";
 
 /** Where a token came from. `stale` is a still-valid token served because a refresh failed. */

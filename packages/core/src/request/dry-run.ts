@@ -1,8 +1,9 @@
 /** Dry run: what would be sent, without touching the network or the cache. */
 
-import { ApiResponse } from "../request/api-response.ts";
-import type { HeadersInit, ReplayableBody } from "../request/send-request.ts";
+import type { HeadersInit } from "../platform/platform.ts";
 import type { TokenInfo } from "../token/token-manager.ts";
+import { ApiResponse } from "./api-response.ts";
+import type { ReplayableBody } from "./send-request.ts";
 
 /**
  * The token a dry run uses: recognisable, and refused by any real gateway.

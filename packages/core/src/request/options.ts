@@ -3,11 +3,12 @@
 import type { EnvConfig } from "../config/config.ts";
 import type { RetryPolicy } from "../http/retry.ts";
 import type { AuthEventListener } from "../observe/events.ts";
-import type { ApiRetryOption } from "../request/api-retry.ts";
-import type { AuthFailureDetector } from "../request/auth-failure.ts";
-import type { ApiBody, ApiRequestInit, FetchLike } from "../request/send-request.ts";
+import type { FetchLike } from "../platform/platform.ts";
 import type { TokenStore } from "../stores/token-store.ts";
 import type { LockWaitPolicy, TokenManager } from "../token/token-manager.ts";
+import type { ApiRetryOption } from "./api-retry.ts";
+import type { AuthFailureDetector } from "./auth-failure.ts";
+import type { ApiBody, ApiRequestInit } from "./send-request.ts";
 
 export type {
   ApiBody,
