@@ -99,12 +99,14 @@ const nodeRuntime: BunPlugin = {
       "@openclaw/auth-runtime": join(node, "index.ts"),
       "@openclaw/auth-runtime/adapter": join(node, "adapter.ts"),
       "@openclaw/auth-runtime/cache": join(core, "cache.ts"),
+      "@openclaw/auth-runtime/config": join(core, "config.ts"),
       "@openclaw/dev-gateway": join(root, "scripts/node/dev-gateway.ts"),
     };
     const forRuntime: Record<string, string> = {
       "@openclaw/auth-runtime": join(core, "index.ts"),
       "@openclaw/auth-runtime/adapter": join(core, "adapter.ts"),
       "@openclaw/auth-runtime/cache": join(core, "cache.ts"),
+      "@openclaw/auth-runtime/config": join(core, "config.ts"),
       "#binding": join(node, "binding.ts"),
     };
     build.onResolve(

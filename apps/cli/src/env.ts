@@ -1,6 +1,6 @@
 /** The environment a command reads its configuration from, and the secrets known before any output. */
 import * as fs from "node:fs";
-import { type EnvFileRead, readEnvFileWith, sharedEnvFileOf } from "@openclaw/auth-runtime/cache";
+import { type EnvFileRead, readEnvFileWith, sharedEnvFileOf } from "@openclaw/auth-runtime/config";
 import type { GlobalOptions } from "./args.ts";
 import { type Env, startEnvironment } from "./main.ts";
 import { addSecret } from "./output.ts";

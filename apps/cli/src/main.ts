@@ -24,12 +24,14 @@ import {
   isServable,
   MAX_CACHE_FILE_BYTES,
   parseCacheFile,
+  refreshMarginSec,
+} from "@openclaw/auth-runtime/cache";
+import {
   parsePlainEnv,
   plainConfigOf,
   readEnvFileWith,
-  refreshMarginSec,
   sharedEnvFileOf,
-} from "@openclaw/auth-runtime/cache";
+} from "@openclaw/auth-runtime/config";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

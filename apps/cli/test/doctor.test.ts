@@ -7,7 +7,7 @@ import { writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { CONFIG_DEFAULTS } from "@openclaw/auth-runtime/cache";
+import { CONFIG_DEFAULTS } from "@openclaw/auth-runtime/config";
 import { holdsSecret, TIMEOUT_MS, useFixture } from "./helpers.ts";
 
 const fx = useFixture();

@@ -1,11 +1,12 @@
 /**
  * Builds what the package ships besides its source:
- * - dist/index.d.ts, dist/adapter.d.ts, dist/cache.d.ts: the declarations of the three entries,
+ * - dist/index.d.ts, dist/adapter.d.ts, dist/cache.d.ts, dist/config.d.ts: the declarations of
+ *   the four entries,
  *   bundled (rollup-plugin-dts, as packages/node does), so a consumer's tsc reads `.d.ts` files
  *   under its own flags instead of compiling our `.ts` source (which needs
  *   allowImportingTsExtensions and our strictness flags);
- * - dist/cache.js: `./cache` for every runtime but Bun (it imports nothing, so it works on Node
- *   and in a browser as it is);
+ * - dist/cache.js, dist/config.js: `./cache` and `./config` for every runtime but Bun (they
+ *   import nothing of a runtime, so they work on Node and in a browser as they are);
  * - node-unsupported.js: what Node resolves for `.` and `./adapter` (the `default` condition);
  * - runtime-unsupported.js: what a browser or edge bundle resolves for them (`browser`, `worker`,
  *   `workerd`, `edge-light`).
@@ -20,7 +21,12 @@ import { dts } from "rollup-plugin-dts";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const src = join(root, "src");
 const dist = join(root, "dist");
-const entries = { index: "index.ts", adapter: "adapter.ts", cache: "cache.ts" } as const;
+const entries = {
+  index: "index.ts",
+  adapter: "adapter.ts",
+  cache: "cache.ts",
+  config: "config.ts",
+} as const;
 
 await rm(dist, { recursive: true, force: true });
 
@@ -68,10 +74,10 @@ await writeFile(
   ),
 );
 
-// ---- ./cache as JS --------------------------------------------------------------------------
+// ---- ./cache and ./config as JS -------------------------------------------------------------
 
 const cacheJs = await Bun.build({
-  entrypoints: [join(src, entries.cache)],
+  entrypoints: [join(src, entries.cache), join(src, entries.config)],
   target: "node",
   format: "esm",
   outdir: dist,

@@ -4,7 +4,7 @@
  * platform interface, the stores, the token manager, the origin policy and redaction.
  */
 
-export type { CachedToken } from "./cache.ts";
+export type { CachedToken } from "./cache/cache-file.ts";
 export { redactSecrets } from "./errors/redact.ts";
 export { withAttemptTimeout } from "./http/attempt-timeout.ts";
 export { resolveApiUrl } from "./http/origin-policy.ts";

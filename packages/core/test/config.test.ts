@@ -11,7 +11,6 @@ import { join } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { createConfigTests } from "../../conformance/src/suites/config.ts";
 import { bunPlatform } from "../src/bun/bun-platform.ts";
-import { layeredReader, PLAIN_CONFIG_DEFERS, parsePlainEnv, plainConfig } from "../src/cache.ts";
 import {
   CONFIG_VARIABLES,
   createConfigWith,
@@ -19,6 +18,8 @@ import {
   type EnvConfig,
   loadClientKeyFromEnvWith,
 } from "../src/config/config.ts";
+import { layeredReader, parsePlainEnv } from "../src/config/env-file.ts";
+import { PLAIN_CONFIG_DEFERS, plainConfig } from "../src/config/rules.ts";
 import { ConfigError } from "../src/errors/errors.ts";
 
 const CLIENT_KEY = "ck-live-CANARY-7f3a9c";

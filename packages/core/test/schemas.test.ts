@@ -1,6 +1,6 @@
 /** The two documents the runtime reads: token responses (every variant) and cache files. */
 import { describe, expect, test } from "bun:test";
-import { outlivesMaxTtl, parseCacheFile, toCacheFile } from "../src/cache.ts";
+import { outlivesMaxTtl, parseCacheFile, toCacheFile } from "../src/cache/cache-file.ts";
 import {
   DEFAULT_TOKEN_TTL_SEC,
   jwtExpiry,

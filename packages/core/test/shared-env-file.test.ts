@@ -1,6 +1,6 @@
 /** Which working dirs read a skills folder's shared `_shared/.env` (env-file.ts's sharedEnvFileOf). */
 import { describe, expect, test } from "bun:test";
-import { sharedEnvFileOf } from "../src/cache.ts";
+import { sharedEnvFileOf } from "../src/config/env-file.ts";
 
 describe("the shared env file of a working dir", () => {
   const cases: [string, string | undefined][] = [

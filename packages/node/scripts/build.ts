@@ -21,6 +21,7 @@ const targets: Record<string, string> = {
   "@openclaw/auth-runtime": join(core, "index.ts"),
   "@openclaw/auth-runtime/adapter": join(core, "adapter.ts"),
   "@openclaw/auth-runtime/cache": join(core, "cache.ts"),
+  "@openclaw/auth-runtime/config": join(core, "config.ts"),
   "#binding": join(root, "src/binding.ts"),
 };
 

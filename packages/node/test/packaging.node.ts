@@ -106,7 +106,8 @@ console.log(source, status, code, wrong, base);
 
 /** Core's other entries, as a tool built on the runtime imports them. */
 const coreEntries = `import { createAuthRuntime, FileTokenStore } from "@openclaw/auth-runtime/adapter";
-import { CONFIG_DEFAULTS, cacheFileName } from "@openclaw/auth-runtime/cache";
+import { cacheFileName } from "@openclaw/auth-runtime/cache";
+import { CONFIG_DEFAULTS } from "@openclaw/auth-runtime/config";
 const file: string = cacheFileName("0123456789abcdef0123456789abcdef");
 const minTtl: number = CONFIG_DEFAULTS.minTtlSec;
 console.log(file, minTtl, typeof createAuthRuntime, typeof FileTokenStore);
@@ -388,14 +389,14 @@ describe("the tarball of @openclaw/auth-runtime, installed with bun", () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  test("holds src/ without tests, the built declarations and ./cache, the stubs, READMEs and package.json", async () => {
+  test("holds src/ without tests, the built declarations, ./cache and ./config, the stubs, READMEs and package.json", async () => {
     const listed = ok(await run("tar", ["-tzf", tarball]), "tar");
     const paths = listed.stdout
       .trim()
       .split("\n")
       .map((path) => path.replace(/^package\//, ""));
     assert.ok(paths.includes("src/index.ts"));
-    for (const entry of ["index", "adapter", "cache"])
+    for (const entry of ["index", "adapter", "cache", "config"])
       assert.ok(paths.includes(`dist/${entry}.d.ts`));
     assert.deepEqual(
       paths.filter((path) => !path.startsWith("src/") && !path.endsWith(".d.ts")).sort(),
@@ -403,6 +404,7 @@ describe("the tarball of @openclaw/auth-runtime, installed with bun", () => {
         "README.md",
         "README.redis.md",
         "dist/cache.js",
+        "dist/config.js",
         "node-unsupported.js",
         "package.json",
         "runtime-unsupported.js",
@@ -417,7 +419,7 @@ describe("the tarball of @openclaw/auth-runtime, installed with bun", () => {
   test("its manifest is complete, ESM only, and depends on nothing unpublishable", async () => {
     const manifest = await assertPublishableManifest(tarball);
     const exports = manifest["exports"] as Record<string, Record<string, string>>;
-    for (const entry of [".", "./adapter", "./cache"]) {
+    for (const entry of [".", "./adapter", "./cache", "./config"]) {
       assert.equal(exports[entry]?.["require"], undefined, `${entry} has no require condition`);
       assert.match(exports[entry]?.["types"] ?? "", /^\.\/dist\/.*\.d\.ts$/);
     }
@@ -460,7 +462,8 @@ describe("the tarball of @openclaw/auth-runtime, installed with bun", () => {
   test("under Node, ./cache works: the cache-file rules import nothing", async () => {
     await writeFile(
       join(project, "cache-on-node.mjs"),
-      `import { cacheFileName, CONFIG_DEFAULTS } from "@openclaw/auth-runtime/cache";
+      `import { cacheFileName } from "@openclaw/auth-runtime/cache";
+import { CONFIG_DEFAULTS } from "@openclaw/auth-runtime/config";
 console.log(JSON.stringify({ file: cacheFileName("ab"), dir: CONFIG_DEFAULTS.cacheDir }));\n`,
     );
     const child = ok(await run(process.execPath, ["cache-on-node.mjs"], { cwd: project }), "node");

@@ -17,13 +17,24 @@
  * Layers (env-layers.ts): the environment, then the `.env` file (or the one named), then, in a
  * skill's folder, the skills dir's `_shared/.env`; each variable's source is kept in the config.
  */
+
+import { ConfigError } from "../errors/errors.ts";
+import { redactKnown, rememberSecret } from "../errors/redact.ts";
+import type { Platform } from "../platform/platform.ts";
+import { DEFAULT_ENV_FILE, type EnvSource } from "./env-file.ts";
+import {
+  type ConfigSource,
+  type ConfigSources,
+  type Layer,
+  layeredValue,
+  layersOf,
+  sourcesOf,
+} from "./env-layers.ts";
 import {
   BOOLEAN_RULE,
   booleanFromText,
   CONFIG_DEFAULTS,
   CONFIG_LIMITS,
-  DEFAULT_ENV_FILE,
-  type EnvSource,
   expandHome,
   hasNoFragment,
   hasNoQueryOrFragment,
@@ -43,18 +54,7 @@ import {
   normalizeCacheDir,
   splitList,
   TILDE_RULE,
-} from "../cache.ts";
-import { ConfigError } from "../errors/errors.ts";
-import { redactKnown, rememberSecret } from "../errors/redact.ts";
-import type { Platform } from "../platform/platform.ts";
-import {
-  type ConfigSource,
-  type ConfigSources,
-  type Layer,
-  layeredValue,
-  layersOf,
-  sourcesOf,
-} from "./env-layers.ts";
+} from "./rules.ts";
 import { unknownVariablesWarning } from "./unknown-variables.ts";
 
 /** The validated configuration every runtime function takes. */

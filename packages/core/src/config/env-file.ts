@@ -1,9 +1,13 @@
 /**
  * The `.env` files: which ones a process reads, the rule a file must meet to be read at all, a
- * read that never blocks, and the parse that needs no parser. Imports nothing (the `./cache`
- * entry re-exports it), so both runtimes, the CLI's warm path and the CLI's early secret
+ * read that never blocks, and the parse that needs no parser. Imports nothing but a type (the
+ * `./config` entry re-exports it), so both runtimes, the CLI's warm path and the CLI's early secret
  * registration apply one rule with the `node:fs` they pass in. docs/configuration.md.
  */
+
+import type { EnvFileRead } from "../platform/platform.ts";
+
+export type { EnvFileRead };
 
 // ---- Reading variables ----------------------------------------------------------------------
 
@@ -154,12 +158,6 @@ export interface EnvFileSystem {
   readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: null): number;
   closeSync(fd: number): void;
 }
-
-/** The outcome of reading a `.env` file: its text, no file there, or why it was not read. */
-export type EnvFileRead =
-  | { readonly status: "ok"; readonly text: string }
-  | { readonly status: "missing" }
-  | { readonly status: "refused"; readonly reason: string };
 
 const errorCode = (error: unknown) => (error as { code?: string } | null)?.code ?? "error";
 

@@ -5,15 +5,16 @@
  * 24); a file the rule refuses is a ConfigError naming the file and the rule. config.ts builds
  * the config from these layers and keeps each variable's source. docs/configuration.md.
  */
+
+import { ConfigError } from "../errors/errors.ts";
+import type { Platform } from "../platform/platform.ts";
 import {
   DEFAULT_ENV_FILE,
   type EnvSource,
   layeredReader,
   parsePlainEnv,
   sharedEnvFileOf,
-} from "../cache.ts";
-import { ConfigError } from "../errors/errors.ts";
-import type { Platform } from "../platform/platform.ts";
+} from "./env-file.ts";
 
 /** CommonJS's `require`, as in config.ts (Bun provides it; the Node build bundles the module). */
 declare const require: (id: string) => unknown;

@@ -5,8 +5,9 @@
  * it reads from the environment; the runtime says it once per process (see {@link firstTime}).
  * The warning names variables and where they were set, never a value. docs/configuration.md.
  */
-import { isConfigFamilyName } from "../cache.ts";
+
 import type { Layer } from "./env-layers.ts";
+import { isConfigFamilyName } from "./rules.ts";
 
 /**
  * The one warning about the variables of `layers` that look like settings but are not in

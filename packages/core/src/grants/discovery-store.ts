@@ -3,7 +3,7 @@
  * under the cache-file rules (a private dir, 0600, written atomically, read bounded and only
  * when it is a regular file of ours; a file that is none of that, or unreadable, is a miss).
  */
-import { cacheKeyFromDigest, discoveryFileName } from "../cache.ts";
+import { cacheKeyFromDigest, discoveryFileName } from "../cache/cache-file.ts";
 import type { Platform } from "../platform/platform.ts";
 import type { DiscoveryStore } from "./grant.ts";
 

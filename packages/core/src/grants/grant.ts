@@ -1,6 +1,6 @@
 /** The one small interface a token request's protocol implements (session, client_credentials). */
 
-import type { CachedToken } from "../cache.ts";
+import type { CachedToken } from "../cache/cache-file.ts";
 import type { FetchLike } from "../platform/platform.ts";
 import type { OAuthErrorResponse } from "./token-response.ts";
 

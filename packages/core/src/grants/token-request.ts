@@ -4,7 +4,7 @@
  * bounded read, a schema check and typed, redacted errors.
  */
 
-import type { CachedToken } from "../cache.ts";
+import type { CachedToken } from "../cache/cache-file.ts";
 import type { EnvConfig } from "../config/config.ts";
 import {
   AuthNetworkError,

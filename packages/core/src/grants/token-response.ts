@@ -1,6 +1,7 @@
 /** zod schema of the one document read from the network: the token response. */
 import * as z from "zod/mini";
-import { type CachedToken, CONFIG_DEFAULTS, isValidAccessToken } from "../cache.ts";
+import { type CachedToken, isValidAccessToken } from "../cache/cache-file.ts";
+import { CONFIG_DEFAULTS } from "../config/rules.ts";
 
 /** The longest lifetime a token is cached for, whatever the gateway says (`AUTH_MAX_TTL_SEC`). */
 const DEFAULT_MAX_TTL_SEC = CONFIG_DEFAULTS.maxTtlSec;

@@ -1,7 +1,7 @@
 /** Where a token may be sent: the AUTH_BASE origin, allowed origins, and https (or loopback http). */
 
-import { isLoopbackHost } from "../cache.ts";
 import type { EnvConfig } from "../config/config.ts";
+import { isLoopbackHost } from "../config/rules.ts";
 import { ApiError } from "../errors/errors.ts";
 
 /** `METHOD url` without the query string, for error messages (queries may carry secrets). */

@@ -2,7 +2,7 @@
  * The debug lines of `AUTH_DEBUG=1` (and the CLI's `--verbose`): one line per event, stable and
  * greppable, `openclaw-auth: <type> key=value …` in the event's field order.
  */
-import { BOOLEAN_RULE, booleanFromText } from "../cache.ts";
+import { BOOLEAN_RULE, booleanFromText } from "../config/rules.ts";
 import { ConfigError } from "../errors/errors.ts";
 import { redactKnown } from "../errors/redact.ts";
 import { type AuthEvent, subscribe } from "./events.ts";

@@ -1,6 +1,6 @@
 /** The one interface through which the runtime touches files, processes, hashing and the clock. */
 
-import { type EnvFileRead, MAX_CACHE_FILE_BYTES } from "../cache.ts";
+import { MAX_CACHE_FILE_BYTES } from "../cache/cache-file.ts";
 
 /** The `fetch` the runtime calls; inject one to route or instrument requests. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -19,6 +19,12 @@ export interface ProxyUse {
    */
   readonly secrets?: readonly string[] | undefined;
 }
+
+/** The outcome of reading a `.env` file: its text, no file there, or why it was not read. */
+export type EnvFileRead =
+  | { readonly status: "ok"; readonly text: string }
+  | { readonly status: "missing" }
+  | { readonly status: "refused"; readonly reason: string };
 
 /** What a path is, seen without following a final symlink. */
 export interface PathInfo {

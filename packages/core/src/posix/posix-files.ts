@@ -7,7 +7,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, watch }
 import { chmod, link, mkdir, open, readdir, rename, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
-import { type EnvFileRead, readEnvFileWith } from "../cache.ts";
+import { type EnvFileRead, readEnvFileWith } from "../config/env-file.ts";
 import {
   MAX_PRIVATE_FILE_BYTES,
   type PathInfo,

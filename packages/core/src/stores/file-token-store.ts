@@ -6,7 +6,7 @@ import {
   lockFileName,
   parseCacheFile,
   toCacheFile,
-} from "../cache.ts";
+} from "../cache/cache-file.ts";
 import { sleep } from "../http/retry.ts";
 import { warnOnStderr } from "../observe/debug-log.ts";
 import { type Platform, parseTempName } from "../platform/platform.ts";

@@ -7,7 +7,7 @@
  * compare-and-set: JavaScript reads and judges the entry, and the script stores ours only if the
  * entry is still the one judged (its SHA-1, computed by the server on both sides).
  */
-import { MAX_CACHE_FILE_BYTES } from "../cache.ts";
+import { MAX_CACHE_FILE_BYTES } from "../cache/cache-file.ts";
 
 /**
  * The entry's value when it may be read: a string of at most ARGV max bytes; else false (absent,

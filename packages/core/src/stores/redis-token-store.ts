@@ -4,7 +4,7 @@
  * fits (Bun's built-in one, node-redis, ioredis) and none is a dependency.
  */
 
-import { type CachedToken, parseCacheFile, toCacheFile } from "../cache.ts";
+import { type CachedToken, parseCacheFile, toCacheFile } from "../cache/cache-file.ts";
 import { warnOnStderr } from "../observe/debug-log.ts";
 import type { TokenTier } from "../observe/events.ts";
 import {

@@ -2,7 +2,7 @@
  * Two stores as one: a shared tier (Redis, for the fleet) in front of a local tier (the cache
  * files, for this machine). The shared tier may fail at any time; the local tier keeps serving.
  */
-import type { CachedToken } from "../cache.ts";
+import type { CachedToken } from "../cache/cache-file.ts";
 import type { TokenTier } from "../observe/events.ts";
 import { anyWatch, type StoreWatch } from "./store-watch.ts";
 import type { ReleaseLock, TokenStore } from "./token-store.ts";

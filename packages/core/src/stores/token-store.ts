@@ -1,5 +1,5 @@
 /** Where tokens live between processes: the store interface, and a store kept in memory. */
-import type { CachedToken } from "../cache.ts";
+import type { CachedToken } from "../cache/cache-file.ts";
 import type { StoreWatch } from "./store-watch.ts";
 
 export type { StoreWatch };

@@ -1,5 +1,5 @@
 /** The cache key shared with the Python port: it names the cache file, the lock and Redis keys. */
-import { cacheKeyFromDigest, cacheKeyText, clientCredentialsKeyText } from "../cache.ts";
+import { cacheKeyFromDigest, cacheKeyText, clientCredentialsKeyText } from "../cache/cache-file.ts";
 import type { EnvConfig } from "../config/config.ts";
 import { configuredTokenEndpoint } from "../grants/token-endpoint.ts";
 import type { Platform } from "../platform/platform.ts";

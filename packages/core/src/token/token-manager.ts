@@ -3,7 +3,12 @@
  * single flight in the process (one shared promise) and across processes (the store's lock).
  */
 
-import { type CachedToken, isServable, outlivesMaxTtl, refreshMarginSec } from "../cache.ts";
+import {
+  type CachedToken,
+  isServable,
+  outlivesMaxTtl,
+  refreshMarginSec,
+} from "../cache/cache-file.ts";
 import type { EnvConfig } from "../config/config.ts";
 import { rememberToken } from "../errors/redact.ts";
 import type { DiscoveryStore } from "../grants/grant.ts";
