@@ -128,6 +128,42 @@ export function circles(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
+/** Which folder imports which (the entry files at the root as "."), each pair once, sorted. */
+export function folderArrows(graph: Map<string, string[]>): [string, string][] {
+  const arrows = new Set<string>();
+  for (const [from, targets] of graph) {
+    for (const to of targets) {
+      const [a, b] = [folderOf(from), folderOf(to)];
+      if (a !== b) arrows.add(`${a} ${b}`);
+    }
+  }
+  return [...arrows].sort().map((pair) => pair.split(" ") as [string, string]);
+}
+
+/**
+ * The drawing of docs/architecture.md: one box per folder, a row per layer, an arrow per
+ * folder that imports another (a Mermaid flowchart). The test that checks the layers checks the
+ * drawing too, so the page cannot drift from the code.
+ */
+export function drawing(graph: Map<string, string[]>): string {
+  const id = (folder: string) => (folder === "." ? "entries" : folder);
+  const label = (folder: string) =>
+    folder === "." ? "entries: index, adapter, cache, config" : `${folder}/`;
+  const lines = ["flowchart TD"];
+  LAYERS.forEach((row, i) => {
+    lines.push(`  subgraph L${i}[" "]`, "    direction LR");
+    for (const folder of row) lines.push(`    ${id(folder)}["${label(folder)}"]`);
+    lines.push("  end");
+  });
+  for (const [from, to] of folderArrows(graph)) lines.push(`  ${id(from)} --> ${id(to)}`);
+  return lines.join("\n");
+}
+
+if (import.meta.main && process.argv[2] === "--drawing") {
+  console.log(drawing(importsOf(join(import.meta.dir, "../src"))));
+  process.exit(0);
+}
+
 if (import.meta.main) {
   const src = process.argv[2] ?? join(import.meta.dir, "../src");
   const graph = importsOf(src);
