@@ -45,11 +45,7 @@ export {
   brokenTokenUrlRule,
   CONFIG_VARIABLES,
   type ConfigVariable,
-  type Field,
   managerSettingsText,
-  type Rule,
-  type Value,
-  type Variable,
 } from "./table.ts";
 export type {
   ClientAuthMethod,
@@ -62,6 +58,7 @@ export type {
 } from "./types.ts";
 
 // ---- Validation: the plain pass, then zod for what it refuses -------------------------------
+
 /** True when the variable is unset or meets all its rules (what the env schema checks). */
 function envTextIsPlain<K extends Field>(field: K, text: string | undefined): boolean {
   const { rules, fromText }: Variable<Value<K>> = TABLE[field];

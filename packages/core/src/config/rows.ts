@@ -42,7 +42,7 @@ export interface Variable<T, D extends T | undefined = T | undefined> {
   readonly normalize?: (value: T) => T;
   /**
    * True for a file system path: a leading `~` or `~/` is the home dir (`HOME`), from the
-   * environment, a `.env` file or an option alike (cache.ts's expandHome).
+   * environment, a `.env` file or an option alike (rules.ts's expandHome).
    */
   readonly path?: true;
   /**
@@ -112,7 +112,7 @@ export function text(
 const isBoolean = (value: unknown): value is boolean => typeof value === "boolean";
 
 /**
- * A switch: the variable's `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off` (cache.ts's
+ * A switch: the variable's `1`/`true`/`yes`/`on` or `0`/`false`/`no`/`off` (rules.ts's
  * booleanFromText, the one rule the runtime's AUTH_DEBUG check shares), any other text refused
  * rather than read as off; as an option, a boolean.
  */
