@@ -1,11 +1,11 @@
 /**
- * The zod schemas of the configuration, built from config.ts's table: the gate for a value the
- * plain pass refuses (config.ts loads this module only then), and the wording of its error. The
- * messages name the setting and its rule, never the value.
+ * The zod schemas of the configuration, built from its table (table.ts): the gate for a value
+ * the plain pass refuses (config.ts loads this module only then), and the wording of its error.
+ * The messages name the setting and its rule, never the value.
  */
 import * as z from "zod/mini";
 import { ConfigError } from "../errors/errors.ts";
-import type { ConfigTable, Field, Value, Variable } from "./config.ts";
+import { FIELDS, type Field, TABLE, type Value, type Variable } from "./table.ts";
 
 export interface ConfigSchemas {
   /** Throws the ConfigError of the first variable that breaks a rule. */
@@ -14,10 +14,10 @@ export interface ConfigSchemas {
   validateOptions(input: Record<string, unknown>): void;
 }
 
-export function buildConfigSchemas(table: ConfigTable, fields: readonly Field[]): ConfigSchemas {
+export function buildConfigSchemas(): ConfigSchemas {
   /** A variable of the environment: optional (absent: the default), a string meeting its rules. */
   function envEntry<K extends Field>(field: K) {
-    const { name, rules, fromText }: Variable<Value<K>> = table[field];
+    const { name, rules, fromText }: Variable<Value<K>> = TABLE[field];
     const checks = rules.map((rule) =>
       z.refine<string>((text) => rule.test(fromText(text)), `${name} ${rule.says}`),
     );
@@ -26,7 +26,7 @@ export function buildConfigSchemas(table: ConfigTable, fields: readonly Field[])
 
   /** An option: optional (absent: the default), of its type and meeting its rules. */
   function optionEntry<K extends Field>(field: K) {
-    const { is, type, rules }: Variable<Value<K>> = table[field];
+    const { is, type, rules }: Variable<Value<K>> = TABLE[field];
     const checks = rules.map((rule) => z.refine<Value<K>>(rule.test, `${field} ${rule.says}`));
     return [
       field,
@@ -35,9 +35,9 @@ export function buildConfigSchemas(table: ConfigTable, fields: readonly Field[])
   }
 
   /** The raw variables, by name. */
-  const envSchema = z.object(Object.fromEntries(fields.map(envEntry)));
+  const envSchema = z.object(Object.fromEntries(FIELDS.map(envEntry)));
   /** The options, by field; a field not in the table is refused. */
-  const optionsSchema = z.strictObject(Object.fromEntries(fields.map(optionEntry)));
+  const optionsSchema = z.strictObject(Object.fromEntries(FIELDS.map(optionEntry)));
   return {
     validateEnv: (raw) => validate(envSchema, raw),
     validateOptions: (input) => validate(optionsSchema, input),

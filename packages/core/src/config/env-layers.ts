@@ -7,6 +7,7 @@
  */
 
 import { ConfigError } from "../errors/errors.ts";
+import { lazy } from "../platform/lazy.ts";
 import type { Platform } from "../platform/platform.ts";
 import {
   DEFAULT_ENV_FILE,
@@ -15,9 +16,6 @@ import {
   parsePlainEnv,
   sharedEnvFileOf,
 } from "./env-file.ts";
-
-/** CommonJS's `require`, as in config.ts (Bun provides it; the Node build bundles the module). */
-declare const require: (id: string) => unknown;
 
 /**
  * Where a variable's value came from: the environment passed in, the `.env` file (or the one
@@ -127,10 +125,12 @@ export function sourcesOf(layers: readonly Layer[], names: readonly string[]): C
   return Object.freeze(sources);
 }
 
-/** dotenv's reading of a `.env` file with a line that is not plain, loaded on first need (sync: a config is built synchronously). */
+/** dotenv's parser, loaded on first need: for a `.env` file with a line that is not plain. */
+const dotenvParse = lazy<typeof import("./dotenv-parse.ts")>(() => require("./dotenv-parse.ts"));
+
+/** dotenv's reading of a `.env` file with a line that is not plain. */
 function parseDotenvLazily(text: string): EnvSource {
-  const { parseDotenv } = require("./dotenv-parse.ts") as typeof import("./dotenv-parse.ts");
-  return parseDotenv(text);
+  return dotenvParse().parseDotenv(text);
 }
 
 /** A variable's value from the first layer that sets it (see layeredReader). */

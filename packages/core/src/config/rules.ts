@@ -205,8 +205,12 @@ export const splitList = (text: string): string[] =>
 export const isConfigFamilyName = (name: string): boolean =>
   /^(?:auth|client)_[a-z0-9_]{0,57}$/i.test(name);
 
-/** The variables {@link plainConfig} reads and decides on. */
-const PLAIN_CONFIG_READS: ReadonlySet<string> = new Set([
+/**
+ * The variables {@link plainConfig} reads and decides on: the table's rows marked `plain`
+ * (config/table.ts, which this module cannot import: test/config-table.test.ts holds the two
+ * lists to it).
+ */
+export const PLAIN_CONFIG_READS: ReadonlySet<string> = new Set([
   "CLIENT_KEY",
   "AUTH_BASE",
   "AUTH_CACHE_DIR",
@@ -251,7 +255,8 @@ export interface PlainConfig {
 /**
  * Variables plainConfig leaves to the runtime whenever one is set: the ones it does not check
  * (they change where the token may go, or the cache), debug output (the runtime prints an
- * event), and the client_credentials grant's variables (another cache key).
+ * event), and the client_credentials grant's variables (another cache key). Every row of the
+ * table not marked `plain` (test/config-table.test.ts).
  */
 export const PLAIN_CONFIG_DEFERS: readonly string[] = Object.freeze([
   "AUTH_ALLOWED_ORIGINS",
