@@ -9,7 +9,11 @@ import { describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { chmod, chown, mkdir, realpath, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { giveAway, isRoot, runInUserNamespace } from "../../../packages/core/test/another-user.ts";
+import {
+  giveAway,
+  isRoot,
+  runInUserNamespace,
+} from "../../../packages/core/test/fixtures/another-user.ts";
 import {
   CLI_DIR,
   CLIENT_KEY,
@@ -66,7 +70,7 @@ describe("a ./.env that breaks the rule", () => {
   );
 
   // Only root can give a file away: any other user runs the test again as root of a user
-  // namespace of its own (packages/core/test/another-user.ts).
+  // namespace of its own (packages/core/test/fixtures/another-user.ts).
   const OWNED = "one owned by another user: CONFIG_ERROR naming the owner";
   test(
     OWNED,

@@ -2,7 +2,7 @@
  * Running the CLI where file modes bind it, whoever runs the tests. Root ignores modes (a dir of
  * mode 0500 is writable to it), so as root the CLI runs under util-linux `setpriv` without
  * CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH, still root and still the owner of the test's files,
- * as packages/core/test/another-user.ts does for its tests; any other user runs it as it is.
+ * as packages/core/test/fixtures/another-user.ts does for its tests; any other user runs it as it is.
  */
 import { CLI_DIR } from "./helpers.ts";
 

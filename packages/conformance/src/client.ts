@@ -3,7 +3,7 @@
  * protocol"), written once: each runtime's fixture passes its own public API in. Web and
  * Node-standard APIs only, like the rest of the suite: the Node fixture bundles it.
  */
-import type { RuntimeApi } from "./harness.ts";
+import type { RuntimeApi } from "./types.ts";
 
 /** The part of a runtime's public API the client calls. */
 export type ClientApi = Pick<

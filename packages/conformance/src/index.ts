@@ -1,10 +1,4 @@
 /** @openclaw/conformance: the public-behaviour suite every auth runtime must pass. */
-export {
-  type ClientRun,
-  defineConformanceSuite,
-  type GatewayControl,
-  type Harness,
-  type RuntimeApi,
-  type TestApi,
-} from "./harness.ts";
+export { defineConformanceSuite } from "./harness.ts";
 export { CLIENT_KEY } from "./support.ts";
+export type { ClientRun, GatewayControl, Harness, RuntimeApi, TestApi } from "./types.ts";

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { format } from "node:util";
 import type { EnvConfig, TokenManager, TokenManagerInit } from "@openclaw/auth-runtime";
 import type { DevGatewayOptions } from "@openclaw/dev-gateway";
-import type { GatewayControl, Harness } from "./harness.ts";
+import type { GatewayControl, Harness } from "./types.ts";
 
 /** The client key of every test: distinctive, so that a leak anywhere is found by a plain search. */
 export const CLIENT_KEY = "ck-live-CANARY-7f3a9c";

@@ -5,8 +5,9 @@
  * `oauthClientId`; its secrets are the gateway's client keys, and the tokens it issues are the
  * gateway's own, accepted by its API routes.
  */
+
+import type { GatewayContext } from "./context.ts";
 import { json, methodNotAllowed } from "./http.ts";
-import type { GatewayContext } from "./routes.ts";
 import { subjectFor } from "./tokens.ts";
 
 /** Where the token endpoint and the two discovery documents are served. */

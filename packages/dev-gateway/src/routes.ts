@@ -2,19 +2,11 @@
  * The gateway's routes: the token endpoint, OAuth 2.0's token endpoint and discovery, the
  * protected API routes, health, and 404.
  */
+import type { GatewayContext } from "./context.ts";
 import { json, methodNotAllowed, readJsonObject } from "./http.ts";
 import { DISCOVERY_PATHS, discoveryDocument, issueOAuthToken, OAUTH_TOKEN_PATH } from "./oauth.ts";
-import type { ResolvedDevGatewayOptions } from "./options.ts";
 import { offerIdOf, productFor } from "./product.ts";
-import type { StatsRecorder } from "./stats.ts";
-import { subjectFor, type TokenAuthority } from "./tokens.ts";
-
-/** What the routes share with the server. */
-export interface GatewayContext {
-  readonly options: ResolvedDevGatewayOptions;
-  readonly authority: TokenAuthority;
-  readonly stats: StatsRecorder;
-}
+import { subjectFor } from "./tokens.ts";
 
 const REDACTED_KEY = "[client key redacted]";
 const BEARER = /^Bearer +(\S+)$/i;

@@ -1,9 +1,10 @@
 /** The dev gateway itself: a Bun.serve HTTP server wiring options, faults, tokens and routes. */
 import { ADMIN_PREFIX, handleAdmin } from "./admin.ts";
+import type { GatewayContext } from "./context.ts";
 import { type Fault, FaultPlan, type TerminalFault } from "./faults.ts";
 import { dropConnection, json } from "./http.ts";
 import { type DevGatewayOptions, resolveOptions, validateTtl } from "./options.ts";
-import { type GatewayContext, handleRoute } from "./routes.ts";
+import { handleRoute } from "./routes.ts";
 import { type DevGatewayStats, StatsRecorder } from "./stats.ts";
 import { TokenAuthority } from "./tokens.ts";
 

@@ -5,8 +5,8 @@
 import { getAccessTokenInfo } from "@openclaw/auth-runtime";
 import type { CommandLine } from "../args.ts";
 import { loadConfig, tokenManagerFor } from "../context.ts";
-import { formatToken } from "../main.ts";
 import { addSecret, ExitCode, note, writeToken } from "../output.ts";
+import { formatToken } from "../warm-token.ts";
 
 export async function run(cli: CommandLine): Promise<number> {
   const { globals } = cli;

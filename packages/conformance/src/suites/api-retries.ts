@@ -4,8 +4,8 @@
  * the backoff; each retry is a `request.retry` event; an abort ends the wait at once.
  */
 import assert from "node:assert/strict";
-import type { Harness, RuntimeApi } from "../harness.ts";
 import { caught, it, recordOutput, requestsTo, timed, withFixture } from "../support.ts";
+import type { Harness, RuntimeApi } from "../types.ts";
 
 type AuthEvent = Parameters<NonNullable<Parameters<RuntimeApi["subscribe"]>[0]>>[0];
 

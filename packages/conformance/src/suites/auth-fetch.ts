@@ -1,6 +1,5 @@
 /** authFetch / createAuthFetch: a fetch-compatible function with the token, refresh and policy. */
 import assert from "node:assert/strict";
-import type { Harness } from "../harness.ts";
 import {
   CLIENT_KEY,
   caught,
@@ -12,6 +11,7 @@ import {
   withScriptedServer,
   withTempDir,
 } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 interface Echo {
   method: string;

@@ -4,7 +4,6 @@
  */
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
-import type { Harness } from "../harness.ts";
 import {
   CLIENT_KEY,
   type Fixture,
@@ -19,6 +18,7 @@ import {
   withScriptedServer,
   withTempDir,
 } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 const BODY = { url: "https://detail.1688.com/offer/610947572360.html", note: "same bytes" };
 

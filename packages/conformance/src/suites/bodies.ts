@@ -3,8 +3,8 @@
  * resend after an auth failure carries the same bytes ("body already used" is the usual bug).
  */
 import assert from "node:assert/strict";
-import type { Harness } from "../harness.ts";
 import { it, recordingFetch, type SentRequest, text, withFixture } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 interface Echo {
   method: string;

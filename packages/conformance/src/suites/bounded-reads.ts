@@ -9,8 +9,8 @@ import { createServer as createHttpServer, type ServerResponse } from "node:http
 import { type AddressInfo, createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { BOMB_ENCODINGS, type BombEncoding, compressionBomb } from "../bombs.ts";
-import type { Harness } from "../harness.ts";
 import { CLIENT_KEY, caught, documentedCachePath, it, sleep, withTempDir } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 const MIB = 1024 * 1024;
 const TOKEN = "tok-BOUNDED-READS-8e0b";

@@ -17,7 +17,6 @@ import {
   writeFile,
 } from "node:fs/promises";
 import { join } from "node:path";
-import type { Harness } from "../harness.ts";
 import {
   CLIENT_KEY,
   documentedCacheKey,
@@ -28,6 +27,7 @@ import {
   requestsTo,
   withFixture,
 } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 const modeOf = async (path: string) => (await lstat(path)).mode & 0o777;
 

@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { Harness } from "../harness.ts";
 import { caught, errorTexts, it, recordOutput, withTempDir } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 const CLIENT_ID = "svc:conformance";
 /** §2.3.1 breaks clients on `:` and `+`; the secret holds both. */

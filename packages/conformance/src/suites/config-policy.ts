@@ -9,8 +9,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { basename, join } from "node:path";
 import type { ConfigOptions, EnvConfig } from "@openclaw/auth-runtime";
-import type { Harness } from "../harness.ts";
 import { CLIENT_KEY, caught, it, sleep, withTempDir } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 /** What a policy server saw of one request. */
 interface Seen {

@@ -10,7 +10,6 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AuthEvent } from "@openclaw/auth-runtime";
-import type { Harness } from "../harness.ts";
 import {
   CLIENT_KEY,
   caught,
@@ -22,6 +21,7 @@ import {
   withRealTempDir,
   withTempDir,
 } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 /** Values no message may repeat. */
 const TYPO_BASE = "http://127.0.0.1:9/typo-VALUE-51d2";

@@ -4,8 +4,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import type { EnvConfig } from "@openclaw/auth-runtime";
-import type { Harness, RuntimeApi, TestApi } from "../harness.ts";
 import { CLIENT_KEY, caught, it, TEST_TIMEOUT_MS, withTempDir } from "../support.ts";
+import type { Harness, RuntimeApi, TestApi } from "../types.ts";
 
 /**
  * `createConfig` as a runtime exports it, taken loosely: the tests below also pass it values of

@@ -9,8 +9,8 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { EnvConfig } from "@openclaw/auth-runtime";
-import type { Harness } from "../harness.ts";
 import { caught, it, recordOutput, sleep, withTempDir } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 const TOKEN = { access_token: "discovery-per-config-token", token_type: "Bearer", expires_in: 600 };
 

@@ -1,8 +1,8 @@
 /** Dry run: a recognisable fake token and a synthetic response; no request, no file. */
 import assert from "node:assert/strict";
 import { stat } from "node:fs/promises";
-import type { Harness } from "../harness.ts";
 import { CLIENT_KEY, caught, it, withFixture } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 export function dryRunSuite(h: Harness): void {
   const { api } = h;

@@ -11,8 +11,8 @@ import { closeSync, constants, openSync, statSync } from "node:fs";
 import { chmod, chown, mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { EnvConfig } from "@openclaw/auth-runtime";
-import type { Harness } from "../harness.ts";
 import { CLIENT_KEY, caught, inDir, it, recordOutput, withRealTempDir } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 /** Where a planted `.env` would send the victim's key. */
 const PLANTED_BASE = "http://127.0.0.1:9/planted";

@@ -7,7 +7,6 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { runInNewContext } from "node:vm";
-import type { Harness } from "../harness.ts";
 import {
   CLIENT_KEY,
   caught,
@@ -19,6 +18,7 @@ import {
   withScriptedServer,
   withTempDir,
 } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 /** Every file name and file content under `dir`. */
 async function treeTexts(dir: string): Promise<string[]> {

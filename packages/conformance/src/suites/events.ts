@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Harness, RuntimeApi } from "../harness.ts";
 import { CLIENT_KEY, it, recordOutput, withFixture } from "../support.ts";
+import type { Harness, RuntimeApi } from "../types.ts";
 
 type AuthEvent = Parameters<NonNullable<Parameters<RuntimeApi["subscribe"]>[0]>>[0];
 

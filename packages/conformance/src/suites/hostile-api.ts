@@ -4,7 +4,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { compressionBomb } from "../bombs.ts";
-import type { Harness } from "../harness.ts";
 import {
   CLIENT_KEY,
   caught,
@@ -14,6 +13,7 @@ import {
   withScriptedServer,
   withTempDir,
 } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 /** What the hostile gateway issues: distinctive, so that a leak is found by a plain search. */
 const TOKEN = "tok-HOSTILE-API-51c2";

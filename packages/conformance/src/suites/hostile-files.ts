@@ -4,7 +4,6 @@ import { spawnSync } from "node:child_process";
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import type { Harness } from "../harness.ts";
 import {
   CLIENT_KEY,
   documentedCacheKey,
@@ -15,6 +14,7 @@ import {
   timed,
   withFixture,
 } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 /** The warning of a caller that waited out the whole lock bound (15 s). */
 const GAVE_UP = "going on without it";

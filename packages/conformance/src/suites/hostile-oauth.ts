@@ -10,8 +10,8 @@ import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import type { EnvConfig } from "@openclaw/auth-runtime";
-import type { Harness } from "../harness.ts";
 import { caught, errorTexts, it, recordOutput, sleep } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 const CLIENT_ID = "svc-hostile";
 const SECRET = "cc-hostile-CANARY+5e2f/7a";

@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import { gzipSync } from "node:zlib";
 import type { EnvConfig } from "@openclaw/auth-runtime";
-import type { Harness } from "../harness.ts";
 import {
   CLIENT_KEY,
   caught,
@@ -23,6 +22,7 @@ import {
   withScriptedServer,
   withTempDir,
 } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 /** A loopback server that hands each request to `handle` as is, and counts what it saw. */
 interface RawServer {

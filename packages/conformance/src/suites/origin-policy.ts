@@ -1,6 +1,5 @@
 /** Where the token may go: authBase's origin, listed origins, https (plain http only to loopback). */
 import assert from "node:assert/strict";
-import type { Harness } from "../harness.ts";
 import {
   CLIENT_KEY,
   caught,
@@ -10,6 +9,7 @@ import {
   withScriptedServer,
   withTempDir,
 } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 const ok = () => ({ body: { ok: true } });
 

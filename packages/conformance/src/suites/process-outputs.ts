@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
-import type { Harness } from "../harness.ts";
 import { CLIENT_KEY, it, recordOutput, withFixture } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 /** A client key that is a valid variable name suffix (the suite's key has dashes). */
 const NAME_KEY = "ckLIVEcanary7f3a9cNAMEKEY";

@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
-import type { Harness } from "../harness.ts";
 import {
   caught,
   errorTexts,
@@ -15,6 +14,7 @@ import {
   withScriptedServer,
   withTempDir,
 } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 /** Long enough to be redacted, with letters of both cases (so case folding changes it). */
 const TOKEN = "tok-AAAABBBBCCCCDDDD-eeee";

@@ -4,8 +4,8 @@
  * random boundary for each send).
  */
 import assert from "node:assert/strict";
-import type { Harness } from "../harness.ts";
 import { it, type SeenRequest, withFixture, withScriptedServer } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 function form(): FormData {
   const data = new FormData();

@@ -1,7 +1,6 @@
 /** Single flight: concurrent callers share one token request, in one process and across processes. */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import type { Harness } from "../harness.ts";
 import {
   CLIENT_KEY,
   documentedCachePath,
@@ -11,6 +10,7 @@ import {
   sleep,
   withFixture,
 } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 interface ClientLine {
   token?: string;

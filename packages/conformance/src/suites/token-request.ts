@@ -4,7 +4,6 @@
  */
 import assert from "node:assert/strict";
 import { stat } from "node:fs/promises";
-import type { Harness } from "../harness.ts";
 import {
   CLIENT_KEY,
   caught,
@@ -20,6 +19,7 @@ import {
   withScriptedServer,
   withTempDir,
 } from "../support.ts";
+import type { Harness } from "../types.ts";
 
 export function tokenRequestSuite(h: Harness): void {
   const { api } = h;

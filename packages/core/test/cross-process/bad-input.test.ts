@@ -15,7 +15,7 @@ import {
   NOBODY,
   runInUserNamespace,
   runWithoutModeOverride,
-} from "../another-user.ts";
+} from "../fixtures/another-user.ts";
 import {
   CONFIG_DEFAULTS,
   ConfigError,
@@ -24,7 +24,7 @@ import {
   createTokenManager,
   type EnvConfig,
   parseCacheFile,
-} from "../internal-api.ts";
+} from "../fixtures/internal-api.ts";
 import { CLIENT_KEY, cleanup, clientEnv, gateway, leaked, storm, tempDir } from "./storm.ts";
 
 afterEach(cleanup);

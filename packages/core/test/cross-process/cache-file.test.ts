@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { cacheKey, createEnvConfig, parseCacheFile } from "../internal-api.ts";
+import { cacheKey, createEnvConfig, parseCacheFile } from "../fixtures/internal-api.ts";
 import { baseEnv, CLIENT_KEY, cleanup, describeRuns, leaked, storm, tempDir } from "./storm.ts";
 
 afterEach(cleanup);

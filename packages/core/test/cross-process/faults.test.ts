@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { cacheKey, createEnvConfig, parseCacheFile } from "../internal-api.ts";
+import { cacheKey, createEnvConfig, parseCacheFile } from "../fixtures/internal-api.ts";
 import {
   cleanup,
   clientEnv,

@@ -13,7 +13,7 @@ import {
   createEnvConfig,
   createTokenManager,
   getAccessTokenInfo,
-} from "../internal-api.ts";
+} from "../fixtures/internal-api.ts";
 
 const command = process.argv[2];
 const config = createEnvConfig(process.env, { envFile: false });

@@ -9,8 +9,8 @@ import { spawnSync } from "node:child_process";
 import { lstat, mkdir, open, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { inUserNamespace, runInUserNamespace } from "../another-user.ts";
-import { cacheKey, createEnvConfig } from "../internal-api.ts";
+import { inUserNamespace, runInUserNamespace } from "../fixtures/another-user.ts";
+import { cacheKey, createEnvConfig } from "../fixtures/internal-api.ts";
 import { cleanup, clientEnv, gateway, leaked, tempDir } from "./storm.ts";
 
 afterEach(cleanup);

@@ -19,7 +19,7 @@ import {
   RedisTokenStore,
   type ReleaseLock,
   type TokenStore,
-} from "../internal-api.ts";
+} from "../fixtures/internal-api.ts";
 import { REDIS_SERVER, startRedis, stopAllRedis } from "../redis/redis-server.ts";
 import { CLIENT_KEY, cleanup, clientEnv, gateway, tempDir } from "./storm.ts";
 

@@ -16,7 +16,7 @@ import {
   getAccessTokenInfo,
   parseCacheFile,
   refreshAccessToken,
-} from "../internal-api.ts";
+} from "../fixtures/internal-api.ts";
 import { REDIS_SERVER, startRedis, stopAllRedis, type TestRedis } from "./redis-server.ts";
 
 const MACHINE_CLIENT = fileURLToPath(new URL("./fixtures/machine-client.ts", import.meta.url));

@@ -8,13 +8,13 @@
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { fileURLToPath } from "node:url";
 import { bunRedisClient } from "../../src/bun/bun-redis.ts";
-import { tokenExpiringIn } from "../fixtures/tokens.ts";
 import {
   createEnvConfig,
   createTokenManager,
   RedisTokenStore,
   type TokenManager,
-} from "../internal-api.ts";
+} from "../fixtures/internal-api.ts";
+import { tokenExpiringIn } from "../fixtures/tokens.ts";
 import { REDIS_SERVER, startRedis, stopAllRedis, type TestRedis } from "./redis-server.ts";
 
 const KEY = "0123456789abcdef0123456789abcdef";

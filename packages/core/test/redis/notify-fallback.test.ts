@@ -12,7 +12,7 @@ import {
   type RedisLike,
   RedisTokenStore,
   type TokenManager,
-} from "../internal-api.ts";
+} from "../fixtures/internal-api.ts";
 import { REDIS_SERVER, startRedis, stopAllRedis, type TestRedis } from "./redis-server.ts";
 
 setDefaultTimeout(30_000);

@@ -1,7 +1,7 @@
 /** RedisTokenStore against a real redis-server: key layout, expiry, the lock, and outages. */
 import { afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { bunRedisClient } from "../../src/bun/bun-redis.ts";
-import { RedisTokenStore, type RedisTokenStoreOptions } from "../internal-api.ts";
+import { RedisTokenStore, type RedisTokenStoreOptions } from "../fixtures/internal-api.ts";
 import { REDIS_SERVER, startRedis, stopAllRedis, type TestRedis } from "./redis-server.ts";
 
 const KEY = "0123456789abcdef0123456789abcdef";

@@ -4,7 +4,6 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bunRedisClient } from "../../src/bun/bun-redis.ts";
-import { tokenExpiringIn } from "../fixtures/tokens.ts";
 import {
   createEnvConfig,
   createFileTokenStore,
@@ -12,7 +11,8 @@ import {
   type FileTokenStore,
   RedisTokenStore,
   TieredTokenStore,
-} from "../internal-api.ts";
+} from "../fixtures/internal-api.ts";
+import { tokenExpiringIn } from "../fixtures/tokens.ts";
 import { REDIS_SERVER, startRedis, stopAllRedis, type TestRedis } from "./redis-server.ts";
 
 const KEY = "0123456789abcdef0123456789abcdef";
