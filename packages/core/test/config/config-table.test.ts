@@ -6,10 +6,10 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { CONFIG_VARIABLES } from "../src/config/config.ts";
-import { PLAIN_CONFIG_DEFERS, PLAIN_CONFIG_READS } from "../src/config/rules.ts";
+import { CONFIG_VARIABLES } from "../../src/config/config.ts";
+import { PLAIN_CONFIG_DEFERS, PLAIN_CONFIG_READS } from "../../src/config/rules.ts";
 
-const src = join(import.meta.dir, "../src");
+const src = join(import.meta.dir, "../../src");
 
 describe("the configuration table", () => {
   test("the CLI's warm path reads exactly the rows marked plain and defers on every other", () => {
@@ -38,7 +38,7 @@ console.log(JSON.stringify({
   managerKeptApart: managerSettingsText(set) !== managerSettingsText(unset),
   fromOption: createConfig({ clientKey: "k", extraSetting: "opt" }).extraSetting,
 }));`;
-    const preload = join(import.meta.dir, "fixtures/extra-row.ts");
+    const preload = join(import.meta.dir, "../fixtures/extra-row.ts");
     const child = Bun.spawnSync([process.execPath, "--preload", preload, "-e", script], {
       env: { PATH: process.env.PATH ?? "" },
       stderr: "pipe",
