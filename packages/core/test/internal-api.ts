@@ -9,6 +9,5 @@ export { bunPlatform } from "../src/bun/bun-platform.ts";
 export * from "../src/cache.ts";
 export * from "../src/config.ts";
 export * from "../src/index.ts";
-export { TokenManager } from "../src/token/token-manager.ts";
 
 export const { cacheKey, createFileTokenStore } = runtime;
