@@ -37,8 +37,8 @@ export interface TokenRefreshOptions extends TokenCallOptions {
 /** The token of one config, kept fresh (made by `createTokenManager`). */
 export interface TokenManager {
   /**
-   * The config it was made with. Other configs may share the manager (config.ts `perRequest`):
-   * a request takes its URL, allowed origins and timeout from its own config, never this one.
+   * The config it was made with. Other configs that share its token may share the manager: a
+   * request takes its URL, allowed origins and timeout from its own config, never this one.
    */
   readonly config: EnvConfig;
   /** The cache key: the name of the token in the store. */
