@@ -19,6 +19,8 @@ import { TokenEvents } from "./token-events.ts";
 import { type FetchParts, fetchAndStore, type TokenRequestSettings } from "./token-fetch.ts";
 import { type TokenInfo, TokenMemory } from "./token-memory.ts";
 
+// The token layer's face: the layers above import the manager's types and defaults from here,
+// not from the modules that define them.
 export { DEFAULT_LOCK_WAIT, type LockWaitPolicy } from "./lock-wait.ts";
 export type { TokenInfo, TokenSource } from "./token-memory.ts";
 
@@ -100,6 +102,7 @@ export function newTokenManager(options: TokenManagerOptions): InternalTokenMana
 export const internalOf = (manager: TokenManager): InternalTokenManager =>
   manager as InternalTokenManager;
 
+/** The manager: composes the modules of this folder, one per job, around one flight at a time. */
 class Manager implements InternalTokenManager {
   readonly config: EnvConfig;
   readonly key: string;
