@@ -39,6 +39,12 @@ export const AREAS = {
   token: {
     mutate: [
       "src/token/token-manager.ts",
+      "src/token/single-flight.ts",
+      "src/token/token-memory.ts",
+      "src/token/store-reads.ts",
+      "src/token/lock-wait.ts",
+      "src/token/token-fetch.ts",
+      "src/token/token-events.ts",
       "src/grants/token-response.ts",
       "src/request/auth-failure.ts",
     ],

@@ -33,5 +33,5 @@ export {
 export {
   DEFAULT_LOCK_WAIT,
   type LockWaitPolicy,
-  TokenManager,
+  type TokenManager,
 } from "./token/token-manager.ts";

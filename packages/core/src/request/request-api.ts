@@ -23,7 +23,7 @@ import {
   tracing,
 } from "../observe/otel.ts";
 import type { FetchLike, ProxyUse } from "../platform/platform.ts";
-import type { TokenManager } from "../token/token-manager.ts";
+import type { InternalTokenManager } from "../token/token-manager.ts";
 import type { ApiResponse } from "./api-response.ts";
 import { apiRetryFor, sendWithRetries } from "./api-retry.ts";
 import { isAuthFailure } from "./auth-failure.ts";
@@ -46,7 +46,7 @@ export interface RequestContext {
   /** The proxy the platform's fetch sends a URL through (a connection failure names it). */
   readonly proxyFor?: ((url: string) => ProxyUse | undefined) | undefined;
   /** The manager serving `options`' token (the process-wide one of its config, by default). */
-  managerFor(options: TokenOptions): TokenManager;
+  managerFor(options: TokenOptions): InternalTokenManager;
   /** The config of the environment, for a dry run that names none. */
   defaultConfig(): EnvConfig;
   /** Turns the debug lines on when the environment asks (`AUTH_DEBUG=1`), on first use. */
@@ -185,10 +185,9 @@ export function createRequests(ctx: RequestContext) {
     const { signal, onEvent } = options;
     const retry = apiRetryFor(request.method, options.retry);
     return traced(request.method, request.url, async (parentSpan, sent) => {
-      const warm = manager.peekFresh();
-      if (warm) manager.noteWarm(onEvent, parentSpan);
       const token =
-        warm?.accessToken ?? (await manager.getToken({ signal, onEvent, parentSpan })).accessToken;
+        manager.warmToken(onEvent, parentSpan)?.accessToken ??
+        (await manager.getToken({ signal, onEvent, parentSpan })).accessToken;
       const report = {
         onRetry: (event: RequestRetryEvent) => manager.report(event, onEvent),
         sent,

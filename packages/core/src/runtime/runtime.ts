@@ -35,7 +35,14 @@ import { createRequests } from "../request/request-api.ts";
 import { FileTokenStore } from "../stores/file-token-store.ts";
 import type { TokenStore } from "../stores/token-store.ts";
 import { cacheKeyForConfig } from "../token/cache-key.ts";
-import { DEFAULT_LOCK_WAIT, type TokenInfo, TokenManager } from "../token/token-manager.ts";
+import {
+  DEFAULT_LOCK_WAIT,
+  type InternalTokenManager,
+  internalOf,
+  newTokenManager,
+  type TokenInfo,
+  type TokenManager,
+} from "../token/token-manager.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -76,8 +83,8 @@ export interface AuthRuntime {
 /** Creates the user API over `binding`. */
 export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
   const { platform } = binding;
-  const managersByConfig = new WeakMap<EnvConfig, TokenManager>();
-  const managersByKey = new Map<string, TokenManager>();
+  const managersByConfig = new WeakMap<EnvConfig, InternalTokenManager>();
+  const managersByKey = new Map<string, InternalTokenManager>();
   let environmentConfig: EnvConfig | undefined;
   let debugChecked = false;
   /**
@@ -125,7 +132,7 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
   const defaultFetch: FetchLike =
     platform.fetch ?? ((input, requestInit) => fetch(input, requestInit));
 
-  function createTokenManager(init: TokenManagerInit): TokenManager {
+  function createTokenManager(init: TokenManagerInit): InternalTokenManager {
     checkDebug();
     const { config } = init;
     // A config made with `debug: true` (or from an environment with AUTH_DEBUG=1) asks for them too.
@@ -152,7 +159,7 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
             platform,
             new FileTokenStore(platform, { dir: config.cacheDir, onWarning: warn }),
           );
-    return new TokenManager({
+    return newTokenManager({
       config,
       key: cacheKey(config),
       store,
@@ -184,7 +191,7 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
    * `managerSettingsText`, derived from the table), so one token request serves them all; a
    * request takes everything else from its own config, never from the manager's.
    */
-  function managerFor(options: TokenOptions): TokenManager {
+  function managerFor(options: TokenOptions): InternalTokenManager {
     const { tokenManager } = options;
     if (tokenManager) {
       // The request goes where `config` says, with the manager's token: only that config's own.
@@ -194,7 +201,7 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
           "tokenManager holds the token of another config than config (another AUTH_BASE, token endpoint, client or key): pass configs that share its token, or one of the two",
         );
       }
-      return tokenManager;
+      return internalOf(tokenManager);
     }
     const config = options.config ?? defaultConfig();
     const known = managersByConfig.get(config);
@@ -232,11 +239,8 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
       if (options.dryRun) return DRY_RUN_TOKEN;
       const manager = managerFor(options);
       // The warm path: no promise chain beyond this function's own.
-      const fresh = manager.peekFresh();
-      if (fresh) {
-        manager.noteWarm(options.onEvent);
-        return fresh.accessToken;
-      }
+      const fresh = manager.warmToken(options.onEvent);
+      if (fresh) return fresh.accessToken;
       return (await manager.getToken({ signal: options.signal, onEvent: options.onEvent }))
         .accessToken;
     },
