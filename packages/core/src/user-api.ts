@@ -2,8 +2,8 @@
  * The names of the user API (`.`) that are the same on every runtime: the error classes,
  * `ApiResponse`, events, the dry-run token, the default detector and retry policy, and the types.
  * Each runtime's entry re-exports this module beside the functions it binds (core's src/index.ts
- * on Bun, @openclaw/auth-runtime-node on Node, which reaches it as
- * `@openclaw/auth-runtime/user-api`, a subpath of the workspace only).
+ * on Bun, @openclaw/auth-runtime-node on Node). It is no entry of the package: Node's build and
+ * typecheck reach it from core's source as `@openclaw/auth-runtime/user-api`.
  */
 
 export type { ConfigOptions, ConfigSource, EnvConfig, EnvConfigOptions } from "./config/config.ts";

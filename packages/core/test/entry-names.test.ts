@@ -81,6 +81,7 @@ const ENTRIES = {
   bun: fileURLToPath(new URL("../src/index.ts", import.meta.url)),
   node: fileURLToPath(new URL("../../node/src/index.ts", import.meta.url)),
 };
+const USER_API = fileURLToPath(new URL("../src/user-api.ts", import.meta.url));
 /** Reading core's and zod's declarations takes a few seconds on a busy machine. */
 const COMPILE_TIMEOUT_MS = 60_000;
 
@@ -90,8 +91,9 @@ function exportedNames(): Record<keyof typeof ENTRIES, string[]> {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.ESNext,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
-    // Node's entry reaches core through its workspace subpaths, as its own typecheck does.
+    // Node's entry reaches core's sources as its own typecheck does (packages/node/tsconfig.json).
     customConditions: ["@openclaw/source"],
+    paths: { "@openclaw/auth-runtime/user-api": [USER_API] },
     allowImportingTsExtensions: true,
     noEmit: true,
     skipLibCheck: true,

@@ -16,8 +16,10 @@ const core = join(root, "../core/src");
 const dist = join(root, "dist");
 
 /**
- * Where the build finds core's sources: the entries this package imports, and `./user-api` (the
- * user API's runtime-neutral names, a workspace-only subpath). Never core's `.`, which is Bun's.
+ * Where the build finds core's sources: the entries this package imports, and
+ * `@openclaw/auth-runtime/user-api`, the user API's runtime-neutral names, which is no entry of
+ * core (an export that resolves for nobody outside the workspace is what attw rightly refuses).
+ * Never core's `.`, which is Bun's.
  */
 const targets: Record<string, string> = {
   "@openclaw/auth-runtime/adapter": join(core, "adapter.ts"),

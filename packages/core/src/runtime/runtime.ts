@@ -48,8 +48,7 @@ const runtimesByFunction = new WeakMap<Function, AuthRuntime>();
  * without `./adapter` holding either. Throws a `TypeError` for any other function.
  *
  * @example
- * import { createTokenManager } from "@openclaw/auth-runtime";
- * import { runtimeOf } from "@openclaw/auth-runtime/adapter";
+ * // createTokenManager of the user API you import, on Bun or on Node:
  * const { platform, cacheKey } = runtimeOf(createTokenManager);
  */
 // biome-ignore lint/complexity/noBannedTypes: any function of a runtime's API is a key.
