@@ -7,8 +7,8 @@
  *   bin/openclaw-auth.js   the bin: a shell/JS launcher (scripts/launcher.sh) that runs the CLI
  *                          on Bun when `bun` is on PATH, else on Node >= 20
  *   lib/bun/               the CLI for Bun, over @openclaw/auth-runtime
- *   lib/node/              the CLI for Node, over @openclaw/auth-runtime-node: core with Node's
- *                          binding (as packages/node builds it), the few Bun APIs the CLI uses
+ *   lib/node/              the CLI for Node, over @openclaw/auth-runtime-node's entries (core's
+ *                          runtime made with Node's binding), the few Bun APIs the CLI uses
  *                          from scripts/node/bun-shim.ts, and no dev gateway (a Bun server)
  *   skills/openclaw-gateway/  the OpenClaw skill (`openclaw-auth skill install` writes it out)
  *
@@ -88,7 +88,8 @@ function withBunShim(text: string, path: string): string {
 /**
  * The Node build resolves the runtime as @openclaw/auth-runtime-node is built (packages/node):
  * the CLI's imports of `@openclaw/auth-runtime[/adapter]` get packages/node's entries, whose own
- * imports get core's sources with Node's binding; the dev gateway is replaced (see its stub).
+ * imports get core's sources (never core's `.`, which is Bun's); the dev gateway is replaced
+ * (see its stub).
  */
 const nodeRuntime: BunPlugin = {
   name: "node-runtime",
@@ -103,21 +104,17 @@ const nodeRuntime: BunPlugin = {
       "@openclaw/dev-gateway": join(root, "scripts/node/dev-gateway.ts"),
     };
     const forRuntime: Record<string, string> = {
-      "@openclaw/auth-runtime": join(core, "index.ts"),
       "@openclaw/auth-runtime/adapter": join(core, "adapter.ts"),
       "@openclaw/auth-runtime/cache": join(core, "cache.ts"),
       "@openclaw/auth-runtime/config": join(core, "config.ts"),
-      "#binding": join(node, "binding.ts"),
+      "@openclaw/auth-runtime/user-api": join(core, "user-api.ts"),
     };
-    build.onResolve(
-      { filter: /^(@openclaw\/(auth-runtime(\/\w+)?|dev-gateway)|#binding)$/ },
-      (args) => {
-        const inRuntime = args.importer.startsWith(node) || args.importer.startsWith(core);
-        const path = (inRuntime ? forRuntime : forCli)[args.path];
-        if (!path) throw new Error(`node build: no target for ${args.path} from ${args.importer}`);
-        return { path };
-      },
-    );
+    build.onResolve({ filter: /^@openclaw\/(auth-runtime(\/[\w-]+)?|dev-gateway)$/ }, (args) => {
+      const inRuntime = args.importer.startsWith(node) || args.importer.startsWith(core);
+      const path = (inRuntime ? forRuntime : forCli)[args.path];
+      if (!path) throw new Error(`node build: no target for ${args.path} from ${args.importer}`);
+      return { path };
+    });
   },
 };
 

@@ -6,7 +6,7 @@
 import { createEnvConfig, createTokenManager, type EnvConfig } from "@openclaw/auth-runtime";
 import {
   FileTokenStore,
-  runtime,
+  runtimeOf,
   TieredTokenStore,
   type TokenManager,
 } from "@openclaw/auth-runtime/adapter";
@@ -14,8 +14,12 @@ import type { GlobalOptions } from "./args.ts";
 import { cliEnvironment, envFileOf, readEnvFile } from "./env.ts";
 import { addSecret, CliError, ExitCode, warn } from "./output.ts";
 
-/** The runtime's file services (what is at a path, the private-file read), for what a command reports beyond the store's verdicts. */
-export const platform = runtime.platform;
+/**
+ * The runtime's file services (what is at a path, the private-file read), fetch and proxy, for
+ * what a command reports beyond the store's verdicts: the platform of the runtime behind the
+ * user API this CLI imports (Bun's, or Node's in the Node build of scripts/build-package.ts).
+ */
+export const platform = runtimeOf(createTokenManager).platform;
 
 /**
  * The config of the environment, `--base` and the .env file (`--env-file` or ./.env).

@@ -15,7 +15,7 @@
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Plugin as RollupPlugin, rollup } from "rollup";
+import { rollup } from "rollup";
 import { dts } from "rollup-plugin-dts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -90,15 +90,9 @@ if (!cacheJs.success) {
 
 // ---- Declarations ---------------------------------------------------------------------------
 
-/** `#binding` is Bun's in this package (package.json "imports"). */
-const resolveBinding: RollupPlugin = {
-  name: "resolve-binding",
-  resolveId: (source) => (source === "#binding" ? join(src, "bun/bun-binding.ts") : null),
-};
 const types = await rollup({
   input: Object.fromEntries(Object.entries(entries).map(([name, file]) => [name, join(src, file)])),
   plugins: [
-    resolveBinding,
     dts({
       tsconfig: join(root, "tsconfig.build.json"),
       compilerOptions: { allowImportingTsExtensions: true },

@@ -1,7 +1,8 @@
 /**
  * `@openclaw/auth-runtime/adapter`: what a runtime binding, a custom store or a tool built on the
- * runtime needs beyond the user API: the runtime of this build and the factory of others, the
- * platform interface, the stores, the token manager, the origin policy and redaction.
+ * runtime needs beyond the user API: the runtime factory and its binding's contract, the
+ * platform interface, the stores, the token manager, the origin policy and redaction. It holds
+ * nothing of a runtime: @openclaw/auth-runtime-node re-exports it as it is.
  */
 
 export type { CachedToken } from "./cache/cache-file.ts";
@@ -13,8 +14,8 @@ export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./http/retry.ts";
 export { enableDebugLines, formatEventLine } from "./observe/debug-log.ts";
 export type { PathInfo, Platform, PrivateFileRead } from "./platform/platform.ts";
 export { posixServices } from "./posix/posix-files.ts";
-export { runtime } from "./runtime/api.ts";
-export { type AuthRuntime, createAuthRuntime, type RuntimeBinding } from "./runtime/runtime.ts";
+export type { AuthRuntime, RuntimeBinding } from "./runtime/auth-runtime.ts";
+export { createAuthRuntime, runtimeOf } from "./runtime/runtime.ts";
 export { FileTokenStore, type FileTokenStoreOptions } from "./stores/file-token-store.ts";
 export {
   describeRedisUrl,

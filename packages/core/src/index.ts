@@ -1,8 +1,9 @@
 /**
  * @openclaw/auth-runtime: trade a CLIENT_KEY for a short-lived gateway token, keep it cached and
- * fresh across calls and processes, and call the gateway with it. This is the user API; tools
- * and custom stores find the rest in `@openclaw/auth-runtime/adapter`, the cache-file rules in
- * `@openclaw/auth-runtime/cache`.
+ * fresh across calls and processes, and call the gateway with it. This is the user API on Bun:
+ * the runtime made with Bun's binding, its functions (documented on `AuthRuntime`), and the names
+ * that are the same on every runtime (user-api.ts). Tools and custom stores find the rest in
+ * `@openclaw/auth-runtime/adapter`, the cache-file rules in `@openclaw/auth-runtime/cache`.
  *
  * @example
  * import { createEnvConfig, requestApiWithAutoRefresh } from "@openclaw/auth-runtime";
@@ -12,68 +13,26 @@
  * console.log(res.status, res.json());
  */
 
-export type { ConfigOptions, ConfigSource, EnvConfig, EnvConfigOptions } from "./config/config.ts";
-export {
-  ApiError,
-  type ApiErrorReason,
-  AuthNetworkError,
-  type AuthNetworkErrorReason,
-  AuthRuntimeError,
-  AuthSessionError,
-  ConfigError,
-  ErrorCode,
-  isAuthRuntimeError,
-} from "./errors/errors.ts";
-export type {
-  AuthEvent,
-  AuthEventListener,
-  AuthEventType,
-  CacheWarningEvent,
-  ConfigWarningEvent,
-  LockWaitedEvent,
-  RequestRetriedEvent,
-  RequestRetryEvent,
-  TokenAcquiredEvent,
-  TokenRefreshedEvent,
-  TokenRetryEvent,
-  TokenStaleServedEvent,
-  TokenTier,
-} from "./observe/events.ts";
-export { subscribe } from "./observe/events.ts";
-export type { HeadersInit } from "./platform/platform.ts";
-export { ApiResponse } from "./request/api-response.ts";
-export {
-  type ApiRetryOption,
-  type ApiRetryPolicy,
-  DEFAULT_API_RETRY_POLICY,
-} from "./request/api-retry.ts";
-export { type AuthFailureDetector, isAuthFailure } from "./request/auth-failure.ts";
-export { DRY_RUN_TOKEN } from "./request/dry-run.ts";
-export type {
-  ApiRequestInit,
-  AuthFetch,
-  AuthFetchOptions,
-  AutoRefreshRequestOptions,
-  FetchLike,
-  RefreshOptions,
-  RequestApiOptions,
-  TokenManagerInit,
-  TokenOptions,
-} from "./request/options.ts";
-export type { ApiBody, RedirectMode } from "./request/send-request.ts";
-export {
-  authFetch,
-  cacheFilePath,
-  clearCachedToken,
-  createAuthFetch,
-  createConfig,
-  createEnvConfig,
-  createTokenManager,
-  getAccessToken,
-  getAccessTokenInfo,
-  loadClientKeyFromEnv,
-  refreshAccessToken,
-  requestApi,
-  requestApiWithAutoRefresh,
-} from "./runtime/api.ts";
-export type { TokenInfo, TokenManager, TokenSource } from "./token/token-manager.ts";
+import { binding } from "./bun/bun-binding.ts";
+import type { AuthRuntime } from "./runtime/auth-runtime.ts";
+import { createAuthRuntime } from "./runtime/runtime.ts";
+
+export * from "./user-api.ts";
+
+const runtime = createAuthRuntime(binding);
+
+export const authFetch: AuthRuntime["authFetch"] = runtime.authFetch;
+export const cacheFilePath: AuthRuntime["cacheFilePath"] = runtime.cacheFilePath;
+export const clearCachedToken: AuthRuntime["clearCachedToken"] = runtime.clearCachedToken;
+export const createAuthFetch: AuthRuntime["createAuthFetch"] = runtime.createAuthFetch;
+export const createConfig: AuthRuntime["createConfig"] = runtime.createConfig;
+export const createEnvConfig: AuthRuntime["createEnvConfig"] = runtime.createEnvConfig;
+export const createTokenManager: AuthRuntime["createTokenManager"] = runtime.createTokenManager;
+export const getAccessToken: AuthRuntime["getAccessToken"] = runtime.getAccessToken;
+export const getAccessTokenInfo: AuthRuntime["getAccessTokenInfo"] = runtime.getAccessTokenInfo;
+export const loadClientKeyFromEnv: AuthRuntime["loadClientKeyFromEnv"] =
+  runtime.loadClientKeyFromEnv;
+export const refreshAccessToken: AuthRuntime["refreshAccessToken"] = runtime.refreshAccessToken;
+export const requestApi: AuthRuntime["requestApi"] = runtime.requestApi;
+export const requestApiWithAutoRefresh: AuthRuntime["requestApiWithAutoRefresh"] =
+  runtime.requestApiWithAutoRefresh;

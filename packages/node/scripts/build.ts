@@ -1,7 +1,6 @@
 /**
- * Builds dist/ for Node: `index.js` and `adapter.js` (core's entries with Node's binding put
- * where core imports `#binding`, and a shared chunk, so both entries share one runtime; zod and
- * dotenv stay imports) and `index.d.ts`/`adapter.d.ts`, the declarations of the same entries
+ * Builds dist/ for Node: `index.js` and `adapter.js` (this package's entries over core's sources,
+ * and a shared chunk, so both entries share one copy of core; zod and dotenv stay imports) and `index.d.ts`/`adapter.d.ts`, the declarations of the same entries
  * bundled into self-contained files: a consumer sees this package's types, not core's files.
  */
 import { copyFile, readFile, rm, writeFile } from "node:fs/promises";
@@ -16,23 +15,29 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const core = join(root, "../core/src");
 const dist = join(root, "dist");
 
-/** Where the build finds core's entries and Node's binding. */
+/**
+ * Where the build finds core's sources: the entries this package imports, and
+ * `@openclaw/auth-runtime/user-api`, the user API's runtime-neutral names, which is no entry of
+ * core (an export that resolves for nobody outside the workspace is what attw rightly refuses).
+ * Never core's `.`, which is Bun's.
+ */
 const targets: Record<string, string> = {
-  "@openclaw/auth-runtime": join(core, "index.ts"),
   "@openclaw/auth-runtime/adapter": join(core, "adapter.ts"),
   "@openclaw/auth-runtime/cache": join(core, "cache.ts"),
   "@openclaw/auth-runtime/config": join(core, "config.ts"),
-  "#binding": join(root, "src/binding.ts"),
+  "@openclaw/auth-runtime/user-api": join(core, "user-api.ts"),
 };
 
 await rm(dist, { recursive: true, force: true });
 
-const nodeBinding: BunPlugin = {
-  name: "node-binding",
+const coreSources: BunPlugin = {
+  name: "core-sources",
   setup(build) {
-    build.onResolve({ filter: /^(@openclaw\/auth-runtime(\/\w+)?|#binding)$/ }, (args) => {
+    build.onResolve({ filter: /^@openclaw\/auth-runtime(\/[\w-]+)?$/ }, (args) => {
       const path = targets[args.path];
-      return path ? { path } : undefined;
+      if (!path)
+        throw new Error(`node build: ${args.path} (from ${args.importer}) is not for Node`);
+      return { path };
     });
   },
 };
@@ -45,7 +50,7 @@ const bundle = await Bun.build({
   external: ["zod", "dotenv"],
   outdir: dist,
   naming: { entry: "[name].js", chunk: "shared-[hash].js" },
-  plugins: [nodeBinding],
+  plugins: [coreSources],
   // Linked maps with the sources in them: `node --enable-source-maps` prints src/….ts frames.
   sourcemap: "linked",
 });

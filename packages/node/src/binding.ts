@@ -1,14 +1,15 @@
 /**
  * The runtime's binding on Node: Node's platform, the process environment, and the cache files.
- * The build puts it where core's user API imports `#binding` (scripts/build.ts).
+ * The package's entry (src/index.ts) makes the user API with it.
  */
-import type { EnvConfig } from "@openclaw/auth-runtime";
+
 import {
   describeRedisUrl,
   FileTokenStore,
   type RuntimeBinding,
   type TokenStore,
 } from "@openclaw/auth-runtime/adapter";
+import type { EnvConfig } from "@openclaw/auth-runtime/user-api";
 import { nodePlatform } from "./node-platform.ts";
 
 /**

@@ -309,10 +309,13 @@ describe("the tarball of @openclaw/auth-runtime-node, installed with npm", () =>
     // No path into another package's sources, no import of a package the consumer lacks.
     assert.doesNotMatch(text, /core\/src|from ["']@openclaw\/auth-runtime["/]/);
     for (const fn of ["getAccessToken", "requestApiWithAutoRefresh", "createAuthFetch"]) {
+      // Declared once, on the AuthRuntime interface, and exported typed by that member (so an
+      // editor shows its docs on the import).
       const doc = new RegExp(
-        `/\\*\\*(?:(?!\\*/)[\\s\\S])*@example(?:(?!\\*/)[\\s\\S])*\\*/\\s*declare function ${fn}\\(`,
+        `/\\*\\*(?:(?!\\*/)[\\s\\S])*@example(?:(?!\\*/)[\\s\\S])*\\*/\\s*${fn}\\(`,
       );
       assert.match(text, doc, `${fn} is declared with a JSDoc example`);
+      assert.match(text, new RegExp(`declare const ${fn}: AuthRuntime\\["${fn}"\\];`));
     }
   });
 

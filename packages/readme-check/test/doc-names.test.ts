@@ -1,11 +1,13 @@
 /**
  * Every name a document shows as importable is exported where it says: each `import { … } from
- * "@openclaw/…"` (and `import type`, `export … from`) in a code block of any README or docs/*.md,
- * and each name a package README's API section presents as that package's API, compiled as a
- * consumer compiles it (src/resolve-names.ts: the published declarations, `bun run build` first).
- * A reader who pastes an import from the docs gets no TS2305.
+ * "@openclaw/…"` (and `import type`, `export … from`) in a code block of any Markdown file of the
+ * repository (READMEs, docs/*.md, the skills' SKILL.md), and each name a package README's API
+ * section presents as that package's API, compiled as a consumer compiles it
+ * (src/resolve-names.ts: the published declarations, `bun run build` first). A reader who pastes
+ * an import from the docs gets no TS2305.
  */
 import { describe, expect, test } from "bun:test";
+import { spawnSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,7 +26,34 @@ for (const doc of docs) {
   claims.push(...importClaims(doc, markdown), ...apiClaims(doc, markdown));
 }
 
+/** The published entries of core (`.`, `./adapter`, …): those with declarations to resolve. */
+async function coreEntries(): Promise<string[]> {
+  const manifest = JSON.parse(await readFile(join(REPO, "packages/core/package.json"), "utf8")) as {
+    exports: Record<string, string | Record<string, string>>;
+  };
+  return Object.entries(manifest.exports)
+    .filter(([, target]) => typeof target === "object" && "types" in target)
+    .map(([subpath]) => `@openclaw/auth-runtime${subpath.slice(1)}`);
+}
+
 describe("names shown in the docs", () => {
+  test("every Markdown file of the repository is read", () => {
+    const git = spawnSync("git", ["ls-files", "*.md"], { cwd: REPO, encoding: "utf8" });
+    expect(git.status).toBe(0);
+    const tracked = git.stdout.split("\n").filter(Boolean);
+    expect(tracked).toContain("skills/openclaw-gateway/SKILL.md");
+    expect(tracked.filter((doc) => !docs.includes(doc))).toEqual([]);
+  });
+
+  test("the docs show an import from every entry of core", async () => {
+    const shown = new Set(
+      claims.filter((claim) => claim.how === "import").map((claim) => claim.specifier),
+    );
+    const entries = await coreEntries();
+    expect(entries).toEqual(expect.arrayContaining(["@openclaw/auth-runtime/config"]));
+    expect(entries.filter((entry) => !shown.has(entry))).toEqual([]);
+  });
+
   test("the docs show imports from the published packages and API names to check", () => {
     const imports = claims.filter((claim) => claim.how === "import");
     expect(new Set(imports.map((claim) => claim.specifier))).toContain("@openclaw/auth-runtime");

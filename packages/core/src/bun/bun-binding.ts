@@ -1,10 +1,11 @@
 /**
  * The runtime's binding on Bun: Bun's platform, the process environment, and the cache files
  * with Bun's built-in Redis client in front of them when `AUTH_REDIS_URL` is set. The package's
- * `#binding` import; @openclaw/auth-runtime-node builds the same API with its own.
+ * entry (src/index.ts) makes the user API with it; @openclaw/auth-runtime-node makes the same API
+ * with its own.
  */
 import type { EnvConfig } from "../config/config.ts";
-import type { RuntimeBinding } from "../runtime/runtime.ts";
+import type { RuntimeBinding } from "../runtime/auth-runtime.ts";
 import { FileTokenStore } from "../stores/file-token-store.ts";
 import type { TokenStore } from "../stores/token-store.ts";
 import { bunPlatform } from "./bun-platform.ts";

@@ -1,10 +1,12 @@
 /**
- * The runtime over one {@link Platform}: the process-wide token managers, one per config, and
- * the user API bound to them. `api.ts` binds it to the platform of the build (Bun in this
- * package, Node in @openclaw/auth-runtime-node); a custom binding makes its own.
+ * The runtime over one binding: the process-wide token managers, one per config, and the user
+ * API bound to them (its contract and docs: auth-runtime.ts). Each runtime's entry makes one
+ * with its own binding (Bun's in src/index.ts, Node's in @openclaw/auth-runtime-node); a custom
+ * binding makes its own.
  */
 
 import {
+  createConfigWith,
   createEnvConfigWith,
   type EnvConfig,
   type EnvConfigOptions,
@@ -18,66 +20,47 @@ import { AttemptTimeouts } from "../http/attempt-timeout.ts";
 import { DEFAULT_RETRY_POLICY } from "../http/retry.ts";
 import { enableDebugLines, isDebugValue, warnOnStderr } from "../observe/debug-log.ts";
 import { EventSink, GLOBAL_SINK } from "../observe/events.ts";
-import type { FetchLike, Platform } from "../platform/platform.ts";
-import type { ApiResponse } from "../request/api-response.ts";
+import type { FetchLike } from "../platform/platform.ts";
 import { createAuthFetchWith } from "../request/auth-fetch.ts";
 import { DRY_RUN_TOKEN, dryRunTokenInfo } from "../request/dry-run.ts";
 import type {
   AuthFetch,
   AuthFetchOptions,
-  AutoRefreshRequestOptions,
-  RefreshOptions,
-  RequestApiOptions,
   TokenManagerInit,
   TokenOptions,
 } from "../request/options.ts";
 import { createRequests } from "../request/request-api.ts";
 import { FileTokenStore } from "../stores/file-token-store.ts";
-import type { TokenStore } from "../stores/token-store.ts";
 import { cacheKeyForConfig } from "../token/cache-key.ts";
 import {
   DEFAULT_LOCK_WAIT,
   type InternalTokenManager,
   internalOf,
   newTokenManager,
-  type TokenInfo,
-  type TokenManager,
 } from "../token/token-manager.ts";
+import type { AuthRuntime, RuntimeBinding } from "./auth-runtime.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** What a runtime binding provides: the platform, the environment, the default store. */
-export interface RuntimeBinding {
-  readonly platform: Platform;
-  /** The process environment, read when a function needs its default config. */
-  readonly env: () => Env;
-  /**
-   * The store behind the in-memory cache when the caller names none. Default: the cache files
-   * in `config.cacheDir`. (The fleet cache plugs in here.)
-   */
-  readonly createStore?: (config: EnvConfig, warn: (message: string) => void) => TokenStore;
-}
+/** Each runtime's functions, to the runtime that made them (see {@link runtimeOf}). */
+// biome-ignore lint/complexity/noBannedTypes: any function of a runtime's API is a key.
+const runtimesByFunction = new WeakMap<Function, AuthRuntime>();
 
-/** The user API over one binding (documented where `api.ts` exports it). */
-export interface AuthRuntime {
-  readonly platform: Platform;
-  createEnvConfig(env?: Env, options?: EnvConfigOptions): EnvConfig;
-  loadClientKeyFromEnv(envPath?: string): string;
-  getAccessToken(options?: TokenOptions): Promise<string>;
-  getAccessTokenInfo(options?: TokenOptions): Promise<TokenInfo>;
-  refreshAccessToken(options?: RefreshOptions): Promise<string>;
-  clearCachedToken(options?: Omit<TokenOptions, "dryRun" | "signal">): Promise<void>;
-  requestApi(options: RequestApiOptions): Promise<ApiResponse>;
-  requestApiWithAutoRefresh(options: AutoRefreshRequestOptions): Promise<ApiResponse>;
-  createAuthFetch(options?: AuthFetchOptions): AuthFetch;
-  authFetch: AuthFetch;
-  createTokenManager(init: TokenManagerInit): TokenManager;
-  /** The cache key of `config`: the first 32 hex of SHA-256 over `authBase \n clientKey`. */
-  cacheKey(config: EnvConfig): string;
-  /** The path of `config`'s cache file. */
-  cacheFilePath(config: EnvConfig): string;
-  /** A cache file store on this runtime's platform (e.g. to share a dir between configs). */
-  createFileTokenStore(dir: string, onWarning?: (message: string) => void): FileTokenStore;
+/**
+ * The runtime whose user API `fn` is (one of the functions an entry exports), for a tool that
+ * needs what stands behind them: the platform, the cache key, a file store on the same
+ * platform. Tools reach the runtime of the entry they import this way, on Bun or on Node,
+ * without `./adapter` holding either. Throws a `TypeError` for any other function.
+ *
+ * @example
+ * // createTokenManager of the user API you import, on Bun or on Node:
+ * const { platform, cacheKey } = runtimeOf(createTokenManager);
+ */
+// biome-ignore lint/complexity/noBannedTypes: any function of a runtime's API is a key.
+export function runtimeOf(fn: Function): AuthRuntime {
+  const runtime = runtimesByFunction.get(fn);
+  if (!runtime) throw new TypeError("runtimeOf: fn is no function of a runtime's user API");
+  return runtime;
 }
 
 /** Creates the user API over `binding`. */
@@ -230,9 +213,11 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
     createAuthFetchWith(requestApiWithAutoRefresh, options);
   let environmentFetch: AuthFetch | undefined;
 
-  return {
+  const runtime: AuthRuntime = {
     platform,
     createEnvConfig,
+    // A cacheDir of `~/…` is under the process's home dir.
+    createConfig: (options) => createConfigWith(options, binding.env().HOME),
     loadClientKeyFromEnv: (envPath = ".env") =>
       loadClientKeyFromEnvWith(platform, binding.env(), envPath),
     async getAccessToken(options = {}) {
@@ -275,4 +260,8 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
       new FileTokenStore(platform, { dir: config.cacheDir }).filePath(cacheKey(config)),
     createFileTokenStore: (dir, onWarning) => new FileTokenStore(platform, { dir, onWarning }),
   };
+  for (const value of Object.values(runtime)) {
+    if (typeof value === "function") runtimesByFunction.set(value, runtime);
+  }
+  return runtime;
 }
