@@ -134,6 +134,7 @@ export const AREAS = {
     mutate: [
       "src/http/abort.ts",
       "src/http/bounded-body.ts",
+      "src/http/bounded-fetch.ts",
       "src/http/body-decoding.ts",
       "src/errors/redact.ts",
       "src/errors/redact-pem.ts",
