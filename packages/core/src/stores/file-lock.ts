@@ -4,7 +4,7 @@
  * when its time lies in the future. The Python port takes the same file the same way.
  */
 
-import { sleep } from "../http/retry.ts";
+import { sleep } from "../http/abort.ts";
 import type { Platform } from "../platform/platform.ts";
 import type { ReleaseLock } from "./token-store.ts";
 

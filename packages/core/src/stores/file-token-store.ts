@@ -7,8 +7,8 @@ import {
   parseCacheFile,
   toCacheFile,
 } from "../cache/cache-file.ts";
-import { sleep } from "../http/retry.ts";
-import { warnOnStderr } from "../observe/debug-log.ts";
+import { sleep } from "../http/abort.ts";
+import { warnOnStderr } from "../observe/warn.ts";
 import { type Platform, parseTempName } from "../platform/platform.ts";
 import { FileLock } from "./file-lock.ts";
 import { ChangeSignal, type StoreWatch } from "./store-watch.ts";

@@ -3,9 +3,8 @@
  * files, for this machine). The shared tier may fail at any time; the local tier keeps serving.
  */
 import type { CachedToken } from "../cache/cache-file.ts";
-import type { TokenTier } from "../observe/events.ts";
 import { anyWatch, type StoreWatch } from "./store-watch.ts";
-import type { ReleaseLock, TokenStore } from "./token-store.ts";
+import type { ReleaseLock, StoreTier, TokenStore } from "./token-store.ts";
 
 /**
  * - `get` reads both and returns the later-expiring token; a shared token newer than the local
@@ -61,7 +60,7 @@ export class TieredTokenStore implements TokenStore {
   }
 
   /** Which tier served `token`: `redis` when the shared tier's was the newer, else `cache`. */
-  tierOf(token: CachedToken): TokenTier {
+  tierOf(token: CachedToken): StoreTier {
     return this.#fromShared.has(token) ? "redis" : "cache";
   }
 
