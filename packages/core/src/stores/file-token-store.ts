@@ -4,6 +4,7 @@ import {
   type CachedToken,
   cacheFileName,
   lockFileName,
+  MAX_CACHE_FILE_BYTES,
   parseCacheFile,
   toCacheFile,
 } from "../cache/cache-file.ts";
@@ -84,7 +85,7 @@ export class FileTokenStore implements TokenStore {
   async get(key: string): Promise<CachedToken | undefined> {
     this.#dirChecked ??= this.checkDir({ create: false });
     if (await this.#dirChecked) return undefined;
-    const read = await this.#platform.readPrivateFile(this.filePath(key));
+    const read = await this.#platform.readPrivateFile(this.filePath(key), MAX_CACHE_FILE_BYTES);
     if (read.status === "refused") {
       this.#warnOnce(`not using cache file ${this.filePath(key)}: ${read.reason}`);
       return undefined;
