@@ -150,6 +150,7 @@ export const AREAS = {
     command: [
       bunTest(
         "test/http/bounded-body.test.ts",
+        "test/http/bounded-fetch.test.ts",
         "test/errors/redact.test.ts",
         "test/errors/redacted-cause.test.ts",
         "test/errors/redacted-cause-walk.test.ts",
