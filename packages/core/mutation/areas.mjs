@@ -151,6 +151,7 @@ export const AREAS = {
       bunTest(
         "test/http/bounded-body.test.ts",
         "test/http/bounded-fetch.test.ts",
+        "test/http/abortable-sleep.test.ts",
         "test/errors/redact.test.ts",
         "test/errors/redacted-cause.test.ts",
         "test/errors/redacted-cause-walk.test.ts",

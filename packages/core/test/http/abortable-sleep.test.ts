@@ -1,8 +1,8 @@
 /** The plain abortable wait of http/abort.ts (the stores' pauses) and the retry wait built on it. */
 import { describe, expect, test } from "bun:test";
-import { AuthNetworkError } from "../src/errors/errors.ts";
-import { sleep } from "../src/http/abort.ts";
-import { sleep as retryWait } from "../src/http/retry.ts";
+import { AuthNetworkError } from "../../src/errors/errors.ts";
+import { sleep } from "../../src/http/abort.ts";
+import { sleep as retryWait } from "../../src/http/retry.ts";
 
 describe("abortable sleep", () => {
   test("waits about as long as asked when nothing aborts", async () => {
