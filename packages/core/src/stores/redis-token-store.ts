@@ -18,7 +18,7 @@ import {
 } from "./redis-entry.ts";
 import { isReplyError, RedisGuard } from "./redis-guard.ts";
 import { ChangeSignal, type StoreWatch } from "./store-watch.ts";
-import type { ReleaseLock, StoreTier, TokenStore } from "./token-store.ts";
+import type { ReleaseLock, TokenStore } from "./token-store.ts";
 
 /**
  * The one thing the store needs from a Redis client: send a command, get its reply.
@@ -196,7 +196,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   /** Every token this store serves comes from Redis (the `source` of `token.acquired`). */
-  tierOf(_token: CachedToken): StoreTier {
+  tierOf(_token: CachedToken): "redis" {
     return "redis";
   }
 

@@ -4,7 +4,7 @@
  */
 import type { CachedToken } from "../cache/cache-file.ts";
 import { anyWatch, type StoreWatch } from "./store-watch.ts";
-import type { ReleaseLock, StoreTier, TokenStore } from "./token-store.ts";
+import type { ReleaseLock, TokenStore } from "./token-store.ts";
 
 /**
  * - `get` reads both and returns the later-expiring token; a shared token newer than the local
@@ -59,8 +59,11 @@ export class TieredTokenStore implements TokenStore {
     return local ?? shared;
   }
 
-  /** Which tier served `token`: `redis` when the shared tier's was the newer, else `cache`. */
-  tierOf(token: CachedToken): StoreTier {
+  /**
+   * Which tier served `token` (the `source` of `token.acquired`): `redis` when the shared tier's
+   * was the newer, else `cache`.
+   */
+  tierOf(token: CachedToken): "cache" | "redis" {
     return this.#fromShared.has(token) ? "redis" : "cache";
   }
 

@@ -13,13 +13,6 @@ export interface WatchOptions {
   readonly tokenOnly?: boolean;
 }
 
-/**
- * Which tier of a store served a token: its cache files, or the fleet's Redis. The runtime
- * reports it as the `source` of `token.acquired` (observe/events.ts's `TokenTier`, of which
- * this is the part a store can serve).
- */
-export type StoreTier = "cache" | "redis";
-
 /** Releases a lock taken with {@link TokenStore.tryLock}. */
 export type ReleaseLock = () => Promise<void>;
 
