@@ -134,6 +134,7 @@ export const AREAS = {
     mutate: [
       "src/http/abort.ts",
       "src/http/bounded-body.ts",
+      "src/http/bounded-fetch.ts",
       "src/http/body-decoding.ts",
       "src/errors/redact.ts",
       "src/errors/redact-pem.ts",
@@ -149,6 +150,8 @@ export const AREAS = {
     command: [
       bunTest(
         "test/http/bounded-body.test.ts",
+        "test/http/bounded-fetch.test.ts",
+        "test/http/abortable-sleep.test.ts",
         "test/errors/redact.test.ts",
         "test/errors/redacted-cause.test.ts",
         "test/errors/redacted-cause-walk.test.ts",

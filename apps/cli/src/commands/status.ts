@@ -2,6 +2,7 @@
 import type { EnvConfig } from "@openclaw/auth-runtime";
 import {
   isServable,
+  MAX_CACHE_FILE_BYTES,
   outlivesMaxTtl,
   parseCacheFile,
   refreshMarginSec,
@@ -35,7 +36,7 @@ export async function readCacheEntry(config: EnvConfig): Promise<CacheEntry> {
   const path = files.filePath(tokenManager.key);
   const dirProblem = await files.checkDir({ create: false });
   if (dirProblem) return { path, state: "refused", reason: dirProblem };
-  const read = await platform.readPrivateFile(path);
+  const read = await platform.readPrivateFile(path, MAX_CACHE_FILE_BYTES);
   if (read.status === "missing") return { path, state: "missing" };
   if (read.status === "refused") return { path, state: "refused", reason: read.reason };
   const token = parseCacheFile(read.text);

@@ -3,7 +3,11 @@
  * under the cache-file rules (a private dir, 0600, written atomically, read bounded and only
  * when it is a regular file of ours; a file that is none of that, or unreadable, is a miss).
  */
-import { cacheKeyFromDigest, discoveryFileName } from "../cache/cache-file.ts";
+import {
+  cacheKeyFromDigest,
+  discoveryFileName,
+  MAX_CACHE_FILE_BYTES,
+} from "../cache/cache-file.ts";
 import type { Platform } from "../platform/platform.ts";
 import type { DiscoveryStore } from "./grant.ts";
 
@@ -26,7 +30,7 @@ export function fileDiscoveryStore(platform: Platform, cache: DiscoveryDir): Dis
     id: cache.dir,
     async get(issuer) {
       if (await cache.checkDir({ create: false })) return undefined;
-      const read = await platform.readPrivateFile(pathOf(issuer));
+      const read = await platform.readPrivateFile(pathOf(issuer), MAX_CACHE_FILE_BYTES);
       return read.status === "ok" ? read.text : undefined;
     },
     async set(issuer, text) {

@@ -8,8 +8,7 @@
 
 import { brokenTokenUrlRule } from "../config/config.ts";
 import { AuthNetworkError, AuthSessionError, redactedCause } from "../errors/errors.ts";
-import { withAttemptTimeout } from "../http/attempt-timeout.ts";
-import { readTextWithin } from "../http/bounded-body.ts";
+import { type BoundedResponse, boundedFetch } from "../http/bounded-fetch.ts";
 import { describeRequest } from "../http/origin-policy.ts";
 import { abortedError, describeFetchFailure, raceSignal } from "../http/retry.ts";
 import type { DiscoveryStore, GrantContext } from "./grant.ts";
@@ -220,28 +219,18 @@ async function ask(issuer: string, context: GrantContext): Promise<string> {
   const answers: string[] = [];
   for (const url of discoveryUrls(issuer)) {
     const where = describeRequest("GET", url);
-    let status: number;
-    let text: string | undefined;
+    let answer: BoundedResponse;
     try {
-      ({ status, text } = await withAttemptTimeout(
-        context.timeoutMs,
-        context.signal,
-        async (signal) => {
-          const response = await context.fetch(url, {
-            headers: { accept: "application/json" },
-            redirect: "manual",
-            signal,
-          });
-          if (!response.ok) {
-            await response.body?.cancel().catch(() => {});
-            return { status: response.status, text: undefined };
-          }
-          return {
-            status: response.status,
-            text: await readTextWithin(response, MAX_DISCOVERY_BYTES, signal),
-          };
-        },
-      ));
+      answer = await boundedFetch({
+        fetch: context.fetch,
+        url,
+        init: { headers: { accept: "application/json" } },
+        timeoutMs: context.timeoutMs,
+        signal: context.signal,
+        maxBytes: MAX_DISCOVERY_BYTES,
+        // Only a 2xx document is read: a redirect or an error page names no endpoint.
+        readBody: (response) => response.ok,
+      });
     } catch (error) {
       const failure = describeFetchFailure(error, context.signal, context.timeoutMs);
       throw new AuthNetworkError(`OAuth discovery failed: ${failure.reason} (${where})`, {
@@ -250,6 +239,8 @@ async function ask(issuer: string, context: GrantContext): Promise<string> {
         request: where,
       });
     }
+    const { status } = answer.response;
+    const text = answer.text;
     let metadata: unknown;
     try {
       metadata = text === undefined ? undefined : JSON.parse(text);

@@ -13,8 +13,7 @@ import {
   redactedCause,
 } from "../errors/errors.ts";
 import { bodyExcerpt, redactSecrets } from "../errors/redact.ts";
-import { withAttemptTimeout } from "../http/attempt-timeout.ts";
-import { readTextWithin } from "../http/bounded-body.ts";
+import { boundedFetch, isRedirect } from "../http/bounded-fetch.ts";
 import { describeRequest } from "../http/origin-policy.ts";
 import { throughProxy } from "../http/proxy.ts";
 import {
@@ -89,7 +88,6 @@ export function describeTokenRequest(
 }
 
 const isRetryableStatus = (status: number) => status === 408 || status === 429 || status >= 500;
-const isRedirect = (status: number) => status >= 300 && status < 400;
 
 /** A token response is a few hundred bytes; this cap stops a hostile body (or a zip bomb). */
 export const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
@@ -133,29 +131,20 @@ async function request(grant: TokenGrant, options: SessionRequestOptions): Promi
   const proxy = options.proxyFor?.(url);
   const secrets = proxy?.secrets ? [...grant.secrets, ...proxy.secrets] : grant.secrets;
   const where = describeRequest("POST", url);
-  const exchange = async (attemptSignal: AbortSignal) => {
-    const { headers, body } = await grant.prepare(url);
-    const sent = options.fetch(url, {
-      method: "POST",
-      headers,
-      body,
-      // A followed 307/308 would POST the credentials to wherever the server points.
-      redirect: "manual",
-      signal: attemptSignal,
+  const exchange = () =>
+    boundedFetch({
+      fetch: options.fetch,
+      url,
+      init: async () => ({ method: "POST", ...(await grant.prepare(url)) }),
+      timeoutMs: config.timeoutMs,
+      signal,
+      maxBytes: MAX_TOKEN_RESPONSE_BYTES,
+      // The answer's schemas (zod) load while the request travels, not after the answer came:
+      // the lock holder of a storm has every other process waiting on it.
+      whileSent: () => {
+        import("./token-response.ts").catch(() => {});
+      },
     });
-    // The answer's schemas (zod) load while the request travels, not after the answer came:
-    // the lock holder of a storm has every other process waiting on it.
-    import("./token-response.ts").catch(() => {});
-    const response = await sent;
-    if (isRedirect(response.status)) {
-      await response.body?.cancel().catch(() => {});
-      return { response, text: "" };
-    }
-    return {
-      response,
-      text: await readTextWithin(response, MAX_TOKEN_RESPONSE_BYTES, attemptSignal),
-    };
-  };
   const wait = async (info: RetryInfo) => {
     options.onRetry?.(info);
     await sleep(info.delayMs, signal, where);
@@ -167,8 +156,7 @@ async function request(grant: TokenGrant, options: SessionRequestOptions): Promi
     let response: Response;
     let text: string | undefined;
     try {
-      // The attempt's timeout covers reading the body too: a server may stall mid-body.
-      ({ response, text } = await withAttemptTimeout(config.timeoutMs, signal, exchange));
+      ({ response, text } = await exchange());
     } catch (error) {
       const failure = describeFetchFailure(error, signal, config.timeoutMs);
       if (failure.kind === "aborted") throw abortedError(`The ${lower(what)}`, signal, where);

@@ -1,4 +1,4 @@
-/** Waiting on a promise that an abort signal may cut short. Imports nothing. */
+/** Waiting (on a promise, or for a while) that an abort signal may cut short. Imports nothing. */
 
 /**
  * Settles like `promise`, or, as soon as `signal` aborts, calls `onAbort` and rejects with
@@ -27,5 +27,30 @@ export function untilAborted<T>(
         reject(error);
       },
     );
+  });
+}
+
+/**
+ * Waits `ms`, or, when `signal` aborts first, rejects with `reason()` (by default the signal's
+ * own reason). A plain wait: what an abort means is the caller's to say.
+ * @example
+ * await sleep(pauseMs * (0.5 + Math.random()));
+ */
+export function sleep(
+  ms: number,
+  signal?: AbortSignal,
+  reason: () => unknown = () => signal?.reason,
+): Promise<void> {
+  if (signal?.aborted) return Promise.reject(reason());
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(reason());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

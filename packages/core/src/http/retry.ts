@@ -1,7 +1,7 @@
 /** Backoff, `Retry-After`, abortable waits and how a failed attempt is described. */
 
 import { AuthNetworkError } from "../errors/errors.ts";
-import { untilAborted } from "./abort.ts";
+import { untilAborted, sleep as waitFor } from "./abort.ts";
 
 /** How the token request retries. */
 export interface RetryPolicy {
@@ -63,24 +63,13 @@ export function abortedError(what: string, signal: AbortSignal, request: string)
 }
 
 /**
- * Waits `ms`, or rejects with an aborted {@link AuthNetworkError} (for `request`, the token
- * request waiting) when `signal` aborts first.
+ * The wait between retries: abort.ts's plain `sleep`, rejecting with an aborted
+ * {@link AuthNetworkError} for `request` (the request waiting) when `signal` aborts first.
  */
 export function sleep(ms: number): Promise<void>;
 export function sleep(ms: number, signal: AbortSignal, request: string): Promise<void>;
 export function sleep(ms: number, signal?: AbortSignal, request = ""): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortedError("Waiting", signal, request));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortedError("Waiting", signal as AbortSignal, request));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+  return waitFor(ms, signal, () => abortedError("Waiting", signal as AbortSignal, request));
 }
 
 /**

@@ -7,6 +7,9 @@ import { ConfigError } from "../errors/errors.ts";
 import { redactKnown } from "../errors/redact.ts";
 import { type AuthEvent, subscribe } from "./events.ts";
 
+/** The runtime takes its default warning sink from here too. */
+export { warnOnStderr } from "./warn.ts";
+
 /** A value as it appears after `key=`: bare when it is one plain word, JSON-quoted otherwise. */
 function formatValue(value: unknown): string {
   if (typeof value === "number") return String(Math.round(value * 1000) / 1000);
@@ -29,14 +32,6 @@ export function formatEventLine(event: AuthEvent): string {
     line += ` ${key}=${formatValue(value)}`;
   }
   return redactKnown(line);
-}
-
-/**
- * The default warning sink of the runtime and its stores: `openclaw-auth: <message>` on stderr,
- * without any secret this process knows.
- */
-export function warnOnStderr(message: string): void {
-  console.warn(`openclaw-auth: ${redactKnown(message)}`);
 }
 
 let debugLinesOn = false;

@@ -1,7 +1,5 @@
 /** The one interface through which the runtime touches files, processes, hashing and the clock. */
 
-import { MAX_CACHE_FILE_BYTES } from "../cache/cache-file.ts";
-
 /** The `fetch` the runtime calls; inject one to route or instrument requests. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -35,12 +33,6 @@ export interface PathInfo {
   readonly mode: number;
   readonly mtimeMs: number;
 }
-
-/**
- * A cache, lock or discovery file is a few hundred bytes; one larger than this is not read. The
- * cache-file contract's limit, so the CLI's warm path and the runtime refuse the same files.
- */
-export const MAX_PRIVATE_FILE_BYTES = MAX_CACHE_FILE_BYTES;
 
 /**
  * The temp file name {@link Platform.writeFileAtomic} and {@link Platform.createFileExclusive}
@@ -108,10 +100,11 @@ export interface Platform {
   cwd?(): string;
   /**
    * Reads a file that must be a regular file owned by this user, without following a symlink
-   * at `path` (O_NOFOLLOW): anything else is "refused", and so is a file larger than
-   * {@link MAX_PRIVATE_FILE_BYTES} (its size is checked before anything is read).
+   * at `path` (O_NOFOLLOW): anything else is "refused", and so is a file larger than `maxBytes`
+   * (its size is checked before anything is read): the caller knows what the file is, and so
+   * how large it may be.
    */
-  readPrivateFile(path: string): Promise<PrivateFileRead>;
+  readPrivateFile(path: string, maxBytes: number): Promise<PrivateFileRead>;
   /**
    * Writes `text` to a new temp file (0600) in the same directory (named as
    * {@link parseTempName} reads), then renames it over `path`. A write that fails removes its

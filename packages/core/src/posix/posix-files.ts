@@ -8,12 +8,7 @@ import { chmod, link, mkdir, open, readdir, rename, unlink } from "node:fs/promi
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 import { type EnvFileRead, readEnvFileWith } from "../config/env-file.ts";
-import {
-  MAX_PRIVATE_FILE_BYTES,
-  type PathInfo,
-  type Platform,
-  type PrivateFileRead,
-} from "../platform/platform.ts";
+import type { PathInfo, Platform, PrivateFileRead } from "../platform/platform.ts";
 
 const errorCode = (error: unknown) => (error as { code?: string } | null)?.code;
 
@@ -39,10 +34,10 @@ function kindOf(stats: { isFile(): boolean; isDirectory(): boolean; isSymbolicLi
  * open, fstat, read and close through the thread pool cost several times the syscalls
  * themselves, and this read is what every cache hit of a new process waits for. O_NONBLOCK
  * keeps the open of a FIFO planted at the path from blocking (it is then refused by fstat).
- * The size is checked before reading, and the read is bounded by it: a planted 1 GB (even
- * sparse) file costs an fstat, not a gigabyte of memory.
+ * The size is checked against `maxBytes` before reading, and the read is bounded by both: a
+ * planted 1 GB (even sparse) file costs an fstat, not a gigabyte of memory.
  */
-async function readPrivateFile(path: string): Promise<PrivateFileRead> {
+async function readPrivateFile(path: string, maxBytes: number): Promise<PrivateFileRead> {
   let fd: number;
   try {
     // O_NOFOLLOW: a symlink planted at the path fails with ELOOP instead of being followed.
@@ -60,10 +55,10 @@ async function readPrivateFile(path: string): Promise<PrivateFileRead> {
     if (uid !== undefined && stats.uid !== uid) {
       return { status: "refused", reason: `it is owned by another user (uid ${stats.uid})` };
     }
-    if (stats.size > MAX_PRIVATE_FILE_BYTES) {
-      return { status: "refused", reason: `it is larger than ${MAX_PRIVATE_FILE_BYTES} bytes` };
+    if (stats.size > maxBytes) {
+      return { status: "refused", reason: `it is larger than ${maxBytes} bytes` };
     }
-    return { status: "ok", text: readAtMost(fd, stats.size) };
+    return { status: "ok", text: readAtMost(fd, stats.size, maxBytes) };
   } catch (error) {
     return { status: "refused", reason: `cannot read it (${errorCode(error) ?? "error"})` };
   } finally {
@@ -73,10 +68,10 @@ async function readPrivateFile(path: string): Promise<PrivateFileRead> {
 
 /**
  * The file's bytes up to `size` + 1 (a file that grew since its fstat, only ever a hostile
- * one, is read as far as that and then fails to parse), never past the cap.
+ * one, is read as far as that and then fails to parse), never past `maxBytes` + 1.
  */
-function readAtMost(fd: number, size: number): string {
-  const buffer = Buffer.allocUnsafe(Math.min(size, MAX_PRIVATE_FILE_BYTES) + 1);
+function readAtMost(fd: number, size: number, maxBytes: number): string {
+  const buffer = Buffer.allocUnsafe(Math.min(size, maxBytes) + 1);
   let length = 0;
   while (length < buffer.length) {
     const n = readSync(fd, buffer, length, buffer.length - length, null);

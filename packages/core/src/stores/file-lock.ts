@@ -4,7 +4,8 @@
  * when its time lies in the future. The Python port takes the same file the same way.
  */
 
-import { sleep } from "../http/retry.ts";
+import { MAX_CACHE_FILE_BYTES } from "../cache/cache-file.ts";
+import { sleep } from "../http/abort.ts";
 import type { Platform } from "../platform/platform.ts";
 import type { ReleaseLock } from "./token-store.ts";
 
@@ -122,7 +123,7 @@ export class FileLock {
       released = true;
       // Only our own lock: after a takeover the file may be someone else's.
       const removeIfOurs = async () => {
-        const current = await p.readPrivateFile(this.#path);
+        const current = await p.readPrivateFile(this.#path, MAX_CACHE_FILE_BYTES);
         if (current.status === "ok" && current.text === content) await p.removeFile(this.#path);
         return true;
       };
@@ -135,7 +136,7 @@ export class FileLock {
   async #readHeld(): Promise<HeldLock | undefined> {
     const info = await this.#platform.pathInfo(this.#path);
     if (!info) return undefined;
-    const read = await this.#platform.readPrivateFile(this.#path);
+    const read = await this.#platform.readPrivateFile(this.#path, MAX_CACHE_FILE_BYTES);
     if (read.status === "missing") return undefined;
     return { text: read.status === "ok" ? read.text : "", mtimeMs: info.mtimeMs };
   }
@@ -192,7 +193,7 @@ export class FileLock {
   async #guardHeld(): Promise<HeldLock | undefined> {
     const info = await this.#platform.pathInfo(this.#guardPath);
     if (!info) return undefined;
-    const read = await this.#platform.readPrivateFile(this.#guardPath);
+    const read = await this.#platform.readPrivateFile(this.#guardPath, MAX_CACHE_FILE_BYTES);
     return { text: read.status === "ok" ? read.text : "", mtimeMs: info.mtimeMs };
   }
 

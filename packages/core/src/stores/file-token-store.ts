@@ -4,11 +4,12 @@ import {
   type CachedToken,
   cacheFileName,
   lockFileName,
+  MAX_CACHE_FILE_BYTES,
   parseCacheFile,
   toCacheFile,
 } from "../cache/cache-file.ts";
-import { sleep } from "../http/retry.ts";
-import { warnOnStderr } from "../observe/debug-log.ts";
+import { sleep } from "../http/abort.ts";
+import { warnOnStderr } from "../observe/warn.ts";
 import { type Platform, parseTempName } from "../platform/platform.ts";
 import { FileLock } from "./file-lock.ts";
 import { ChangeSignal, type StoreWatch } from "./store-watch.ts";
@@ -84,7 +85,7 @@ export class FileTokenStore implements TokenStore {
   async get(key: string): Promise<CachedToken | undefined> {
     this.#dirChecked ??= this.checkDir({ create: false });
     if (await this.#dirChecked) return undefined;
-    const read = await this.#platform.readPrivateFile(this.filePath(key));
+    const read = await this.#platform.readPrivateFile(this.filePath(key), MAX_CACHE_FILE_BYTES);
     if (read.status === "refused") {
       this.#warnOnce(`not using cache file ${this.filePath(key)}: ${read.reason}`);
       return undefined;

@@ -5,8 +5,7 @@
  */
 
 import { type CachedToken, parseCacheFile, toCacheFile } from "../cache/cache-file.ts";
-import { warnOnStderr } from "../observe/debug-log.ts";
-import type { TokenTier } from "../observe/events.ts";
+import { warnOnStderr } from "../observe/warn.ts";
 import {
   boundedText,
   type EntryRead,
@@ -197,7 +196,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   /** Every token this store serves comes from Redis (the `source` of `token.acquired`). */
-  tierOf(_token: CachedToken): TokenTier {
+  tierOf(_token: CachedToken): "redis" {
     return "redis";
   }
 

@@ -3,7 +3,6 @@
  * files, for this machine). The shared tier may fail at any time; the local tier keeps serving.
  */
 import type { CachedToken } from "../cache/cache-file.ts";
-import type { TokenTier } from "../observe/events.ts";
 import { anyWatch, type StoreWatch } from "./store-watch.ts";
 import type { ReleaseLock, TokenStore } from "./token-store.ts";
 
@@ -60,8 +59,11 @@ export class TieredTokenStore implements TokenStore {
     return local ?? shared;
   }
 
-  /** Which tier served `token`: `redis` when the shared tier's was the newer, else `cache`. */
-  tierOf(token: CachedToken): TokenTier {
+  /**
+   * Which tier served `token` (the `source` of `token.acquired`): `redis` when the shared tier's
+   * was the newer, else `cache`.
+   */
+  tierOf(token: CachedToken): "cache" | "redis" {
     return this.#fromShared.has(token) ? "redis" : "cache";
   }
 

@@ -6,7 +6,8 @@ import { chown, lstat, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bunPlatform as p } from "../../src/bun/bun-platform.ts";
-import { MAX_PRIVATE_FILE_BYTES, parseTempName } from "../../src/platform/platform.ts";
+import { MAX_CACHE_FILE_BYTES } from "../../src/cache/cache-file.ts";
+import { parseTempName } from "../../src/platform/platform.ts";
 import { writeTempFile } from "../../src/posix/posix-files.ts";
 
 let dir: string;
@@ -36,21 +37,31 @@ describe("bun platform", () => {
   test("readPrivateFile: ok, missing, and refused for a symlink, a directory, another user's file", async () => {
     const file = join(dir, "f.json");
     await writeFile(file, "content", { mode: 0o600 });
-    expect(await p.readPrivateFile(file)).toEqual({ status: "ok", text: "content" });
-    expect(await p.readPrivateFile(join(dir, "absent"))).toEqual({ status: "missing" });
-    expect(await p.readPrivateFile(join(dir, "absent", "deeper"))).toEqual({ status: "missing" });
+    expect(await p.readPrivateFile(file, MAX_CACHE_FILE_BYTES)).toEqual({
+      status: "ok",
+      text: "content",
+    });
+    expect(await p.readPrivateFile(join(dir, "absent"), MAX_CACHE_FILE_BYTES)).toEqual({
+      status: "missing",
+    });
+    expect(await p.readPrivateFile(join(dir, "absent", "deeper"), MAX_CACHE_FILE_BYTES)).toEqual({
+      status: "missing",
+    });
 
     const link = join(dir, "link.json");
     await symlink(file, link);
-    expect(await p.readPrivateFile(link)).toEqual({ status: "refused", reason: "it is a symlink" });
-    expect((await p.readPrivateFile(dir)).status).toBe("refused");
+    expect(await p.readPrivateFile(link, MAX_CACHE_FILE_BYTES)).toEqual({
+      status: "refused",
+      reason: "it is a symlink",
+    });
+    expect((await p.readPrivateFile(dir, MAX_CACHE_FILE_BYTES)).status).toBe("refused");
 
     // Another user's file: root gives ours away; anyone else reads one of root's.
     const theirs = process.getuid?.() === 0 ? file : "/etc/passwd";
     if (theirs === file) await chown(file, 65534, 65534);
     const theirOwner = (await lstat(theirs)).uid;
     expect(theirOwner).not.toBe(process.getuid?.());
-    expect(await p.readPrivateFile(theirs)).toEqual({
+    expect(await p.readPrivateFile(theirs, MAX_CACHE_FILE_BYTES)).toEqual({
       status: "refused",
       reason: `it is owned by another user (uid ${theirOwner})`,
     });
@@ -95,7 +106,7 @@ describe("bun platform", () => {
         created = ok;
       });
       while (!created) {
-        const read = await p.readPrivateFile(path);
+        const read = await p.readPrivateFile(path, MAX_CACHE_FILE_BYTES);
         if (read.status === "ok" && read.text !== content) empty++;
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -133,13 +144,23 @@ describe("bun platform", () => {
 
   test("readPrivateFile reads a file of exactly 64 KiB and refuses a larger one, naming the size", async () => {
     const file = join(dir, "f.json");
-    await writeFile(file, "x".repeat(MAX_PRIVATE_FILE_BYTES), { mode: 0o600 });
-    const read = await p.readPrivateFile(file);
-    expect(read.status === "ok" && read.text.length).toBe(MAX_PRIVATE_FILE_BYTES);
-    await writeFile(file, "x".repeat(MAX_PRIVATE_FILE_BYTES + 1), { mode: 0o600 });
-    expect(await p.readPrivateFile(file)).toEqual({
+    await writeFile(file, "x".repeat(MAX_CACHE_FILE_BYTES), { mode: 0o600 });
+    const read = await p.readPrivateFile(file, MAX_CACHE_FILE_BYTES);
+    expect(read.status === "ok" && read.text.length).toBe(MAX_CACHE_FILE_BYTES);
+    await writeFile(file, "x".repeat(MAX_CACHE_FILE_BYTES + 1), { mode: 0o600 });
+    expect(await p.readPrivateFile(file, MAX_CACHE_FILE_BYTES)).toEqual({
       status: "refused",
       reason: "it is larger than 65536 bytes",
+    });
+  });
+
+  test("readPrivateFile refuses a file over the limit its caller gives, whatever the cache limit", async () => {
+    const file = join(dir, "small.json");
+    await writeFile(file, "0123456789", { mode: 0o600 });
+    expect(await p.readPrivateFile(file, 10)).toEqual({ status: "ok", text: "0123456789" });
+    expect(await p.readPrivateFile(file, 9)).toEqual({
+      status: "refused",
+      reason: "it is larger than 9 bytes",
     });
   });
 
