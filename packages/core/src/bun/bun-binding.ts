@@ -5,6 +5,7 @@
  * with its own.
  */
 import type { EnvConfig } from "../config/config.ts";
+import { lazy } from "../platform/lazy.ts";
 import type { RuntimeBinding } from "../runtime/auth-runtime.ts";
 import { FileTokenStore } from "../stores/file-token-store.ts";
 import type { TokenStore } from "../stores/token-store.ts";
@@ -15,14 +16,20 @@ import { bunPlatform } from "./bun-platform.ts";
  * modules are loaded only then (synchronously: the store is made when the config is first
  * used), so a process without Redis does not parse them at start-up.
  */
+const redisStores = lazy<typeof import("../stores/redis-token-store.ts")>(() =>
+  require("../stores/redis-token-store.ts"),
+);
+const tieredStores = lazy<typeof import("../stores/tiered-token-store.ts")>(() =>
+  require("../stores/tiered-token-store.ts"),
+);
+const bunRedis = lazy<typeof import("./bun-redis.ts")>(() => require("./bun-redis.ts"));
+
 function createStore(config: EnvConfig, warn: (message: string) => void): TokenStore {
   const files = new FileTokenStore(bunPlatform, { dir: config.cacheDir, onWarning: warn });
   if (!config.redisUrl) return files;
-  const { describeRedisUrl, RedisTokenStore } =
-    require("../stores/redis-token-store.ts") as typeof import("../stores/redis-token-store.ts");
-  const { TieredTokenStore } =
-    require("../stores/tiered-token-store.ts") as typeof import("../stores/tiered-token-store.ts");
-  const { bunRedisClient } = require("./bun-redis.ts") as typeof import("./bun-redis.ts");
+  const { describeRedisUrl, RedisTokenStore } = redisStores();
+  const { TieredTokenStore } = tieredStores();
+  const { bunRedisClient } = bunRedis();
   const redis = new RedisTokenStore(bunRedisClient(config.redisUrl), {
     label: describeRedisUrl(config.redisUrl),
     onWarning: warn,
