@@ -38,4 +38,16 @@ describe("doctor shows URLs without query", () => {
     expect(displayUrl("http://127.0.0.1:8080/a@b/c")).toBe("http://127.0.0.1:8080/a@b/c");
     expect(displayUrl("https://gw.example.com")).toBe("https://gw.example.com");
   });
+
+  test("a query holding a space or a line break is dropped whole", () => {
+    expect(displayUrl("https://as.example/token?client_secret=s 1\nx")).toBe(
+      "https://as.example/token",
+    );
+  });
+
+  test("only the authority's userinfo goes: a URL quoted in the path is shown as it is", () => {
+    expect(displayUrl("https://gw.example/next/https://u@other.example")).toBe(
+      "https://gw.example/next/https://u@other.example",
+    );
+  });
 });

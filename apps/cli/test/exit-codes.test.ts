@@ -41,4 +41,10 @@ describe("runtimeExitCode", () => {
     expect(runtimeExitCode({ code: "API_ERROR", reason: "refused" })).toBeUndefined();
     expect(runtimeExitCode(Object.assign(new Error("x"), { code: "toString" }))).toBeUndefined();
   });
+
+  test("an error whose code is not a string is not a runtime error, even one that prints as one", () => {
+    // Object.hasOwn turns ["API_ERROR"] into the key "API_ERROR".
+    const error = Object.assign(new Error("x"), { code: ["API_ERROR"], reason: "network" });
+    expect(runtimeExitCode(error)).toBeUndefined();
+  });
 });

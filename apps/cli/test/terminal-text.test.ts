@@ -4,6 +4,7 @@
  * C1 codes as `\xNN`; a response body is data, raw into a pipe and escaped on a terminal.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { oneLine } from "../src/display.ts";
 import { CLI_DIR, TIMEOUT_MS, useFixture } from "./helpers.ts";
 
 const fx = useFixture();
@@ -142,3 +143,36 @@ describe("request: the body is data, the messages are not", () => {
     TIMEOUT_MS,
   );
 });
+
+test("a message's line breaks (CRLF, or a run of them) become one space between its words", () => {
+  expect(oneLine("denied\r\nretry\n\n\rlater")).toBe("denied retry later");
+});
+
+/** The CLI with `args` on a pseudo-terminal (script(1)) with `env`: what the terminal got. */
+async function onTerminal(args: string[], env: Record<string, string>): Promise<string> {
+  const command = [process.execPath, CLI_DIR, ...args].map((word) => `'${word}'`).join(" ");
+  const child = Bun.spawn(["script", "-qfec", command, "/dev/null"], {
+    cwd: fx.dir,
+    env: fx.env(env),
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+  return out;
+}
+
+test.skipIf(!Bun.which("script"))(
+  "on a terminal an error code is red and 'warning' yellow, but not with TERM=dumb",
+  async () => {
+    const error = "openclaw-auth: \x1b[31mUSAGE_ERROR\x1b[0m: unknown command";
+    expect(await onTerminal(["frobnicate"], { TERM: "xterm" })).toContain(error);
+    // A misspelt variable: clear warns about it.
+    const warning = "openclaw-auth: \x1b[33mwarning\x1b[0m: ignoring unknown variable";
+    expect(await onTerminal(["clear"], { TERM: "xterm", AUTH_BSAE: "x" })).toContain(warning);
+    const dumb = await onTerminal(["frobnicate"], { TERM: "dumb" });
+    expect(dumb).toContain("openclaw-auth: USAGE_ERROR: unknown command");
+    expect(dumb).not.toContain("\x1b");
+  },
+  TIMEOUT_MS,
+);

@@ -183,6 +183,7 @@ export const AREAS = {
       "test/usage.test.ts",
       "test/doctor-exit-order.test.ts",
       "test/doctor-urls.test.ts",
+      "test/output-messages.test.ts",
     ),
   },
 };
