@@ -83,6 +83,33 @@ describe("the core's layers", () => {
   });
 });
 
+describe("the package's faces", () => {
+  test("./cache holds the cache-file contract (at most 15 values), ./adapter at most 20", async () => {
+    const cache = Object.keys(await import("../../src/cache.ts"));
+    const adapter = Object.keys(await import("../../src/adapter.ts"));
+    expect(cache.length).toBeLessThanOrEqual(15);
+    expect(adapter.length).toBeLessThanOrEqual(20);
+    // The contract shared with the Python port: names, hash input, content, limits, serving.
+    expect(cache.sort()).toEqual([
+      "ACCESS_TOKEN_PATTERN",
+      "MAX_CACHE_FILE_BYTES",
+      "REFRESH_JITTER",
+      "cacheFileName",
+      "cacheKeyFromDigest",
+      "cacheKeyText",
+      "clientCredentialsKeyText",
+      "discoveryFileName",
+      "isServable",
+      "isValidAccessToken",
+      "lockFileName",
+      "outlivesMaxTtl",
+      "parseCacheFile",
+      "refreshMarginSec",
+      "toCacheFile",
+    ]);
+  });
+});
+
 describe("the other packages", () => {
   for (const dir of [
     "apps/cli/src",
