@@ -99,13 +99,13 @@ const nodeRuntime: BunPlugin = {
     const forCli: Record<string, string> = {
       "@openclaw/auth-runtime": join(node, "index.ts"),
       "@openclaw/auth-runtime/adapter": join(node, "adapter.ts"),
-      "@openclaw/auth-runtime/cache": join(core, "cache.ts"),
+      "@openclaw/auth-runtime/cache": join(core, "cache/cache-file.ts"),
       "@openclaw/auth-runtime/config": join(core, "config.ts"),
       "@openclaw/dev-gateway": join(root, "scripts/node/dev-gateway.ts"),
     };
     const forRuntime: Record<string, string> = {
       "@openclaw/auth-runtime/adapter": join(core, "adapter.ts"),
-      "@openclaw/auth-runtime/cache": join(core, "cache.ts"),
+      "@openclaw/auth-runtime/cache": join(core, "cache/cache-file.ts"),
       "@openclaw/auth-runtime/config": join(core, "config.ts"),
       "@openclaw/auth-runtime/user-api": join(core, "user-api.ts"),
     };

@@ -19,6 +19,7 @@ import {
   writeLine,
 } from "./output.ts";
 import { commandHelp, findCommand, mainHelp } from "./spec.ts";
+import { lendWarmPath, type WarmPath } from "./warm-path.ts";
 
 /** A command: runs and answers its exit code. */
 export type Command = (cli: CommandLine) => Promise<number>;
@@ -39,8 +40,12 @@ async function version(): Promise<string> {
   return pkg.default.version;
 }
 
-/** Runs the command line `argv` and answers the exit code once its output is written. */
-export async function main(argv: readonly string[]): Promise<number> {
+/**
+ * Runs the command line `argv` and answers the exit code once its output is written; `lent` is
+ * what the entry shares with its warm path (warm-path.ts).
+ */
+export async function main(argv: readonly string[], lent: WarmPath): Promise<number> {
+  lendWarmPath(lent);
   const code = await run(argv);
   await flushOutput();
   return code;

@@ -3,11 +3,14 @@ import * as fs from "node:fs";
 import { type EnvFileRead, readEnvFileWith, sharedEnvFileOf } from "@openclaw/auth-runtime/config";
 import type { GlobalOptions } from "./args.ts";
 import { addSecret } from "./output.ts";
-import { type Env, startEnvironment } from "./warm-token.ts";
+import { type Env, warmPath } from "./warm-path.ts";
 
-export { type Env, startEnvironment };
+export type { Env };
 
-/** The environment the process was started with (see warm-token.ts), `--base` setting AUTH_BASE. */
+/** The environment the process was started with (main.ts says why it is not `process.env`). */
+export const startEnvironment = (): Env => warmPath().startEnvironment();
+
+/** The environment the process was started with (see main.ts), `--base` setting AUTH_BASE. */
 export function cliEnvironment(globals: Pick<GlobalOptions, "base">): Env {
   const env = startEnvironment();
   return globals.base === undefined ? env : { ...env, AUTH_BASE: globals.base };

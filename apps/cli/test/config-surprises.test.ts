@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { warmConfig } from "../src/warm-token.ts";
+import { warmConfig } from "../src/main.ts";
 import { CLIENT_KEY, expectErrorLine, TIMEOUT_MS, useFixture } from "./helpers.ts";
 
 const fx = useFixture();

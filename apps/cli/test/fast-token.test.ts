@@ -1,5 +1,5 @@
 /**
- * The warm path of `token` (src/main.ts, src/warm-token.ts) against the runtime it stands in for: whenever it
+ * The warm path of `token` (src/main.ts) against the runtime it stands in for: whenever it
  * answers, the runtime would have answered the same; otherwise it leaves the decision to it.
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createEnvConfig } from "@openclaw/auth-runtime";
 import { cacheFilesOf, tokenManagerFor } from "../src/context.ts";
-import { readWarmToken, warmCacheFile, warmConfig } from "../src/warm-token.ts";
+import { readWarmToken, warmCacheFile, warmConfig } from "../src/main.ts";
 import { CLI_DIR, CLIENT_KEY, TIMEOUT_MS, useFixture } from "./helpers.ts";
 
 let dir: string;

@@ -164,8 +164,9 @@ test(
       Object.entries(entries).map(([name, file]) => [name, `./${file}.ts`]),
     );
     await writeFile(join(runtime, "package.json"), JSON.stringify({ type: "module", exports }));
-    for (const file of ["index", "cache", "config"]) {
-      const real = JSON.stringify(join(REPO, `packages/core/src/${file}.ts`));
+    const sources = { index: "index.ts", cache: "cache/cache-file.ts", config: "config.ts" };
+    for (const [file, source] of Object.entries(sources)) {
+      const real = JSON.stringify(join(REPO, "packages/core/src", source));
       await writeFile(join(runtime, `${file}.ts`), `export * from ${real};\n`);
     }
     const run = await fx.run(["frobnicate"], { cmd: [process.execPath, cli] });

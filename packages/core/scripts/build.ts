@@ -24,7 +24,7 @@ const dist = join(root, "dist");
 const entries = {
   index: "index.ts",
   adapter: "adapter.ts",
-  cache: "cache.ts",
+  cache: "cache/cache-file.ts",
   config: "config.ts",
 } as const;
 
@@ -76,16 +76,18 @@ await writeFile(
 
 // ---- ./cache and ./config as JS -------------------------------------------------------------
 
-const cacheJs = await Bun.build({
-  entrypoints: [join(src, entries.cache), join(src, entries.config)],
-  target: "node",
-  format: "esm",
-  outdir: dist,
-  naming: "[name].js",
-});
-if (!cacheJs.success) {
-  for (const log of cacheJs.logs) console.error(log);
-  process.exit(1);
+for (const name of ["cache", "config"] as const) {
+  const js = await Bun.build({
+    entrypoints: [join(src, entries[name])],
+    target: "node",
+    format: "esm",
+    outdir: dist,
+    naming: `${name}.js`,
+  });
+  if (!js.success) {
+    for (const log of js.logs) console.error(log);
+    process.exit(1);
+  }
 }
 
 // ---- Declarations ---------------------------------------------------------------------------

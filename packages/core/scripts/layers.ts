@@ -148,7 +148,7 @@ export function folderArrows(graph: Map<string, string[]>): [string, string][] {
 export function drawing(graph: Map<string, string[]>): string {
   const id = (folder: string) => (folder === "." ? "entries" : folder);
   const label = (folder: string) =>
-    folder === "." ? "entries: index, adapter, cache, config" : `${folder}/`;
+    folder === "." ? "entries: index, adapter, config" : `${folder}/`;
   const lines = ["flowchart TD"];
   LAYERS.forEach((row, i) => {
     lines.push(`  subgraph L${i}[" "]`, "    direction LR");

@@ -23,7 +23,7 @@ const dist = join(root, "dist");
  */
 const targets: Record<string, string> = {
   "@openclaw/auth-runtime/adapter": join(core, "adapter.ts"),
-  "@openclaw/auth-runtime/cache": join(core, "cache.ts"),
+  "@openclaw/auth-runtime/cache": join(core, "cache/cache-file.ts"),
   "@openclaw/auth-runtime/config": join(core, "config.ts"),
   "@openclaw/auth-runtime/user-api": join(core, "user-api.ts"),
 };

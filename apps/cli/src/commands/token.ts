@@ -6,7 +6,7 @@ import { getAccessTokenInfo } from "@openclaw/auth-runtime";
 import type { CommandLine } from "../args.ts";
 import { loadConfig, tokenManagerFor } from "../context.ts";
 import { addSecret, ExitCode, note, writeToken } from "../output.ts";
-import { formatToken } from "../warm-token.ts";
+import { warmPath } from "../warm-path.ts";
 
 export async function run(cli: CommandLine): Promise<number> {
   const { globals } = cli;
@@ -15,7 +15,7 @@ export async function run(cli: CommandLine): Promise<number> {
   if (globals.dryRun) {
     const info = await getAccessTokenInfo({ config, dryRun: true });
     note("dry run: no token request, no cache; this token is a placeholder");
-    writeToken(formatToken(info, json, true));
+    writeToken(warmPath().formatToken(info, json, true));
     return ExitCode.Ok;
   }
   const tokenManager = tokenManagerFor(config);
@@ -24,6 +24,6 @@ export async function run(cli: CommandLine): Promise<number> {
     ? await tokenManager.refresh()
     : await getAccessTokenInfo({ config, tokenManager });
   addSecret(info.accessToken);
-  writeToken(formatToken(info, json));
+  writeToken(warmPath().formatToken(info, json));
   return ExitCode.Ok;
 }

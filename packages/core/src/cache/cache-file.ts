@@ -1,7 +1,14 @@
 /**
- * The cache-file contract shared with the Python port: the files' names and hash input, what a
- * file holds, its size limit, and when a cached token may be served. It imports nothing, so a
- * start-up path (the CLI's warm `token`) and any runtime can apply it without loading the rest.
+ * `@openclaw/auth-runtime/cache`: the cache-file contract shared with the Python port: the files'
+ * names and hash input, what a file holds, its size limit, and when a cached token may be served.
+ * It imports nothing, so it works on every runtime, a browser's included, and a start-up path
+ * (the CLI's warm `token`) applies it without loading the rest. The package's `./cache` is this
+ * module itself, not a re-export: each module costs a fresh process start-up time and memory.
+ *
+ * @example
+ * import { cacheFileName, cacheKeyFromDigest, cacheKeyText } from "@openclaw/auth-runtime/cache";
+ * const digest = new Bun.CryptoHasher("sha256").update(cacheKeyText(base, key)).digest("hex");
+ * console.log(cacheFileName(cacheKeyFromDigest(digest))); // token_9f….json
  */
 
 /** The longest lifetime a token is cached for, whatever the gateway says (`AUTH_MAX_TTL_SEC`). */
@@ -37,7 +44,7 @@ export function isValidAccessToken(token: unknown): token is string {
 export const MAX_CACHE_FILE_BYTES = 64 * 1024;
 
 /** Each process refreshes up to this fraction of `minTtlSec` earlier, so a fleet does not refresh at once. */
-export const REFRESH_JITTER = 0.1;
+const REFRESH_JITTER = 0.1;
 
 /** Clock skew between processes sharing a cache, and the lifetime's rounding. */
 const MAX_TTL_SLACK_SEC = 60;

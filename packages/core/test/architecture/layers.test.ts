@@ -85,15 +85,15 @@ describe("the core's layers", () => {
 
 describe("the package's faces", () => {
   test("./cache holds the cache-file contract (at most 15 values), ./adapter at most 20", async () => {
-    const cache = Object.keys(await import("../../src/cache.ts"));
+    const cache = Object.keys(await import("../../src/cache/cache-file.ts"));
     const adapter = Object.keys(await import("../../src/adapter.ts"));
     expect(cache.length).toBeLessThanOrEqual(15);
     expect(adapter.length).toBeLessThanOrEqual(20);
     // The contract shared with the Python port: names, hash input, content, limits, serving.
     expect(cache.sort()).toEqual([
       "ACCESS_TOKEN_PATTERN",
+      "DEFAULT_MAX_TTL_SEC",
       "MAX_CACHE_FILE_BYTES",
-      "REFRESH_JITTER",
       "cacheFileName",
       "cacheKeyFromDigest",
       "cacheKeyText",
