@@ -81,6 +81,7 @@ export const AREAS = {
     command: [
       bunTest(
         "test/stores/file-lock-staleness.test.ts",
+        "test/stores/file-lock-races.test.ts",
         "test/stores/file-token-store.test.ts",
         "test/stores/cache-dir-upkeep.test.ts",
         "test/stores/cache-dir-not-writable.test.ts",
