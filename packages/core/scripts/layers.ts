@@ -172,6 +172,7 @@ if (import.meta.main) {
   const graph = importsOf(src);
   const violations = layerViolations(graph);
   for (const v of violations) console.log(`${v.from} -> ${v.to}: ${v.why}`);
-  for (const c of circles(graph)) console.log(`circle: ${c.join(", ")}`);
-  process.exit(violations.length > 0 || circles(graph).length > 0 ? 1 : 0);
+  const found = circles(graph);
+  for (const c of found) console.log(`circle: ${c.join(", ")}`);
+  process.exit(violations.length > 0 || found.length > 0 ? 1 : 0);
 }

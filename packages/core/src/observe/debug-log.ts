@@ -7,9 +7,6 @@ import { ConfigError } from "../errors/errors.ts";
 import { redactKnown } from "../errors/redact.ts";
 import { type AuthEvent, subscribe } from "./events.ts";
 
-/** The runtime takes its default warning sink from here too. */
-export { warnOnStderr } from "./warn.ts";
-
 /** A value as it appears after `key=`: bare when it is one plain word, JSON-quoted otherwise. */
 function formatValue(value: unknown): string {
   if (typeof value === "number") return String(Math.round(value * 1000) / 1000);
