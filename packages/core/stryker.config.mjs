@@ -18,7 +18,11 @@ if (!area) {
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
   testRunner: "command",
-  commandRunner: { command: area.command },
+  // MUTATE_STAGE=quick (set by scripts/mutate.ts): the area's unit tests only; a survivor is
+  // then tested again with the whole command.
+  commandRunner: {
+    command: process.env.MUTATE_STAGE === "quick" && area.quick ? area.quick : area.command,
+  },
   // Instrumented where they are (the tests import the sources by path), restored at the end:
   // edit nothing under src/ while a run is going.
   inPlace: true,

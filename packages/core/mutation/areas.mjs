@@ -29,9 +29,73 @@ const SLOW_ELSEWHERE = [
   "token lock is stale after 2 s",
 ];
 
+const TOKEN_UNITS = bunTest(
+  "test/request/auth-failure.test.ts",
+  "test/grants/schemas.test.ts",
+  "test/grants/oauth-token-response.test.ts",
+  "test/token/aborted-calls.test.ts",
+  "test/token/abandoned-requests.test.ts",
+  "test/token/failing-store.test.ts",
+  "test/token/refresh-and-clear.test.ts",
+  "test/token/failed-refresh.test.ts",
+  "test/token/store-writes.test.ts",
+  "test/token/manager-options.test.ts",
+  "test/token/lock-wait-notifications.test.ts",
+  "test/token/lock-wait-steps.test.ts",
+  "test/observe/debug-lines.test.ts",
+  "test/token/stale-token-expiry.test.ts",
+);
+
+const FILES_UNITS = bunTest(
+  "test/stores/file-lock-staleness.test.ts",
+  "test/stores/file-lock-races.test.ts",
+  "test/stores/file-token-store.test.ts",
+  "test/stores/cache-dir-upkeep.test.ts",
+  "test/stores/cache-dir-not-writable.test.ts",
+  "test/bun/bun-platform.test.ts",
+  "test/stores/store-watch.test.ts",
+  "test/cross-process/lock-release.test.ts",
+  "test/config/env-file-links.test.ts",
+  "test/config/shared-env-file.test.ts",
+  "test/cross-process/bad-input.test.ts",
+  "test/grants/discovery-trust.test.ts",
+);
+
+const GRANTS_UNITS = bunTest(
+  "test/grants/wire.test.ts",
+  "test/grants/client-credentials.test.ts",
+  "test/grants/discovery-trust.test.ts",
+  "test/grants/discovery-sharing.test.ts",
+  "test/grants/discovery-cache.test.ts",
+  "test/grants/error-fields.test.ts",
+  "test/grants/pem-redaction.test.ts",
+  "test/grants/oauth-token-response.test.ts",
+  "test/http/retry.test.ts",
+);
+
+const HTTP_UNITS = bunTest(
+  "test/http/bounded-body.test.ts",
+  "test/http/bounded-fetch.test.ts",
+  "test/http/abortable-sleep.test.ts",
+  "test/errors/redact.test.ts",
+  "test/errors/redacted-cause.test.ts",
+  "test/errors/redacted-cause-walk.test.ts",
+  "test/errors/redact-letter-case.test.ts",
+  "test/errors/redact-unicode-escapes.test.ts",
+  "test/errors/known-secrets.test.ts",
+  "test/http/proxy-credentials.test.ts",
+  "test/http/proxy-errors.test.ts",
+  "test/request/api-retry-options.test.ts",
+  "test/http/origin-policy.test.ts",
+  "test/request/api-request-options.test.ts",
+  "test/http/attempt-timeout.test.ts",
+);
+
 /**
  * `dir`: where the area's files and tests live, relative to this package (default: here).
- * @type {Record<string, { dir?: string, mutate: string[], command: string }>}
+ * `quick`: the area's unit tests, a part of `command` that runs in a second or two; a mutant
+ * they leave alive is tested again with the whole `command` (scripts/mutate.ts).
+ * @type {Record<string, { dir?: string, mutate: string[], quick?: string, command: string }>}
  */
 export const AREAS = {
   // The token's life: single flight, the lock wait, stale fallback, events; what a token
@@ -48,23 +112,9 @@ export const AREAS = {
       "src/grants/token-response.ts",
       "src/request/auth-failure.ts",
     ],
+    quick: TOKEN_UNITS,
     command: [
-      bunTest(
-        "test/request/auth-failure.test.ts",
-        "test/grants/schemas.test.ts",
-        "test/grants/oauth-token-response.test.ts",
-        "test/token/aborted-calls.test.ts",
-        "test/token/abandoned-requests.test.ts",
-        "test/token/failing-store.test.ts",
-        "test/token/refresh-and-clear.test.ts",
-        "test/token/failed-refresh.test.ts",
-        "test/token/store-writes.test.ts",
-        "test/token/manager-options.test.ts",
-        "test/token/lock-wait-notifications.test.ts",
-        "test/token/lock-wait-steps.test.ts",
-        "test/observe/debug-lines.test.ts",
-        "test/token/stale-token-expiry.test.ts",
-      ),
+      TOKEN_UNITS,
       // Alone: once a tracer provider is registered, every later test in its process has spans.
       bunTest("test/observe/otel.test.ts"),
       conformance(...SLOW_ELSEWHERE),
@@ -78,23 +128,8 @@ export const AREAS = {
       "src/posix/posix-files.ts",
       "src/config/env-file.ts",
     ],
-    command: [
-      bunTest(
-        "test/stores/file-lock-staleness.test.ts",
-        "test/stores/file-lock-races.test.ts",
-        "test/stores/file-token-store.test.ts",
-        "test/stores/cache-dir-upkeep.test.ts",
-        "test/stores/cache-dir-not-writable.test.ts",
-        "test/bun/bun-platform.test.ts",
-        "test/stores/store-watch.test.ts",
-        "test/cross-process/lock-release.test.ts",
-        "test/config/env-file-links.test.ts",
-        "test/config/shared-env-file.test.ts",
-        "test/cross-process/bad-input.test.ts",
-        "test/grants/discovery-trust.test.ts",
-      ),
-      conformance(...SLOW_ELSEWHERE),
-    ].join(" && "),
+    quick: FILES_UNITS,
+    command: [FILES_UNITS, conformance(...SLOW_ELSEWHERE)].join(" && "),
   },
   // The fleet's store: Redis entries under the cache-file rules, its lock and notifications.
   redis: {
@@ -118,19 +153,8 @@ export const AREAS = {
   grants: {
     // token-response.ts is the token area's (what a token response may hold).
     mutate: ["src/grants/*.ts", "!src/grants/token-response.ts"],
-    command: [
-      bunTest(
-        "test/grants/wire.test.ts",
-        "test/grants/client-credentials.test.ts",
-        "test/grants/discovery-trust.test.ts",
-        "test/grants/discovery-sharing.test.ts",
-        "test/grants/error-fields.test.ts",
-        "test/grants/pem-redaction.test.ts",
-        "test/grants/oauth-token-response.test.ts",
-        "test/http/retry.test.ts",
-      ),
-      conformance("hung API request", "gzip bomb from the API"),
-    ].join(" && "),
+    quick: GRANTS_UNITS,
+    command: [GRANTS_UNITS, conformance("hung API request", "gzip bomb from the API")].join(" && "),
   },
   // What leaves the process: bounded reads, redaction, the request and redirect path.
   http: {
@@ -150,20 +174,9 @@ export const AREAS = {
       "src/request/api-retry.ts",
       "src/http/proxy.ts",
     ],
+    quick: HTTP_UNITS,
     command: [
-      bunTest(
-        "test/http/bounded-body.test.ts",
-        "test/http/bounded-fetch.test.ts",
-        "test/http/abortable-sleep.test.ts",
-        "test/errors/redact.test.ts",
-        "test/errors/redacted-cause.test.ts",
-        "test/errors/redacted-cause-walk.test.ts",
-        "test/errors/redact-letter-case.test.ts",
-        "test/request/api-retry-options.test.ts",
-        "test/http/origin-policy.test.ts",
-        "test/request/api-request-options.test.ts",
-        "test/http/attempt-timeout.test.ts",
-      ),
+      HTTP_UNITS,
       conformance(
         "Retry-After on 429",
         "a token request failing says why",
