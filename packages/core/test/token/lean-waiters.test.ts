@@ -51,3 +51,40 @@ describe("polling a lock another process holds", () => {
     expect(await readdir(dir)).toEqual([`token_${KEY}.lock`]);
   });
 });
+
+describe("a wait that polls (no watch)", () => {
+  let gateway: DevGateway;
+  beforeEach(() => {
+    gateway = startDevGateway({ clientKeys: [CLIENT_KEY] });
+  });
+  afterEach(() => gateway.stop());
+
+  test("ending after the holder wrote its token and released the lock serves that token without taking the lock", async () => {
+    const config = testConfig(gateway.url, CLIENT_KEY);
+    let held = true;
+    let taken = 0;
+    const { store, inner, log } = scriptedStore({
+      tryLock: async () => {
+        if (held) return undefined;
+        taken++;
+        return async () => {};
+      },
+    });
+    const events: AuthEvent[] = [];
+    const manager = createTokenManager({
+      config,
+      store,
+      lockWait: { initialPollMs: 200, maxPollMs: 200, giveUpMs: 10_000, notify: false },
+    });
+    const waiting = manager.getToken({ onEvent: (event) => events.push(event) });
+    // During the first pause (100 to 300 ms): the holder writes, then releases.
+    await Bun.sleep(50);
+    await inner.set(cacheKey(config), tokenExpiringIn("tok-from-the-holder", 900));
+    held = false;
+    expect(await waiting).toMatchObject({ accessToken: "tok-from-the-holder", source: "cache" });
+    expect(taken).toBe(0);
+    expect(count(log, "tryLock")).toBe(1);
+    expect(events.filter((e) => e.type === "lock.waited").map((e) => e.outcome)).toEqual(["token"]);
+    expect(gateway.stats().requests["/auth/session"] ?? 0).toBe(0);
+  });
+});
