@@ -24,6 +24,7 @@ import {
   processStorm,
   processStormsVsNaive,
   type StormEnv,
+  stormCpuResults,
   stormResults,
 } from "./storms.ts";
 import { measureSubscriberCost } from "./subscriber.ts";
@@ -257,7 +258,7 @@ async function main(): Promise<void> {
       results.storm_session_latency_ms = STORM_SESSION_LATENCY_MS;
       log(`storm: ${sizes.stormProcesses} processes vs naive, ${sizes.stormRatioRounds} rounds`);
       const vsNaive = await processStormsVsNaive(env, sizes.stormProcesses, sizes.stormRatioRounds);
-      Object.assign(results, stormResults("storm_processes", vsNaive));
+      Object.assign(results, stormResults("storm_processes", vsNaive), stormCpuResults(vsNaive));
       const redis = await startBenchRedis();
       if (redis) {
         const shape = { machines: 3, processesPerMachine: sizes.stormProcesses === 32 ? 8 : 2 };

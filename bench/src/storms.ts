@@ -29,6 +29,15 @@ export interface StormResult {
   readonly callers: number;
   /** From the release to the last answer. */
   readonly wallMs: number;
+  /** Each process's CPU from the release to its token (process storms only). */
+  readonly cpu?: readonly ProcessCpu[];
+}
+
+/** One storm process's CPU (user + system) from the release to its token. */
+export interface ProcessCpu {
+  /** "holder": it asked the gateway (the lock holder; every naive process); else a waiter. */
+  readonly role: "holder" | "waiter";
+  readonly ms: number;
 }
 
 const SESSION_PATH = "/auth/session";
@@ -36,7 +45,7 @@ const clientsDir = join(import.meta.dir, "clients");
 
 export async function counted(
   env: StormEnv,
-  storm: () => Promise<{ succeeded: number; callers: number; wallMs: number }>,
+  storm: () => Promise<Omit<StormResult, "tokenRequests">>,
 ): Promise<StormResult> {
   await env.gateway.setFaults([{ kind: "latency", ms: env.sessionLatencyMs, route: SESSION_PATH }]);
   await env.gateway.resetStats();
@@ -117,7 +126,7 @@ export async function spawnStorm(
   processes: number,
   cwd: string,
   config: Record<string, string> | ((index: number) => Record<string, string>),
-): Promise<{ succeeded: number; callers: number; wallMs: number }> {
+): Promise<Omit<StormResult, "tokenRequests">> {
   const children = Array.from({ length: processes }, (_, index) =>
     Bun.spawn(["bun", join(clientsDir, client)], {
       cwd,
@@ -144,11 +153,19 @@ export async function spawnStorm(
       await child.stdin.flush();
     }
     const results = await Promise.all(
-      lines.map(async (next) => JSON.parse((await next()) ?? "{}") as { ok?: boolean }),
+      lines.map(
+        async (next) =>
+          JSON.parse((await next()) ?? "{}") as { ok?: boolean; source?: string; cpuMs?: number },
+      ),
     );
     const wallMs = performance.now() - started;
     await Promise.all(children.map((child) => child.exited));
-    return { succeeded: results.filter((r) => r.ok).length, callers: processes, wallMs };
+    const cpu = results.flatMap((r): ProcessCpu[] =>
+      typeof r.cpuMs === "number"
+        ? [{ role: r.source === "network" ? "holder" : "waiter", ms: r.cpuMs }]
+        : [],
+    );
+    return { succeeded: results.filter((r) => r.ok).length, callers: processes, wallMs, cpu };
   } finally {
     for (const child of children) child.kill();
   }
@@ -170,6 +187,12 @@ export interface StormComparison {
   readonly tokenRequests: number;
   /** The naive port's token requests, median over rounds. */
   readonly naiveTokenRequests: number;
+  /** Median CPU ms from the release to the token of our waiting processes, over all rounds. */
+  readonly waiterCpuMs: number;
+  /** The same of our lock holders (one per round). */
+  readonly holderCpuMs: number;
+  /** The same of the naive port's processes (each asks the gateway). */
+  readonly naiveCpuMs: number;
 }
 
 type Variant = "ours" | "poll" | "naive";
@@ -200,6 +223,12 @@ export async function compareStorms(
     rows.push(row);
   }
   const ratios = rows.map((r) => r.ours.wallMs / r.naive.wallMs);
+  const cpuMs = (variant: Variant, role?: ProcessCpu["role"]) =>
+    median(
+      rows
+        .flatMap((r) => (r[variant].cpu ?? []).filter((c) => !role || c.role === role))
+        .map((c) => c.ms),
+    );
   return {
     rounds,
     ratio: median(ratios),
@@ -210,6 +239,9 @@ export async function compareStorms(
     naiveWallMs: median(rows.map((r) => r.naive.wallMs)),
     tokenRequests: Math.max(...rows.flatMap((r) => [r.ours.tokenRequests, r.poll.tokenRequests])),
     naiveTokenRequests: median(rows.map((r) => r.naive.tokenRequests)),
+    waiterCpuMs: cpuMs("ours", "waiter"),
+    holderCpuMs: cpuMs("ours", "holder"),
+    naiveCpuMs: cpuMs("naive"),
   };
 }
 
@@ -254,6 +286,15 @@ export function stormResults(prefix: string, c: StormComparison): Record<string,
     [`${prefix}_vs_naive_ratio_max`]: Math.max(...c.ratios),
     [`${prefix}_vs_naive_token_requests`]: c.tokenRequests,
     [`${prefix}_naive_token_requests`]: c.naiveTokenRequests,
+  };
+}
+
+/** The CPU keys of the cold process storm: ours per waiter and holder, the naive port's per process. */
+export function stormCpuResults(c: StormComparison): Record<string, number> {
+  return {
+    storm_waiter_cpu_ms: c.waiterCpuMs,
+    storm_holder_cpu_ms: c.holderCpuMs,
+    naive_storm_cpu_ms: c.naiveCpuMs,
   };
 }
 

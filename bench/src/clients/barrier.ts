@@ -14,7 +14,21 @@ export async function waitForGo(): Promise<void> {
   reader.releaseLock();
 }
 
-/** The client's one result line. */
-export function report(result: { ok: boolean; source?: string; error?: string }): void {
+/** The CPU (user + system) this process has used since `since` (a `process.cpuUsage()`), in ms. */
+export function cpuMsSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
+
+/**
+ * The client's one result line. `cpuMs`: its CPU from the release to its token; `source`
+ * "network" marks the process that asked the gateway (the lock holder), any other a waiter.
+ */
+export function report(result: {
+  ok: boolean;
+  source?: string;
+  error?: string;
+  cpuMs?: number;
+}): void {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -1,6 +1,6 @@
 /** A storm client with the naive algorithm (naive.ts); config from env, as storm-client.ts. */
 import { naiveGetToken } from "../naive.ts";
-import { report, waitForGo } from "./barrier.ts";
+import { cpuMsSince, report, waitForGo } from "./barrier.ts";
 
 const env = process.env;
 const config = {
@@ -9,9 +9,10 @@ const config = {
   cacheDir: env.AUTH_CACHE_DIR ?? "",
 };
 await waitForGo();
+const released = process.cpuUsage();
 try {
   const { source } = await naiveGetToken(config);
-  report({ ok: true, source });
+  report({ ok: true, source, cpuMs: cpuMsSince(released) });
 } catch (error) {
   report({ ok: false, error: (error as Error).name });
 }

@@ -103,6 +103,11 @@ export class FileLock {
 
   /** One attempt: take the lock (taking over a stale one), or undefined while someone holds it. */
   async tryAcquire(): Promise<ReleaseLock | undefined> {
+    // A look first: a lock someone holds is one a create would fail on, and a waiter polls it
+    // many times. A create writes, links and removes a temp file: several times the CPU of the
+    // look, and a change that wakes every other waiter's watch of the dir.
+    const seen = await this.#readHeld();
+    if (seen !== undefined && !this.#isStale(seen)) return undefined;
     const release = await this.#create();
     if (release) return release;
     const held = await this.#readHeld();

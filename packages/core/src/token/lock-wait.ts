@@ -92,6 +92,8 @@ async function pollLock(wait: LockWait, notifications: Notifications): Promise<L
   const deadline = startedMs + giveUpMs;
   let pollMs = initialPollMs;
   let waited = false;
+  /** The store was read after the last pause, right before this turn's try at the lock. */
+  let readAfterPause = false;
   const waitEnded = (outcome: "token" | "acquired" | "gave_up") => {
     if (waited) wait.emit({ type: "lock.waited", ms: Date.now() - startedMs, outcome });
   };
@@ -108,7 +110,9 @@ async function pollLock(wait: LockWait, notifications: Notifications): Promise<L
       waitEnded("acquired");
       return { release };
     }
-    const token = await reads.read();
+    // One read per turn, as before a pause: the one after the pause, when there was one.
+    const token = readAfterPause ? undefined : await reads.read();
+    readAfterPause = false;
     if (acceptable(token)) {
       waited = true;
       waitEnded("token");
@@ -128,17 +132,19 @@ async function pollLock(wait: LockWait, notifications: Notifications): Promise<L
       if (notifications.watch) continue;
     }
     const pauseMs = pollMs * (0.5 + Math.random());
-    if (notifications.watch) {
-      await notifications.watch.wait(pauseMs, signal);
-      // Most wakes are the token's write: a read is a fraction of a try at the lock, and with
-      // every waiter woken at once, the holder still finishing its release gets the CPU back.
-      // After an abort the read is skipped: the loop's next turn throws the abort.
-      const written = signal.aborted ? undefined : await reads.read();
-      if (acceptable(written)) {
-        waitEnded("token");
-        return { token: written };
-      }
-    } else await sleep(pauseMs, signal, request);
+    if (notifications.watch) await notifications.watch.wait(pauseMs, signal);
+    else await sleep(pauseMs, signal, request);
+    // The store before the lock: most waits end on the token's write, and a read costs a
+    // fraction of a try at the lock (a lock just released would be taken, the store read again
+    // and the lock released, by every waiter that woke at once). After an abort the read is
+    // skipped: the loop's next turn throws the abort.
+    if (signal.aborted) continue;
+    const written = await reads.read();
+    if (acceptable(written)) {
+      waitEnded("token");
+      return { token: written };
+    }
+    readAfterPause = true;
     pollMs = Math.min(maxPollMs, pollMs * 1.5);
   }
 }

@@ -6,7 +6,6 @@
  * have a token written after its first look in under 5 s unless something woke it.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { watch } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,8 +22,8 @@ import {
 import { REDIS_SERVER, startRedis, stopAllRedis } from "../redis/redis-server.ts";
 import { CLIENT_KEY, cleanup, clientEnv, gateway, tempDir } from "./storm.ts";
 
-/** The conformance client: its `token-poll <ms>` waits for the lock polling every <ms>. */
-const CLIENT = fileURLToPath(new URL("../fixtures/client.ts", import.meta.url));
+/** A waiter polling the lock every <ms>, which says on stdout each time it tried the lock. */
+const WAITER = fileURLToPath(new URL("../fixtures/lock-waiter.ts", import.meta.url));
 const POLL_MS = 10_000;
 /** The soonest a 10 s poll can look again: its first pause is 0.5..1.5 x 10 s. */
 const FIRST_POLL_MS = POLL_MS / 2;
@@ -48,50 +47,55 @@ interface WaiterLine {
 }
 
 /**
- * Resolves once `count` attempts at the lock of `key` were made in `dir`: each attempt writes a
- * temp file of the lock (`token_<key>.lock.<pid>.<n>.<random>.tmp`) before it links it into
- * place, so the attempts of other processes show in the directory's events.
+ * A waiter process polling every {@link POLL_MS}. `tried(count)` resolves once it has tried the
+ * lock `count` times (it says so on stdout: a try at a held lock leaves nothing in the store);
+ * `result`: its last line, once it ended.
  */
-function lockAttempts(dir: string, key: string, count: number) {
-  const pattern = new RegExp(`^token_${key}\\.lock\\.\\d+\\.\\d+\\.[0-9a-z]*\\.tmp$`);
-  const seen = new Set<string>();
-  let resolve: () => void = () => {};
-  const done = new Promise<void>((r) => {
-    resolve = r;
-  });
-  const watcher = watch(dir, (_event, name) => {
-    if (name && pattern.test(String(name))) seen.add(String(name));
-    if (seen.size >= count) resolve();
-  });
-  return {
-    seen: () => seen.size,
-    done: done.finally(() => watcher.close()),
-    close: () => watcher.close(),
-  };
-}
-
 function spawnWaiter(env: Record<string, string>) {
-  const child = Bun.spawn([process.execPath, CLIENT, "token-poll", String(POLL_MS)], {
+  const child = Bun.spawn([process.execPath, WAITER, String(POLL_MS)], {
     env,
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
   });
   live.add(child);
-  const result = Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]).then(([stdout, stderr, code]) => {
-    live.delete(child);
-    const text = stdout.trim().split("\n").at(-1) ?? "";
-    let line: WaiterLine = {};
-    try {
-      line = JSON.parse(text) as WaiterLine;
-    } catch {}
-    return { line, stdout, stderr, code };
-  });
-  return { child, result };
+  let tries = 0;
+  const triedWaits: { count: number; resolve: () => void }[] = [];
+  const stdout = (async () => {
+    let text = "";
+    let pending = "";
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stdout) {
+      const decoded = decoder.decode(chunk, { stream: true });
+      text += decoded;
+      const lines = (pending + decoded).split("\n");
+      pending = lines.pop() ?? "";
+      tries += lines.filter((line) => line.startsWith('{"tried":')).length;
+      for (const w of triedWaits) if (tries >= w.count) w.resolve();
+    }
+    return text;
+  })();
+  const result = Promise.all([stdout, new Response(child.stderr).text(), child.exited]).then(
+    ([out, stderr, code]) => {
+      live.delete(child);
+      const text = out.trim().split("\n").at(-1) ?? "";
+      let line: WaiterLine = {};
+      try {
+        line = JSON.parse(text) as WaiterLine;
+      } catch {}
+      return { line, stdout: out, stderr, code };
+    },
+  );
+  return {
+    child,
+    result,
+    seen: () => tries,
+    tried: (count: number) =>
+      new Promise<void>((resolve) => {
+        if (tries >= count) resolve();
+        else triedWaits.push({ count, resolve });
+      }),
+  };
 }
 
 /** Within `ms`, or throws naming what did not happen. */
@@ -149,25 +153,17 @@ async function writeHolderToken(
  */
 async function waitersBehindHolder(options: {
   machines: readonly Machine[];
-  key: string;
   release: ReleaseLock;
   attempts: number;
   holderWork: () => Promise<string | undefined>;
   waiterEnv?: Record<string, string>;
 }) {
-  const watchers = options.machines.map((m) =>
-    lockAttempts(m.cacheDir, options.key, options.attempts),
-  );
   const waiters = options.machines.map((m) => spawnWaiter({ ...m.env, ...options.waiterEnv }));
-  try {
-    await within(
-      Promise.all(watchers.map((w) => w.done)),
-      60_000,
-      `waiters did not try the lock ${options.attempts} times (seen: ${watchers.map((w) => w.seen())})`,
-    );
-  } finally {
-    for (const w of watchers) w.close();
-  }
+  await within(
+    Promise.all(waiters.map((w) => w.tried(options.attempts))),
+    60_000,
+    `waiters did not try the lock ${options.attempts} times (seen: ${waiters.map((w) => w.seen())})`,
+  );
   // The waiters are past their looks: now in a sleep that only a notification or the poll ends.
   await Bun.sleep(300);
   const written = await options.holderWork();
@@ -194,7 +190,6 @@ describe("file store: waiters wake on the cache dir's change notifications", () 
     const s = await holder();
     const { written, runs } = await waitersBehindHolder({
       machines: s.machines,
-      key: s.key,
       release: s.release,
       attempts: 2,
       holderWork: () => writeHolderToken(s.config, s.store, s.key),
@@ -212,7 +207,6 @@ describe("file store: waiters wake on the cache dir's change notifications", () 
     const s = await holder();
     const { written, runs } = await waitersBehindHolder({
       machines: s.machines,
-      key: s.key,
       release: s.release,
       attempts: 1,
       waiterEnv: { CONFORMANCE_LOCK_NOTIFY: "0" },
@@ -230,7 +224,6 @@ describe("file store: waiters wake on the cache dir's change notifications", () 
     const s = await holder();
     const { runs } = await waitersBehindHolder({
       machines: s.machines,
-      key: s.key,
       release: s.release,
       attempts: 2,
       holderWork: async () => undefined,
@@ -261,7 +254,6 @@ describe.skipIf(!REDIS_SERVER)(
       const f = await fleet();
       const { written, runs } = await waitersBehindHolder({
         machines: f.machines,
-        key: f.key,
         release: f.release,
         attempts: 2,
         holderWork: () => writeHolderToken(f.config, f.shared, f.key),
@@ -279,7 +271,6 @@ describe.skipIf(!REDIS_SERVER)(
       const f = await fleet();
       const { written, runs } = await waitersBehindHolder({
         machines: f.machines,
-        key: f.key,
         release: f.release,
         attempts: 1,
         waiterEnv: { CONFORMANCE_LOCK_NOTIFY: "0" },
@@ -297,7 +288,6 @@ describe.skipIf(!REDIS_SERVER)(
       const f = await fleet();
       const { runs } = await waitersBehindHolder({
         machines: f.machines,
-        key: f.key,
         release: f.release,
         attempts: 2,
         holderWork: async () => undefined,
