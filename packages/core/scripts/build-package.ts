@@ -15,15 +15,17 @@
  *                             state and no class, so a second copy of theirs is not observable).
  *
  * Bytecode is Bun's: a .jsc made by another Bun version is ignored and the JavaScript beside it
- * parsed as usual. Why CommonJS with bytecode and not ESM split into chunks: measured side by
- * side, a script that gets a warm token from the cache file paid ~2.3x a raw read of the file
- * through ESM chunks (Bun parses every chunk it loads; ESM bytecode needs `--compile`) and
- * ~1.6x through the bytecode bundle (BENCHMARKS.md). `--route split` builds the ESM route to
- * measure it again; `--eager-builtins` leaves out {@link lazyBuiltins}.
+ * parsed as usual. Why CommonJS with bytecode and not ESM split into chunks (which Bun can build,
+ * but with bytecode only into an executable): measured side by side under the same load, a
+ * script that gets a warm token from the cache file paid 2.1-2.3x a raw read of the file through
+ * ESM chunks, 1.6-1.7x through the bytecode bundle, 2.9x through the source (BENCHMARKS.md).
+ * `--route split` builds the ESM route to measure it again; `--eager-builtins` leaves out
+ * {@link lazyBuiltins}.
  *
  * packages/core/package.json stays the development manifest (its `bun` condition is the source,
- * so the workspace runs no build); the published manifest is derived from it here. Pack and
- * publish from dist/package: `cd packages/core/dist/package && bun pm pack` (or `npm publish`).
+ * so the workspace runs no build; it is private so it is never published by mistake); the
+ * published manifest is derived from it here. Pack and publish from dist/package:
+ * `cd packages/core/dist/package && bun pm pack` (or `npm publish`).
  */
 import { copyFile, cp, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
