@@ -401,21 +401,26 @@ describe("the tarball of @openclaw/auth-runtime, installed with bun", () => {
       .map((path) => path.replace(/^package\//, ""));
     for (const entry of ["index", "adapter", "cache", "config"])
       assert.ok(paths.includes(`dist/${entry}.d.ts`));
-    assert.deepEqual(paths.filter((path) => !path.endsWith(".d.ts")).sort(), [
-      "README.md",
-      "README.redis.md",
-      "dist/cache.js",
-      "dist/config.js",
-      "lib/adapter.js",
-      "lib/cache.js",
-      "lib/config.js",
-      "lib/index.js",
-      "lib/runtime.cjs",
-      "lib/runtime.cjs.jsc",
-      "node-unsupported.js",
-      "package.json",
-      "runtime-unsupported.js",
-    ]);
+    // lib/esm/: the same runtime as ESM chunks (hashed names), for bundlers.
+    assert.ok(paths.includes("lib/esm/runtime.js"));
+    assert.deepEqual(
+      paths.filter((path) => !path.endsWith(".d.ts") && !path.startsWith("lib/esm/")).sort(),
+      [
+        "README.md",
+        "README.redis.md",
+        "dist/cache.js",
+        "dist/config.js",
+        "lib/adapter.js",
+        "lib/cache.js",
+        "lib/config.js",
+        "lib/index.js",
+        "lib/runtime.cjs",
+        "lib/runtime.cjs.jsc",
+        "node-unsupported.js",
+        "package.json",
+        "runtime-unsupported.js",
+      ],
+    );
     assert.deepEqual(
       paths.filter((path) => path.endsWith(".test.ts") || path.startsWith("test/")),
       [],

@@ -164,6 +164,25 @@ console.log(JSON.stringify(cacheFilePath(createConfig({ clientKey: "k", cacheDir
     CHILD_TIMEOUT_MS,
   );
 
+  test(
+    "a consumer's app bundled with bun build (and --compile) gets a working runtime, one for both entries",
+    async () => {
+      const app = `import { createConfig, cacheFilePath, createTokenManager } from "@openclaw/auth-runtime";
+import { runtimeOf } from "@openclaw/auth-runtime/adapter";
+const config = createConfig({ clientKey: "k", cacheDir: "/tmp/x" });
+console.log(JSON.stringify([cacheFilePath(config), typeof runtimeOf(createTokenManager).cacheKey]));`;
+      await writeFile(join(project, "app.ts"), app);
+      sync(["bun", "build", "app.ts", "--target=bun", "--outfile", "app.js"], project);
+      sync(["bun", "build", "app.ts", "--compile", "--outfile", "app-bin"], project);
+      for (const cmd of [[process.execPath, "app.js"], ["./app-bin"]]) {
+        const out = JSON.parse(sync(cmd, project).trim());
+        expect(out[0]).toMatch(/^\/tmp\/x\/token_[0-9a-f]{32}\.json$/);
+        expect(out[1]).toBe("function");
+      }
+    },
+    CHILD_TIMEOUT_MS,
+  );
+
   test("the workspace still runs the source: its bun condition is unchanged", () => {
     const cli = join(CORE, "../../apps/cli/src");
     for (const [name, path] of Object.entries(ENTRIES)) {
