@@ -11,6 +11,7 @@ import { join } from "node:path";
 import * as core from "@openclaw/auth-runtime";
 import { type SpawnedDevGateway, spawnDevGateway } from "@openclaw/dev-gateway/remote";
 import { measureCliStart } from "./cli-start.ts";
+import { measureConsumerScript } from "./consumer-script.ts";
 import { fleetStormsVsNaive, startBenchRedis } from "./fleet-storm.ts";
 import { measureNodeRequestOverhead, nodeSoak } from "./node-child.ts";
 import { oauthProcessStorm } from "./oauth-storm.ts";
@@ -328,6 +329,20 @@ async function main(): Promise<void> {
       results.raw_read_rss_mb = r.rawReadRssMb;
       results.warm_script_rss_delta_mb = r.warmScriptRssDeltaMb;
       results.warm_runs = r.runs;
+    }
+    if (args.only.has("warm")) {
+      log(`consumer script: ${sizes.warmRuns} spawns each, the runtime from its packed tarball`);
+      const r = await measureConsumerScript({
+        gatewayUrl: gateway.url,
+        clientKey: CLIENT_KEY,
+        cacheDir: newCacheDir(),
+        runs: sizes.warmRuns,
+      });
+      results.consumer_script_ms = r.consumerScriptMs;
+      results.consumer_raw_read_ms = r.rawReadMs;
+      results.consumer_script_vs_raw_read = r.consumerScriptVsRawRead;
+      results.consumer_script_rss_mb = r.consumerScriptRssMb;
+      results.consumer_script_rss_delta_mb = r.consumerScriptRssDeltaMb;
     }
   } finally {
     clearInterval(loadSampler);

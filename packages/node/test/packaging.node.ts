@@ -1,10 +1,10 @@
 /**
- * The packed tarballs, as users get them: `npm pack` of this package, `bun pm pack` of core, of
- * the dev gateway and of the CLI's published package (apps/cli/dist/package), each installed in
- * a fresh project outside the repo (npm / bun add; zod and dotenv from the registry), run there
- * against a dev gateway, type-checked by a consumer's strict tsc (without skipLibCheck or
- * allowImportingTsExtensions), and linted by publint and are-the-types-wrong (esm-only: the
- * packages say they are ESM only).
+ * The packed tarballs, as users get them: `npm pack` of this package, `bun pm pack` of core's and
+ * the CLI's published packages (packages/core/dist/package, apps/cli/dist/package) and of the
+ * dev gateway, each installed in a fresh project outside the repo (npm / bun add; zod and dotenv
+ * from the registry), run there against a dev gateway, type-checked by a consumer's strict tsc
+ * (without skipLibCheck or allowImportingTsExtensions), and linted by publint and
+ * are-the-types-wrong (esm-only: the packages say they are ESM only).
  */
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -375,7 +375,8 @@ describe("the tarball of @openclaw/auth-runtime, installed with bun", () => {
   before(
     async () => {
       work = await outsideTheRepo("openclaw-pack-core-");
-      tarball = await pack(CORE_DIR, work);
+      // Published from the built directory (core's scripts/build-package.ts), as the CLI is.
+      tarball = await pack(join(CORE_DIR, "dist/package"), work);
       project = join(work, "consumer");
       await freshProject(project);
       ok(
@@ -392,22 +393,29 @@ describe("the tarball of @openclaw/auth-runtime, installed with bun", () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  test("holds src/ without tests, the built declarations, ./cache and ./config, the stubs, READMEs and package.json", async () => {
+  test("holds Bun's bundles (no source), the built declarations, ./cache and ./config, the stubs, READMEs and package.json", async () => {
     const listed = ok(await run("tar", ["-tzf", tarball]), "tar");
     const paths = listed.stdout
       .trim()
       .split("\n")
       .map((path) => path.replace(/^package\//, ""));
-    assert.ok(paths.includes("src/index.ts"));
     for (const entry of ["index", "adapter", "cache", "config"])
       assert.ok(paths.includes(`dist/${entry}.d.ts`));
+    // lib/esm/: the same runtime as ESM chunks (hashed names), for bundlers.
+    assert.ok(paths.includes("lib/esm/runtime.js"));
     assert.deepEqual(
-      paths.filter((path) => !path.startsWith("src/") && !path.endsWith(".d.ts")).sort(),
+      paths.filter((path) => !path.endsWith(".d.ts") && !path.startsWith("lib/esm/")).sort(),
       [
         "README.md",
         "README.redis.md",
         "dist/cache.js",
         "dist/config.js",
+        "lib/adapter.js",
+        "lib/cache.js",
+        "lib/config.js",
+        "lib/index.js",
+        "lib/runtime.cjs",
+        "lib/runtime.cjs.jsc",
         "node-unsupported.js",
         "package.json",
         "runtime-unsupported.js",
