@@ -39,6 +39,10 @@ export const REQUIRED_KEYS = [
   "peer_openid_storm_processes_token_requests",
   "soak_rss_growth_mb",
   "node_soak_rss_growth_mb",
+  "soak_heap_growth_mb",
+  "node_soak_heap_growth_mb",
+  "soak_rss_slope_mb_per_100k",
+  "node_soak_rss_slope_mb_per_100k",
   "soak_failed_calls",
   "node_soak_failed_calls",
   "soak_token_requests",
@@ -82,6 +86,12 @@ export function soakResults(prefix: "" | "node_", r: SoakResult): Results {
     [`${prefix}soak_rss_warm_mb`]: r.rssWarmMb,
     [`${prefix}soak_rss_end_mb`]: r.rssEndMb,
     [`${prefix}soak_rss_growth_mb`]: r.rssGrowthMb,
+    [`${prefix}soak_rss_slope_mb_per_100k`]: r.rssSlopeMbPer100k,
+    [`${prefix}soak_heap_warm_mb`]: r.heapWarmMb,
+    [`${prefix}soak_heap_end_mb`]: r.heapEndMb,
+    [`${prefix}soak_heap_growth_mb`]: r.heapGrowthMb,
+    [`${prefix}soak_heap_slope_mb_per_100k`]: r.heapSlopeMbPer100k,
+    [`${prefix}soak_memory_samples`]: r.memorySamples,
     [`${prefix}soak_seconds`]: r.seconds,
   };
 }
@@ -141,6 +151,8 @@ function peerRow(r: Results, what: string, prefix: string, raw: number | undefin
   };
 }
 
+const signedMb = (n: number | undefined) => `${(n ?? 0) >= 0 ? "+" : ""}${fixed(1)(n)} MB`;
+
 /** The soak of one runtime: the keys soakResults writes. */
 function soakRows(r: Results, runtime: string, prefix: string): Row[] {
   const key = (name: string) => r[`${prefix}soak_${name}`];
@@ -162,12 +174,20 @@ function soakRows(r: Results, runtime: string, prefix: string): Row[] {
       target: "= expiries + refusals",
     },
     {
-      what: `soak (${runtime}): RSS MB warm -> end (after GC)`,
+      what: `soak (${runtime}): RSS MB warm -> end (after GC, quarter medians of ${int(key("memory_samples"))} samples)`,
       ours: fixed(1)(key("rss_end_mb")),
       limit: `${fixed(1)(key("rss_warm_mb"))} warm`,
       naive: "",
-      ratio: `${(key("rss_growth_mb") ?? 0) >= 0 ? "+" : ""}${fixed(1)(key("rss_growth_mb"))} MB`,
+      ratio: `${signedMb(key("rss_growth_mb"))}, slope ${signedMb(key("rss_slope_mb_per_100k"))} / 100k calls`,
       target: "<= +5 MB",
+    },
+    {
+      what: `soak (${runtime}): JS heap used MB warm -> end (the same way)`,
+      ours: fixed(1)(key("heap_end_mb")),
+      limit: `${fixed(1)(key("heap_warm_mb"))} warm`,
+      naive: "",
+      ratio: `${signedMb(key("heap_growth_mb"))}, slope ${signedMb(key("heap_slope_mb_per_100k"))} / 100k calls`,
+      target: "",
     },
   ];
 }
