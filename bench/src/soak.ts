@@ -159,6 +159,19 @@ function memoryTrend(
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** A failed call's class and code only: enough to tell a refusal from a timeout, nothing secret. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return "a thrown non-Error";
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? `${error.name} (${code})` : error.name;
+}
+
+let failuresSaid = 0;
+/** The first few failed calls, on stderr (the progress channel), so a failed run says why. */
+function sayFailure(what: string) {
+  if (failuresSaid++ < 5) console.error(`soak: a call failed: ${what}`);
+}
+
 /** Runs the soak; see the module comment. */
 export async function soak<Config>(
   runtime: SoakRuntime<Config>,
@@ -186,9 +199,13 @@ export async function soak<Config>(
     while (!stopping) {
       try {
         const response = await runtime.requestApiWithAutoRefresh({ config, url: ROUTE });
-        if (response.status !== 200 || !response.body.includes('"path":"/echo"')) failed++;
-      } catch {
+        if (response.status !== 200 || !response.body.includes('"path":"/echo"')) {
+          failed++;
+          sayFailure(`an answer of status ${response.status}`);
+        }
+      } catch (error) {
         failed++;
+        sayFailure(describeError(error));
       }
       calls++;
     }
