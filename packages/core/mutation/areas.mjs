@@ -73,23 +73,39 @@ const GRANTS_UNITS = bunTest(
   "test/http/retry.test.ts",
 );
 
-const HTTP_UNITS = bunTest(
-  "test/http/bounded-body.test.ts",
-  "test/http/bounded-fetch.test.ts",
-  "test/http/abortable-sleep.test.ts",
+const REDACTION_UNITS = bunTest(
   "test/errors/redact.test.ts",
   "test/errors/redacted-cause.test.ts",
   "test/errors/redacted-cause-walk.test.ts",
   "test/errors/redact-letter-case.test.ts",
   "test/errors/redact-unicode-escapes.test.ts",
   "test/errors/known-secrets.test.ts",
-  "test/http/proxy-credentials.test.ts",
-  "test/http/proxy-errors.test.ts",
-  "test/request/api-retry-options.test.ts",
+  "test/grants/pem-redaction.test.ts",
+  "test/grants/error-fields.test.ts",
+);
+
+const BODIES_UNITS = bunTest(
+  "test/http/bounded-body.test.ts",
+  "test/http/bounded-fetch.test.ts",
+  "test/http/abortable-sleep.test.ts",
+);
+
+const REQUEST_UNITS = bunTest(
   "test/http/origin-policy.test.ts",
   "test/request/api-request-options.test.ts",
+  "test/request/api-retry-options.test.ts",
+  "test/http/proxy-credentials.test.ts",
+  "test/http/proxy-errors.test.ts",
   "test/http/attempt-timeout.test.ts",
 );
+
+/**
+ * The conformance suite in one process, only the suites whose names match `only` (a regex
+ * alternative of describe names), without its tests of child processes and the slow tests of
+ * other areas.
+ */
+const conformanceOf = (only) =>
+  `bun test --bail test/conformance.test.ts -t '^(?=.*(${only}))(?!.*(process|${SLOW_ELSEWHERE.join("|")}))'`;
 
 /**
  * `dir`: where the area's files and tests live, relative to this package (default: here).
@@ -156,31 +172,49 @@ export const AREAS = {
     quick: GRANTS_UNITS,
     command: [GRANTS_UNITS, conformance("hung API request", "gzip bomb from the API")].join(" && "),
   },
-  // What leaves the process: bounded reads, redaction, the request and redirect path.
-  http: {
+  // What an error may carry out of the process: redaction of secrets in messages and causes.
+  redaction: {
+    mutate: [
+      "src/errors/redact.ts",
+      "src/errors/redact-pem.ts",
+      "src/errors/redact-walk.ts",
+      "src/errors/errors.ts",
+    ],
+    quick: REDACTION_UNITS,
+    command: [
+      REDACTION_UNITS,
+      conformanceOf("errors and secrets|secret sweep|redaction red team|process-wide outputs"),
+    ].join(" && "),
+  },
+  // Bounded reads: what a hostile answer's size, encoding or stall can do.
+  bodies: {
     mutate: [
       "src/http/abort.ts",
       "src/http/bounded-body.ts",
       "src/http/bounded-fetch.ts",
       "src/http/body-decoding.ts",
-      "src/errors/redact.ts",
-      "src/errors/redact-pem.ts",
-      "src/errors/redact-walk.ts",
-      "src/errors/errors.ts",
+    ],
+    quick: BODIES_UNITS,
+    command: [BODIES_UNITS, conformanceOf("bounded reads|hostile api|hostile token endpoint")].join(
+      " && ",
+    ),
+  },
+  // The request and redirect path: where a request may go, with what, and how it is retried.
+  // Most of it is reached only through the runtime's API, so the conformance suites of the
+  // request path run in the one stage.
+  request: {
+    mutate: [
       "src/http/origin-policy.ts",
+      "src/http/proxy.ts",
       "src/request/send-request.ts",
       "src/request/request-api.ts",
       "src/request/auth-fetch.ts",
       "src/request/api-retry.ts",
-      "src/http/proxy.ts",
     ],
-    quick: HTTP_UNITS,
     command: [
-      HTTP_UNITS,
-      conformance(
-        "Retry-After on 429",
-        "a token request failing says why",
-        "token lock is stale after 2 s",
+      REQUEST_UNITS,
+      conformanceOf(
+        "hostile api|origin policy|authFetch|auto refresh|request bodies|FormData|API retries|dry run|config policy",
       ),
     ].join(" && "),
   },
