@@ -71,6 +71,14 @@ const GRANTS_UNITS = bunTest(
   "test/grants/pem-redaction.test.ts",
   "test/grants/oauth-token-response.test.ts",
   "test/http/retry.test.ts",
+  "test/grants/session-request.test.ts",
+  "test/grants/token-request-retries.test.ts",
+  "test/grants/token-request-naming.test.ts",
+  "test/grants/client-credentials-answers.test.ts",
+  "test/grants/client-assertion-claims.test.ts",
+  "test/grants/discovery-documents.test.ts",
+  "test/grants/discovery-stored.test.ts",
+  "test/grants/discovery-joining.test.ts",
 );
 
 const REDACTION_UNITS = bunTest(
