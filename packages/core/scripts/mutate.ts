@@ -32,6 +32,14 @@ function score(mutants: { status: string }[]) {
 const percent = ({ detected, valid }: { detected: number; valid: number }) =>
   valid === 0 ? "n/a" : `${((100 * detected) / valid).toFixed(2)}%`;
 
+/** The files `--mutate=a,b` narrows the run to (globs), or every file of the area. */
+const narrowedTo = passThrough
+  .filter((flag) => flag.startsWith("--mutate="))
+  .flatMap((flag) => flag.slice("--mutate=".length).split(","))
+  .map((glob) => new Bun.Glob(glob));
+const inThisRun = (path: string) =>
+  narrowedTo.length === 0 || narrowedTo.some((glob) => glob.match(path));
+
 /**
  * Drops the mutants an area's last run did not detect from its incremental file, so that this
  * run tests them again. The command runner reports no coverage, so Stryker cannot see that a
@@ -42,7 +50,10 @@ async function retestUndetected(file: string) {
   const incremental = Bun.file(file);
   if (!(await incremental.exists())) return;
   const report = (await incremental.json()) as Report;
-  for (const entry of Object.values(report.files)) {
+  for (const [path, entry] of Object.entries(report.files)) {
+    // A run narrowed by `--mutate=` tests only its files: another file's survivors are kept,
+    // or they would look killed in this run's report until the next whole-area run.
+    if (!inThisRun(path)) continue;
     entry.mutants = entry.mutants.filter((m) => m.status === "Killed" || m.status === "Timeout");
   }
   await Bun.write(file, `${JSON.stringify(report, null, 2)}\n`);
