@@ -173,6 +173,8 @@ export const AREAS = {
       "src/request/auth-fetch.ts",
       "src/request/api-retry.ts",
       "src/http/proxy.ts",
+      "src/http/describe-request.ts",
+      "src/request/api-retry-policy.ts",
     ],
     quick: HTTP_UNITS,
     command: [

@@ -6,13 +6,9 @@
  */
 
 import type { EnvConfig } from "../config/config.ts";
-import type { AttemptTimeouts } from "../http/attempt-timeout.ts";
-import {
-  assertSecureTransport,
-  describeRequest,
-  resolveApiHref,
-  type TokenOrigins,
-} from "../http/origin-policy.ts";
+import { AttemptTimeouts } from "../http/attempt-timeout.ts";
+import { describeRequest } from "../http/describe-request.ts";
+import { assertSecureTransport, resolveApiHref, type TokenOrigins } from "../http/origin-policy.ts";
 import { EventSink, type RequestRetryEvent } from "../observe/events.ts";
 import {
   endSpanWithError,
@@ -40,7 +36,8 @@ import {
 
 /** What the request paths need from the runtime they belong to. */
 export interface RequestContext {
-  readonly timeouts: AttemptTimeouts;
+  /** The platform's fetch lets go of a signal when its exchange ends (see AttemptTimeouts). */
+  readonly reuseSignals: boolean;
   /** The platform's fetch, when the caller names none (the global one when undefined). */
   readonly fetch?: FetchLike | undefined;
   /** The proxy the platform's fetch sends a URL through (a connection failure names it). */
@@ -135,6 +132,7 @@ async function prepare(
 
 /** The request functions of one runtime. */
 export function createRequests(ctx: RequestContext) {
+  const timeouts = new AttemptTimeouts({ reuseSignals: ctx.reuseSignals });
   async function requestApi(options: RequestApiOptions): Promise<ApiResponse> {
     ctx.checkDebug();
     const { config } = options;
@@ -146,7 +144,7 @@ export function createRequests(ctx: RequestContext) {
         return { url: parsed.href, origins: { authBase: parsed.origin, allowedOrigins: [] } };
       },
       {
-        timeouts: ctx.timeouts,
+        timeouts,
         timeoutMs: options.timeoutMs ?? config?.timeoutMs ?? 10_000,
         fetch: options.fetch,
       },
@@ -175,7 +173,7 @@ export function createRequests(ctx: RequestContext) {
     const request = await prepare(
       options,
       (method) => ({ url: resolveApiHref(options.url, config, method), origins: config }),
-      { timeouts: ctx.timeouts, timeoutMs: config.timeoutMs, fetch: options.fetch },
+      { timeouts, timeoutMs: config.timeoutMs, fetch: options.fetch },
       ctx,
     );
     if (!manager || dryRun) {
