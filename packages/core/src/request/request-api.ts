@@ -40,6 +40,12 @@ export interface RequestContext {
   readonly reuseSignals: boolean;
   /** The platform's fetch, when the caller names none (the global one when undefined). */
   readonly fetch?: FetchLike | undefined;
+  /**
+   * The global fetch as it was when the runtime loaded (not one patched in since): a caller
+   * who passes it gets the runtime's treatment. Taken by the runtime, since this module loads
+   * with the first request.
+   */
+  readonly globalFetch: FetchLike;
   /** The proxy the platform's fetch sends a URL through (a connection failure names it). */
   readonly proxyFor?: ((url: string) => ProxyUse | undefined) | undefined;
   /** The manager serving `options`' token (the process-wide one of its config, by default). */
@@ -88,16 +94,13 @@ async function traced(
   }
 }
 
-/** The runtime's own fetch, as it was when this module loaded (not one patched in since). */
-const globalFetch = globalThis.fetch;
-
 /** Method, URL, body and options of `init`, checked and ready, whatever the path. */
 async function prepare(
   init: ApiRequestInit,
   target: (method: string) => { url: string; origins: TokenOrigins },
   context: { timeouts: AttemptTimeouts; timeoutMs: number; fetch: FetchLike | undefined },
   /** The platform's fetch, used when the caller names none, and the proxy it uses. */
-  platform: Pick<RequestContext, "fetch" | "proxyFor">,
+  platform: Pick<RequestContext, "fetch" | "proxyFor" | "globalFetch">,
 ): Promise<SendOptions> {
   const platformFetch = platform.fetch;
   const method = (init.method ?? "GET").toUpperCase();
@@ -105,7 +108,7 @@ async function prepare(
   const redirect = redirectOf(init.redirect);
   const maxResponseBytes = maxResponseBytesOf(init.maxResponseBytes);
   const send = context.fetch ?? platformFetch ?? fetch;
-  const callerFetch = send !== globalFetch && send !== platformFetch;
+  const callerFetch = send !== platform.globalFetch && send !== platformFetch;
   // Only a stream body needs a promise; anything else is converted without a microtask.
   const replayable = toReplayableBody(init.body);
   const { body, contentType } = replayable instanceof Promise ? await replayable : replayable;

@@ -57,6 +57,9 @@ const discoveryStores = lazy<typeof import("../grants/discovery-store.ts")>(() =
   require("../grants/discovery-store.ts"),
 );
 
+/** The global fetch as it was when the runtime loaded (request-api.ts `globalFetch`). */
+const globalFetch: FetchLike = globalThis.fetch;
+
 /** Each runtime's functions, to the runtime that made them (see {@link runtimeOf}). */
 // biome-ignore lint/complexity/noBannedTypes: any function of a runtime's API is a key.
 const runtimesByFunction = new WeakMap<Function, AuthRuntime>();
@@ -221,6 +224,7 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
     requests ??= requestPaths().createRequests({
       reuseSignals: platform.fetchReleasesSignals ?? false,
       fetch: platform.fetch,
+      globalFetch,
       proxyFor: platform.proxyFor,
       managerFor,
       defaultConfig,
