@@ -218,6 +218,8 @@ export const AREAS = {
       "src/request/request-api.ts",
       "src/request/auth-fetch.ts",
       "src/request/api-retry.ts",
+      "src/http/describe-request.ts",
+      "src/request/api-retry-policy.ts",
     ],
     command: [
       REQUEST_UNITS,

@@ -40,7 +40,7 @@ export {
   type ApiRetryOption,
   type ApiRetryPolicy,
   DEFAULT_API_RETRY_POLICY,
-} from "./request/api-retry.ts";
+} from "./request/api-retry-policy.ts";
 export { type AuthFailureDetector, isAuthFailure } from "./request/auth-failure.ts";
 export { DRY_RUN_TOKEN } from "./request/dry-run.ts";
 export type {

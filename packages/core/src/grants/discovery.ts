@@ -9,7 +9,7 @@
 import { brokenTokenUrlRule } from "../config/config.ts";
 import { AuthNetworkError, AuthSessionError, redactedCause } from "../errors/errors.ts";
 import { type BoundedResponse, boundedFetch } from "../http/bounded-fetch.ts";
-import { describeRequest } from "../http/origin-policy.ts";
+import { describeRequest } from "../http/describe-request.ts";
 import { abortedError, describeFetchFailure, raceSignal } from "../http/retry.ts";
 import type { DiscoveryStore, GrantContext } from "./grant.ts";
 

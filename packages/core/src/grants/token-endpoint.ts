@@ -1,9 +1,10 @@
 /**
  * The token endpoint `AUTH_TOKEN_URL` names, in a module of its own: the cache key and messages
- * need it for every config, the client_credentials grant's modules (signing, discovery) only
- * when that grant asks for a token, so they are loaded then.
+ * need it for every config, the token request's modules (either grant, signing, discovery) only
+ * when a token is asked of the gateway, so they are loaded then.
  */
 import type { EnvConfig } from "../config/config.ts";
+import { describeRequest } from "../http/describe-request.ts";
 
 /**
  * The token endpoint `AUTH_TOKEN_URL` names: an absolute URL as it is, a path appended to
@@ -15,4 +16,23 @@ export function configuredTokenEndpoint(
   const { tokenUrl } = config;
   if (tokenUrl === undefined) return undefined;
   return tokenUrl.startsWith("/") ? `${config.authBase}${tokenUrl}` : tokenUrl;
+}
+
+/**
+ * `POST <token URL>`, the `request` of every error of the token request (and of a wait for
+ * one). A token endpoint still to be discovered is named by its issuer.
+ */
+export function describeTokenRequest(
+  config: Pick<EnvConfig, "authBase" | "sessionPath"> &
+    Partial<Pick<EnvConfig, "grant" | "tokenUrl" | "issuer">>,
+): string {
+  if (config.grant === "client_credentials") {
+    const endpoint = configuredTokenEndpoint({
+      authBase: config.authBase,
+      tokenUrl: config.tokenUrl,
+    });
+    if (endpoint !== undefined) return describeRequest("POST", endpoint);
+    return `POST <token endpoint of ${describeRequest("", config.issuer ?? "").trim()}>`;
+  }
+  return describeRequest("POST", `${config.authBase}${config.sessionPath}`);
 }

@@ -14,7 +14,7 @@ import {
 } from "../errors/errors.ts";
 import { bodyExcerpt, redactSecrets } from "../errors/redact.ts";
 import { boundedFetch, isRedirect } from "../http/bounded-fetch.ts";
-import { describeRequest } from "../http/origin-policy.ts";
+import { describeRequest } from "../http/describe-request.ts";
 import { throughProxy } from "../http/proxy.ts";
 import {
   abortedError,
@@ -28,7 +28,6 @@ import type { FetchLike, ProxyUse } from "../platform/platform.ts";
 import type { ClientCredentialsConfig } from "./client-credentials.ts";
 import type { DiscoveryStore, TokenGrant } from "./grant.ts";
 import { sessionGrant } from "./session.ts";
-import { configuredTokenEndpoint } from "./token-endpoint.ts";
 
 export interface SessionRequestOptions {
   readonly config: EnvConfig;
@@ -66,25 +65,6 @@ export async function grantFor(config: GrantConfig): Promise<TokenGrant> {
   if (config.grant !== "client_credentials") return sessionGrant(config);
   const { clientCredentialsGrant } = await import("./client-credentials.ts");
   return clientCredentialsGrant(config);
-}
-
-/**
- * `POST <token URL>`, the `request` of every error of the token request. A token endpoint still
- * to be discovered is named by its issuer.
- */
-export function describeTokenRequest(
-  config: Pick<EnvConfig, "authBase" | "sessionPath"> &
-    Partial<Pick<EnvConfig, "grant" | "tokenUrl" | "issuer">>,
-): string {
-  if (config.grant === "client_credentials") {
-    const endpoint = configuredTokenEndpoint({
-      authBase: config.authBase,
-      tokenUrl: config.tokenUrl,
-    });
-    if (endpoint !== undefined) return describeRequest("POST", endpoint);
-    return `POST <token endpoint of ${describeRequest("", config.issuer ?? "").trim()}>`;
-  }
-  return describeRequest("POST", `${config.authBase}${config.sessionPath}`);
 }
 
 const isRetryableStatus = (status: number) => status === 408 || status === 429 || status >= 500;

@@ -3,13 +3,7 @@
 import type { EnvConfig } from "../config/config.ts";
 import { isLoopbackHost } from "../config/rules.ts";
 import { ApiError } from "../errors/errors.ts";
-
-/** `METHOD url` without the query string, for error messages (queries may carry secrets). */
-export function describeRequest(method: string, url: URL | string): string {
-  const text = String(url);
-  const cut = text.search(/[?#]/);
-  return `${method} ${cut === -1 ? text : text.slice(0, cut)}`;
-}
+import { describeRequest } from "./describe-request.ts";
 
 /** "/x" but not "//host": text that resolves under AUTH_BASE rather than naming a host. */
 function isPlainPath(text: string): boolean {

@@ -6,7 +6,7 @@ import type { AuthEventListener } from "../observe/events.ts";
 import type { FetchLike } from "../platform/platform.ts";
 import type { TokenStore } from "../stores/token-store.ts";
 import type { LockWaitPolicy, TokenManager } from "../token/token-manager.ts";
-import type { ApiRetryOption } from "./api-retry.ts";
+import type { ApiRetryOption } from "./api-retry-policy.ts";
 import type { AuthFailureDetector } from "./auth-failure.ts";
 import type { ApiBody, ApiRequestInit } from "./send-request.ts";
 

@@ -6,13 +6,9 @@
  */
 
 import type { EnvConfig } from "../config/config.ts";
-import type { AttemptTimeouts } from "../http/attempt-timeout.ts";
-import {
-  assertSecureTransport,
-  describeRequest,
-  resolveApiHref,
-  type TokenOrigins,
-} from "../http/origin-policy.ts";
+import { AttemptTimeouts } from "../http/attempt-timeout.ts";
+import { describeRequest } from "../http/describe-request.ts";
+import { assertSecureTransport, resolveApiHref, type TokenOrigins } from "../http/origin-policy.ts";
 import { EventSink, type RequestRetryEvent } from "../observe/events.ts";
 import {
   endSpanWithError,
@@ -40,9 +36,16 @@ import {
 
 /** What the request paths need from the runtime they belong to. */
 export interface RequestContext {
-  readonly timeouts: AttemptTimeouts;
+  /** The platform's fetch lets go of a signal when its exchange ends (see AttemptTimeouts). */
+  readonly reuseSignals: boolean;
   /** The platform's fetch, when the caller names none (the global one when undefined). */
   readonly fetch?: FetchLike | undefined;
+  /**
+   * The global fetch as it was when the runtime loaded (not one patched in since): a caller
+   * who passes it gets the runtime's treatment. Taken by the runtime, since this module loads
+   * with the first request.
+   */
+  readonly globalFetch: FetchLike;
   /** The proxy the platform's fetch sends a URL through (a connection failure names it). */
   readonly proxyFor?: ((url: string) => ProxyUse | undefined) | undefined;
   /** The manager serving `options`' token (the process-wide one of its config, by default). */
@@ -91,16 +94,13 @@ async function traced(
   }
 }
 
-/** The runtime's own fetch, as it was when this module loaded (not one patched in since). */
-const globalFetch = globalThis.fetch;
-
 /** Method, URL, body and options of `init`, checked and ready, whatever the path. */
 async function prepare(
   init: ApiRequestInit,
   target: (method: string) => { url: string; origins: TokenOrigins },
   context: { timeouts: AttemptTimeouts; timeoutMs: number; fetch: FetchLike | undefined },
   /** The platform's fetch, used when the caller names none, and the proxy it uses. */
-  platform: Pick<RequestContext, "fetch" | "proxyFor">,
+  platform: Pick<RequestContext, "fetch" | "proxyFor" | "globalFetch">,
 ): Promise<SendOptions> {
   const platformFetch = platform.fetch;
   const method = (init.method ?? "GET").toUpperCase();
@@ -108,7 +108,7 @@ async function prepare(
   const redirect = redirectOf(init.redirect);
   const maxResponseBytes = maxResponseBytesOf(init.maxResponseBytes);
   const send = context.fetch ?? platformFetch ?? fetch;
-  const callerFetch = send !== globalFetch && send !== platformFetch;
+  const callerFetch = send !== platform.globalFetch && send !== platformFetch;
   // Only a stream body needs a promise; anything else is converted without a microtask.
   const replayable = toReplayableBody(init.body);
   const { body, contentType } = replayable instanceof Promise ? await replayable : replayable;
@@ -135,6 +135,7 @@ async function prepare(
 
 /** The request functions of one runtime. */
 export function createRequests(ctx: RequestContext) {
+  const timeouts = new AttemptTimeouts({ reuseSignals: ctx.reuseSignals });
   async function requestApi(options: RequestApiOptions): Promise<ApiResponse> {
     ctx.checkDebug();
     const { config } = options;
@@ -146,7 +147,7 @@ export function createRequests(ctx: RequestContext) {
         return { url: parsed.href, origins: { authBase: parsed.origin, allowedOrigins: [] } };
       },
       {
-        timeouts: ctx.timeouts,
+        timeouts,
         timeoutMs: options.timeoutMs ?? config?.timeoutMs ?? 10_000,
         fetch: options.fetch,
       },
@@ -175,7 +176,7 @@ export function createRequests(ctx: RequestContext) {
     const request = await prepare(
       options,
       (method) => ({ url: resolveApiHref(options.url, config, method), origins: config }),
-      { timeouts: ctx.timeouts, timeoutMs: config.timeoutMs, fetch: options.fetch },
+      { timeouts, timeoutMs: config.timeoutMs, fetch: options.fetch },
       ctx,
     );
     if (!manager || dryRun) {

@@ -15,14 +15,12 @@ import {
 } from "../config/config.ts";
 import { firstTime } from "../config/unknown-variables.ts";
 import { redactKnown } from "../errors/redact.ts";
-import { fileDiscoveryStore } from "../grants/discovery-store.ts";
-import { AttemptTimeouts } from "../http/attempt-timeout.ts";
 import { DEFAULT_RETRY_POLICY } from "../http/retry.ts";
 import { enableDebugLines, isDebugValue } from "../observe/debug-log.ts";
 import { EventSink, GLOBAL_SINK } from "../observe/events.ts";
 import { warnOnStderr } from "../observe/warn.ts";
+import { lazy } from "../platform/lazy.ts";
 import type { FetchLike } from "../platform/platform.ts";
-import { createAuthFetchWith } from "../request/auth-fetch.ts";
 import { DRY_RUN_TOKEN, dryRunTokenInfo } from "../request/dry-run.ts";
 import type {
   AuthFetch,
@@ -30,7 +28,7 @@ import type {
   TokenManagerInit,
   TokenOptions,
 } from "../request/options.ts";
-import { createRequests } from "../request/request-api.ts";
+import type { createRequests } from "../request/request-api.ts";
 import { FileTokenStore } from "../stores/file-token-store.ts";
 import { cacheKeyForConfig } from "../token/cache-key.ts";
 import {
@@ -42,6 +40,25 @@ import {
 import type { AuthRuntime, RuntimeBinding } from "./auth-runtime.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The network half, loaded on first need (docs/configuration.md, "What a process loads"): a
+ * script that only gets a warm token, or waits for another process's, sends no request. The
+ * request paths load with the first API request; the token request with the first token that
+ * must be fetched (token/token-manager.ts); a discovery store with a manager that discovers.
+ */
+const requestPaths = lazy<typeof import("../request/request-api.ts")>(() =>
+  require("../request/request-api.ts"),
+);
+const authFetches = lazy<typeof import("../request/auth-fetch.ts")>(() =>
+  require("../request/auth-fetch.ts"),
+);
+const discoveryStores = lazy<typeof import("../grants/discovery-store.ts")>(() =>
+  require("../grants/discovery-store.ts"),
+);
+
+/** The global fetch as it was when the runtime loaded (request-api.ts `globalFetch`). */
+const globalFetch: FetchLike = globalThis.fetch;
 
 /** Each runtime's functions, to the runtime that made them (see {@link runtimeOf}). */
 // biome-ignore lint/complexity/noBannedTypes: any function of a runtime's API is a key.
@@ -139,7 +156,7 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
     const discoveryStore =
       store === null || config.grant !== "client_credentials" || config.tokenUrl !== undefined
         ? undefined
-        : fileDiscoveryStore(
+        : discoveryStores().fileDiscoveryStore(
             platform,
             new FileTokenStore(platform, { dir: config.cacheDir, onWarning: warn }),
           );
@@ -201,17 +218,32 @@ export function createAuthRuntime(binding: RuntimeBinding): AuthRuntime {
     return manager;
   }
 
-  const timeouts = new AttemptTimeouts({ reuseSignals: platform.fetchReleasesSignals ?? false });
-  const { requestApi, requestApiWithAutoRefresh } = createRequests({
-    timeouts,
-    fetch: platform.fetch,
-    proxyFor: platform.proxyFor,
-    managerFor,
-    defaultConfig,
-    checkDebug,
-  });
-  const createAuthFetch = (options: AuthFetchOptions = {}) =>
-    createAuthFetchWith(requestApiWithAutoRefresh, options);
+  /** The request paths of this runtime, made on its first API request. */
+  let requests: ReturnType<typeof createRequests> | undefined;
+  const requestsOf = () => {
+    requests ??= requestPaths().createRequests({
+      reuseSignals: platform.fetchReleasesSignals ?? false,
+      fetch: platform.fetch,
+      globalFetch,
+      proxyFor: platform.proxyFor,
+      managerFor,
+      defaultConfig,
+      checkDebug,
+    });
+    return requests;
+  };
+  // Both are async: whatever they refuse is a rejection, as before they were loaded lazily.
+  const requestApi: AuthRuntime["requestApi"] = (options) => requestsOf().requestApi(options);
+  const requestApiWithAutoRefresh: AuthRuntime["requestApiWithAutoRefresh"] = (options) =>
+    requestsOf().requestApiWithAutoRefresh(options);
+  // The fetch is returned at once; what stands behind it is made on its first call.
+  const createAuthFetch = (options: AuthFetchOptions = {}): AuthFetch => {
+    let authFetch: AuthFetch | undefined;
+    return (input, init) => {
+      authFetch ??= authFetches().createAuthFetchWith(requestApiWithAutoRefresh, options);
+      return authFetch(input, init);
+    };
+  };
   let environmentFetch: AuthFetch | undefined;
 
   const runtime: AuthRuntime = {

@@ -7,17 +7,25 @@
 
 import type { CachedToken } from "../cache/cache-file.ts";
 import type { EnvConfig } from "../config/config.ts";
-import { describeTokenRequest } from "../grants/token-request.ts";
+import { describeTokenRequest } from "../grants/token-endpoint.ts";
 import { abortedError } from "../http/retry.ts";
 import { type AuthEvent, type AuthEventListener, EventSink } from "../observe/events.ts";
 import { loadOtel, type OtelSpan, otelSettled } from "../observe/otel.ts";
+import { lazy } from "../platform/lazy.ts";
 import type { TokenStore } from "../stores/token-store.ts";
 import { type LockWaitPolicy, waitForLock } from "./lock-wait.ts";
 import { type Flight, SingleFlight } from "./single-flight.ts";
 import { StoreReads } from "./store-reads.ts";
 import { TokenEvents } from "./token-events.ts";
-import { type FetchParts, fetchAndStore, type TokenRequestSettings } from "./token-fetch.ts";
+import type { FetchParts, TokenRequestSettings } from "./token-fetch.ts";
 import { type TokenInfo, TokenMemory } from "./token-memory.ts";
+
+/**
+ * The token request (either grant, discovery, the bounded fetch), loaded by the first flight
+ * that must ask the gateway: a process served from memory or the store, or by another
+ * process's request while it waits, never loads it.
+ */
+const tokenFetch = lazy<typeof import("./token-fetch.ts")>(() => require("./token-fetch.ts"));
 
 // The token layer's face: the layers above import the manager's types and defaults from here,
 // not from the modules that define them.
@@ -239,7 +247,7 @@ class Manager implements InternalTokenManager {
       // read, even when we took the lock at the first try: always read again.
       const latest = await this.#reads.read();
       if (acceptable(latest)) return this.#rememberStored(flight, latest);
-      return await fetchAndStore(this.#fetchParts, flight, {
+      return await tokenFetch().fetchAndStore(this.#fetchParts, flight, {
         rejected: rejected ?? undefined,
         stored: latest,
         refreshing,
