@@ -4,7 +4,7 @@
  * endpoint was still to be discovered. Seen on a caller aborted before anything was sent.
  */
 import { expect, test } from "bun:test";
-import { describeTokenRequest } from "../../src/grants/token-request.ts";
+import { describeTokenRequest } from "../../src/grants/token-endpoint.ts";
 import {
   AuthNetworkError,
   type ConfigOptions,
