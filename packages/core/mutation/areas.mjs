@@ -101,6 +101,7 @@ export const AREAS = {
         "test/posix/path-looks.test.ts",
         "test/posix/file-writes.test.ts",
         "test/posix/directory-watch.test.ts",
+        "test/posix/process-liveness.test.ts",
         "test/config/env-file-rule.test.ts",
         "test/config/plain-env-lines.test.ts",
         "test/config/config.test.ts",
