@@ -33,6 +33,9 @@ test(NAME, async () => {
     { stdio: "ignore" },
   );
   try {
+    // setpriv changes its user, then becomes `sleep`: wait for the first (a few ms at most).
+    const pid = sleeper.pid ?? 0;
+    for (let i = 0; i < 2_000 && statSync(`/proc/${pid}`).uid !== NOBODY; i++) await Bun.sleep(1);
     const child = spawnSync(
       "setpriv",
       [
