@@ -59,6 +59,19 @@ const FILES_UNITS = bunTest(
   "test/config/shared-env-file.test.ts",
   "test/cross-process/bad-input.test.ts",
   "test/grants/discovery-trust.test.ts",
+  // In-process tests of what the conformance suite's hostile files and the cross-process
+  // tests check in children (which run the unmutated code).
+  "test/stores/cache-dir-looks.test.ts",
+  "test/stores/cache-dir-changes.test.ts",
+  "test/stores/write-lock-wait.test.ts",
+  "test/posix/private-file-reads.test.ts",
+  "test/posix/path-looks.test.ts",
+  "test/posix/file-writes.test.ts",
+  "test/posix/directory-watch.test.ts",
+  "test/posix/process-liveness.test.ts",
+  "test/config/env-file-rule.test.ts",
+  "test/config/plain-env-lines.test.ts",
+  "test/config/config.test.ts",
 );
 
 const GRANTS_UNITS = bunTest(
