@@ -109,6 +109,12 @@ const BODIES_UNITS = bunTest(
   "test/http/bounded-body.test.ts",
   "test/http/bounded-fetch.test.ts",
   "test/http/abortable-sleep.test.ts",
+  "test/http/counted-body-reads.test.ts",
+  "test/http/aborted-body-reads.test.ts",
+  "test/http/abort-wait-cleanup.test.ts",
+  "test/http/bounded-fetch-redirects.test.ts",
+  "test/http/deflate-bodies.test.ts",
+  "test/http/platform-fetch-codings.test.ts",
 );
 
 const REQUEST_UNITS = bunTest(
