@@ -105,6 +105,13 @@ describe("bunRedisClient's connection", () => {
     expect(error.code).toBe("ERR_REDIS_CONNECTION_CLOSED");
   });
 
+  test("a subscription to a server that never answers fails within the same 500 ms bound", async () => {
+    const client = bunRedisClient(`redis://127.0.0.1:${silentServer()}/10`);
+    const started = Date.now();
+    await failure(client.subscribe?.("chan", () => {}) ?? Promise.resolve());
+    expect(Date.now() - started).toBeLessThan(4_000);
+  });
+
   test("the connect bound can be set", async () => {
     const client = bunRedisClient(`redis://127.0.0.1:${silentServer()}/1`, {
       connectTimeoutMs: 1_500,

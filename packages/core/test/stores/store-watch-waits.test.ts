@@ -139,6 +139,23 @@ describe("anyWatch waits", () => {
     await both.wait(FOREVER_MS);
   });
 
+  test("an abort during a hold costs no wake: the next change is held only for what the pace has left", async () => {
+    const a = new ChangeSignal();
+    const b = new ChangeSignal();
+    const both = anyWatch([a, b]);
+    await spendBurst(a, both);
+    // b ends its own wait at once; anyWatch holds the change, and the caller gives up midway.
+    const controller = new AbortController();
+    b.notify();
+    const aborted = both.wait(1_000, controller.signal);
+    await Bun.sleep(500);
+    controller.abort();
+    await aborted;
+    // Half a wait's length has passed since the hold began: half a wake is earned back.
+    b.notify();
+    expect(await timed(() => both.wait(1_000))).toBeLessThan(850);
+  });
+
   test("an abort or a close ends a wait at once, while a change is held", async () => {
     const a = new ChangeSignal();
     const b = new ChangeSignal();
