@@ -92,6 +92,18 @@ describe("ChangeSignal waits", () => {
     await waiting;
   });
 
+  test("the source is stopped once: changes after a flood or after close stop it no more", async () => {
+    let stopped = 0;
+    const flooded = new ChangeSignal(() => stopped++);
+    for (let i = 0; i < 3 * FLOOD_CHANGES; i++) flooded.notify();
+    expect(stopped).toBe(1);
+    let closedStops = 0;
+    const closed = new ChangeSignal(() => closedStops++);
+    closed.close();
+    for (let i = 0; i < 3 * FLOOD_CHANGES; i++) closed.notify();
+    expect(closedStops).toBe(1);
+  });
+
   test(`exactly ${FLOOD_CHANGES} changes between wakes are no flood: the source keeps going`, async () => {
     let stopped = 0;
     const signal = new ChangeSignal(() => stopped++);
