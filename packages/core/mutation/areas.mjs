@@ -105,6 +105,17 @@ const REDACTION_UNITS = bunTest(
   "test/grants/error-fields.test.ts",
 );
 
+/** The fleet store's rules and protocol, in-process and against redis-servers of their own. */
+const REDIS_UNITS = bunTest(
+  "test/redis/redis-entry-bounds.test.ts",
+  "test/redis/tiered-store-fallbacks.test.ts",
+  "test/redis/redis-watch-subscription.test.ts",
+  "test/redis/bun-redis-client.test.ts",
+  "test/redis/redis-write-races.test.ts",
+  "test/stores/store-watch-waits.test.ts",
+  "test/redis/finished-calls-exit.test.ts",
+);
+
 const BODIES_UNITS = bunTest(
   "test/http/bounded-body.test.ts",
   "test/http/bounded-fetch.test.ts",
@@ -184,13 +195,17 @@ export const AREAS = {
       "src/stores/tiered-token-store.ts",
       "src/bun/bun-redis.ts",
     ],
-    command: bunTest(
-      "test/redis/redis-token-store.test.ts",
-      "test/redis/hostile-co-tenant.test.ts",
-      "test/redis/notify-fallback.test.ts",
-      "test/redis/tiered-token-store.test.ts",
-      "test/stores/store-watch.test.ts",
-    ),
+    quick: REDIS_UNITS,
+    command: [
+      REDIS_UNITS,
+      bunTest(
+        "test/redis/redis-token-store.test.ts",
+        "test/redis/hostile-co-tenant.test.ts",
+        "test/redis/notify-fallback.test.ts",
+        "test/redis/tiered-token-store.test.ts",
+        "test/stores/store-watch.test.ts",
+      ),
+    ].join(" && "),
   },
   // The grants: the session and client_credentials requests, client assertions, discovery.
   grants: {
