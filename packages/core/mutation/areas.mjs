@@ -105,6 +105,10 @@ const REQUEST_UNITS = bunTest(
   "test/http/proxy-credentials.test.ts",
   "test/http/proxy-errors.test.ts",
   "test/http/attempt-timeout.test.ts",
+  "test/http/proxy-rules.test.ts",
+  "test/request/redirect-hops.test.ts",
+  "test/request/retry-decisions.test.ts",
+  "test/request/auth-fetch-request.test.ts",
 );
 
 /**
