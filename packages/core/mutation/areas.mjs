@@ -109,6 +109,7 @@ const REQUEST_UNITS = bunTest(
   "test/request/redirect-hops.test.ts",
   "test/request/retry-decisions.test.ts",
   "test/request/auth-fetch-request.test.ts",
+  "test/request/auth-failure-resend.test.ts",
 );
 
 /**
