@@ -107,8 +107,8 @@ describe("an auth failure: one refresh, one resend", () => {
         type: "request.retried_after_auth_failure",
         method: "POST",
         status: refusal().status,
-      } as AuthEvent,
-    ]);
+      },
+    ] as typeof told);
   });
 
   test("a second refusal is returned as it is: no third send, no second refresh", async () => {
