@@ -231,6 +231,8 @@ export const AREAS = {
     quick: REQUEST_UNITS,
     command: [
       REQUEST_UNITS,
+      // The request's span (request-api.ts): alone, as in the token area.
+      bunTest("test/observe/otel.test.ts"),
       conformanceOf(
         "hostile api|origin policy|authFetch|auto refresh|request bodies|FormData|API retries|dry run|config policy",
       ),
