@@ -111,6 +111,7 @@ const REQUEST_UNITS = bunTest(
   "test/request/retry-decisions.test.ts",
   "test/request/auth-fetch-request.test.ts",
   "test/request/auth-failure-resend.test.ts",
+  "test/request/sent-headers-and-bodies.test.ts",
   "test/request/text-body-response.test.ts",
 );
 
