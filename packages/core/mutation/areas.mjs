@@ -107,12 +107,14 @@ const REQUEST_UNITS = bunTest(
   // started with a clean environment (HTTP_PROXY is read at start), which never see the mutant;
   // proxy-rules.test.ts checks the same rules in process.
   "test/http/proxy-rules.test.ts",
+  "test/http/proxy-failures.test.ts",
   "test/request/redirect-hops.test.ts",
   "test/request/retry-decisions.test.ts",
   "test/request/auth-fetch-request.test.ts",
   "test/request/auth-failure-resend.test.ts",
   "test/request/sent-headers-and-bodies.test.ts",
   "test/request/text-body-response.test.ts",
+  "test/request/auth-fetch-as-answer.test.ts",
 );
 
 /**

@@ -85,6 +85,15 @@ describe("proxyFromEnv: NO_PROXY", () => {
     ["http://[::1]:9000/x", "[::1]:9000", false],
     ["http://[::1]:9000/x", "[::1]", false],
     ["http://10.1.2.3/x", "2.3", true],
+    // Malformed entries match nothing (each would match something if read loosely).
+    ["http://0.10.5.5/x", "10.1.2/16", true],
+    ["http://0.1.2.3/x", "10.1.2/8", true],
+    ["http://1.2.3.4/x", "0001.1.1.1/8", true],
+    ["http://api.example/x", "0.0.0.0/8", true],
+    ["http://y:8080/x", "x:y:8080", true],
+    ["http://api.example:8080/x", "api.example:8080x", true],
+    ["http://10.1.2.3/x", "x10.0.0.0/8", true],
+    ["http://10.1.2.3/x", "10.0.0.0/8x", true],
   ])("%s with NO_PROXY=%p: proxied %p", (url, noProxy, expected) => {
     expect(proxied(url, noProxy)).toBe(expected);
   });
@@ -113,6 +122,7 @@ describe("the proxy's value: origin and secrets", () => {
     expect(use("HTTP://127.0.0.1:3128")?.origin).toBe(PROXY);
     expect(use("http://[bad")?.origin).toBe("the proxy in HTTP_PROXY");
     expect(use("socks5://127.0.0.1:1080")?.origin).toBe("the proxy in HTTP_PROXY");
+    expect(use("127.0.0.1:3128/a://b")?.origin).toBe(PROXY);
   });
 
   test("the userinfo, as written and decoded, and the password alone are secrets", () => {
@@ -127,6 +137,8 @@ describe("the proxy's value: origin and secrets", () => {
     expect(proxyCredentials("http://a@b:pw@host")).toEqual(["a@b:pw", "pw"]);
     expect(proxyCredentials("http://user:%E0%A4%A@host")).toEqual(["user:%E0%A4%A", "%E0%A4%A"]);
     expect(proxyCredentials("http://user:@host")).toEqual(["user:"]);
+    expect(proxyCredentials("socks5://u:p@host")).toEqual(["u:p", "p"]);
+    expect(proxyCredentials("http://:pw@host")).toEqual([":pw", "pw"]);
     expect(proxyCredentials("http://127.0.0.1:3128")).toEqual([]);
     expect(proxyCredentials("http://@host")).toEqual([]);
     expect(proxyCredentials("http://host/path@x")).toEqual([]);

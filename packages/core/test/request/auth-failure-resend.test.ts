@@ -101,6 +101,11 @@ describe("an auth failure: one refresh, one resend", () => {
     expect(second.authorization).not.toBe(first.authorization);
     expect(second.authorization).toBe(`Bearer ${(await manager.getToken()).accessToken}`);
     expect((await issued()) - before).toBe(2);
+    // The token's own events reach the caller's onEvent: the first token, then the refresh.
+    expect(events.map((e) => e.type).filter((type) => type.startsWith("token."))).toEqual([
+      "token.acquired",
+      "token.refreshed",
+    ]);
     const told = events.filter((e) => e.type === "request.retried_after_auth_failure");
     expect(told).toEqual([
       {

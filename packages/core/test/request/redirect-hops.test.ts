@@ -312,4 +312,24 @@ describe("the response body cap", () => {
     });
     expect(exact.body.length).toBe(100);
   });
+
+  test("maxResponseBytes 0 takes an empty body", async () => {
+    api.routes.set("/empty", () => new Response(null, { status: 204 }));
+    const response = await requestApi({
+      url: `${api.url}/empty`,
+      authToken: TOKEN,
+      maxResponseBytes: 0,
+    });
+    expect([response.status, response.body]).toEqual([204, ""]);
+  });
+
+  test("without a config a relative URL is a TypeError naming the request, with the parser's error as cause", async () => {
+    const error = (await requestApi({ url: "/x?q=secret", authToken: TOKEN }).catch(
+      (e: unknown) => e,
+    )) as TypeError;
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toBe("requestApi: url must be absolute when no config is given (GET /x)");
+    expect(error.cause).toBeInstanceOf(TypeError);
+    expect(api.seen).toEqual([]);
+  });
 });

@@ -170,6 +170,45 @@ describe("the caller's policy", () => {
   });
 });
 
+describe("the retry option's checks", () => {
+  test.each([
+    [{ limit: 1.5 }, /retry\.limit must be an integer >= 0/],
+    [{ methods: ["GET", 1] }, /retry\.methods must be an array of method names/],
+    [{ methods: [1] }, /retry\.methods/],
+    [{ statusCodes: [503, "x"] }, /retry\.statusCodes must be an array of HTTP statuses/],
+    [null, /retry must be a number or an object \(got null\)/],
+  ])("retry: %p is a TypeError naming the field; nothing is sent", async (bad, message) => {
+    const error = await requestApi({ url: `${base}/x`, authToken: "t", retry: bad as never }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(message);
+    expect(seen).toEqual([]);
+  });
+});
+
+describe("the backoff", () => {
+  test("the first retry waits at most baseDelayMs, after a status or a dropped connection", async () => {
+    const probe = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
+    const dead = `http://127.0.0.1:${probe.port}`;
+    probe.stop(true);
+    const { events, onEvent } = collect();
+    const retry = { limit: 1, baseDelayMs: 4, maxDelayMs: 1000 };
+    for (let i = 0; i < 12; i++) {
+      script = [status(503), ok];
+      seen.length = 0;
+      await requestApi({ url: `${base}/x`, authToken: "t", retry, onEvent });
+      await requestApi({ url: `${dead}/x`, authToken: "t", retry, onEvent }).catch(() => {});
+    }
+    const delays = events.map((e) => [
+      (e as { reason: string }).reason,
+      (e as { delayMs: number }).delayMs,
+    ]);
+    expect(delays.length).toBe(24);
+    for (const [, delayMs] of delays) expect(delayMs as number).toBeLessThanOrEqual(4);
+  });
+});
+
 describe("Retry-After", () => {
   test("a Retry-After above maxRetryAfterSec is not waited for: that answer is returned", async () => {
     script = [status(429, { "retry-after": "31" }), ok];
