@@ -236,4 +236,23 @@ describe("where the request goes and what an error holds", () => {
     expect(seen).toEqual([]);
     expect(await issued()).toBe(before);
   });
+
+  test("a dry run with neither config nor manager uses the environment's config", async () => {
+    const names = ["AUTH_BASE", "CLIENT_KEY", "AUTH_CACHE_DIR"] as const;
+    const saved = names.map((name) => process.env[name]);
+    try {
+      process.env.AUTH_BASE = "https://gw.example";
+      process.env.CLIENT_KEY = "ck-dry-run-env-7d1f";
+      process.env.AUTH_CACHE_DIR = "/nonexistent/openclaw-unused";
+      const response = await requestApiWithAutoRefresh({ url: "/x", dryRun: true });
+      expect(response.status).toBe(200);
+      expect(response.url).toBe("https://gw.example/x");
+    } finally {
+      names.forEach((name, i) => {
+        const value = saved[i];
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      });
+    }
+  });
 });
