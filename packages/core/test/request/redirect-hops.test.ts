@@ -241,12 +241,19 @@ describe("redirect: method and body across a hop", () => {
     }
   });
 
-  test("303 after a GET or HEAD stays that method", async () => {
+  test("303 after a GET or HEAD stays that method, with the same headers", async () => {
     for (const method of ["GET", "HEAD"]) {
       api.seen.length = 0;
       api.routes.set("/form", () => redirect(303, "/done"));
-      await requestApi({ url: `${api.url}/form`, authToken: TOKEN, method });
+      await requestApi({
+        url: `${api.url}/form`,
+        authToken: TOKEN,
+        method,
+        headers: { "content-language": "en" },
+      });
       expect(api.seen.map((s) => s.method)).toEqual([method, method]);
+      // Nothing to drop: the caller's headers go on as they were.
+      expect(api.seen.map((s) => s.extra)).toEqual(["en|null", "en|null"]);
     }
   });
 });
