@@ -132,9 +132,19 @@ const REQUEST_UNITS = bunTest(
   "test/http/origin-policy.test.ts",
   "test/request/api-request-options.test.ts",
   "test/request/api-retry-options.test.ts",
-  "test/http/proxy-credentials.test.ts",
-  "test/http/proxy-errors.test.ts",
   "test/http/attempt-timeout.test.ts",
+  // Not proxy-credentials.test.ts nor proxy-errors.test.ts: they run the runtime in children
+  // started with a clean environment (HTTP_PROXY is read at start), which never see the mutant;
+  // proxy-rules.test.ts checks the same rules in process.
+  "test/http/proxy-rules.test.ts",
+  "test/http/proxy-failures.test.ts",
+  "test/request/redirect-hops.test.ts",
+  "test/request/retry-decisions.test.ts",
+  "test/request/auth-fetch-request.test.ts",
+  "test/request/auth-failure-resend.test.ts",
+  "test/request/sent-headers-and-bodies.test.ts",
+  "test/request/text-body-response.test.ts",
+  "test/request/auth-fetch-as-answer.test.ts",
 );
 
 /**
@@ -242,8 +252,8 @@ export const AREAS = {
     ),
   },
   // The request and redirect path: where a request may go, with what, and how it is retried.
-  // Most of it is reached only through the runtime's API, so the conformance suites of the
-  // request path run in the one stage.
+  // Its unit tests reach it through the runtime's API against real servers; what they leave
+  // alive meets the conformance suites of the request path too.
   request: {
     mutate: [
       "src/http/origin-policy.ts",
@@ -255,8 +265,11 @@ export const AREAS = {
       "src/http/describe-request.ts",
       "src/request/api-retry-policy.ts",
     ],
+    quick: REQUEST_UNITS,
     command: [
       REQUEST_UNITS,
+      // The request's span (request-api.ts): alone, as in the token area.
+      bunTest("test/observe/otel.test.ts"),
       conformanceOf(
         "hostile api|origin policy|authFetch|auto refresh|request bodies|FormData|API retries|dry run|config policy",
       ),
