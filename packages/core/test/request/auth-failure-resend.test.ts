@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { type DevGateway, startDevGateway } from "@openclaw/dev-gateway";
+import { binding } from "../../src/bun/bun-binding.ts";
 import type { AuthEvent } from "../../src/observe/events.ts";
+import { createAuthRuntime } from "../../src/runtime/runtime.ts";
 import {
   ApiError,
   createTokenManager,
@@ -244,7 +246,10 @@ describe("where the request goes and what an error holds", () => {
       process.env.AUTH_BASE = "https://gw.example";
       process.env.CLIENT_KEY = "ck-dry-run-env-7d1f";
       process.env.AUTH_CACHE_DIR = "/nonexistent/openclaw-unused";
-      const response = await requestApiWithAutoRefresh({ url: "/x", dryRun: true });
+      // A runtime of its own: a runtime reads the environment's config once, and an earlier
+      // test of this process may have made the shared one's.
+      const runtime = createAuthRuntime(binding);
+      const response = await runtime.requestApiWithAutoRefresh({ url: "/x", dryRun: true });
       expect(response.status).toBe(200);
       expect(response.url).toBe("https://gw.example/x");
     } finally {
