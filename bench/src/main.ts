@@ -331,20 +331,18 @@ async function main(): Promise<void> {
       results.raw_read_rss_mb = r.rawReadRssMb;
       results.warm_script_rss_delta_mb = r.warmScriptRssDeltaMb;
       results.warm_runs = r.runs;
-    }
-    if (args.only.has("warm")) {
       log(`consumer script: ${sizes.warmRuns} spawns each, the runtime from its packed tarball`);
-      const r = await measureConsumerScript({
+      const c = await measureConsumerScript({
         gatewayUrl: gateway.url,
         clientKey: CLIENT_KEY,
         cacheDir: newCacheDir(),
         runs: sizes.warmRuns,
       });
-      results.consumer_script_ms = r.consumerScriptMs;
-      results.consumer_raw_read_ms = r.rawReadMs;
-      results.consumer_script_vs_raw_read = r.consumerScriptVsRawRead;
-      results.consumer_script_rss_mb = r.consumerScriptRssMb;
-      results.consumer_script_rss_delta_mb = r.consumerScriptRssDeltaMb;
+      results.consumer_script_ms = c.consumerScriptMs;
+      results.consumer_raw_read_ms = c.rawReadMs;
+      results.consumer_script_vs_raw_read = c.consumerScriptVsRawRead;
+      results.consumer_script_rss_mb = c.consumerScriptRssMb;
+      results.consumer_script_rss_delta_mb = c.consumerScriptRssDeltaMb;
     }
   } finally {
     clearInterval(loadSampler);
